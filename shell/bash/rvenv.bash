@@ -1,0 +1,242 @@
+# rvenv shell integration for bash. Load it from ~/.bashrc with:
+#     eval "$(rvenv hook bash)"
+# Everything it defines starts with __rvenv_ (plus `rvenv`, and `deactivate`
+# while a venv is on). Loading it twice is harmless.
+#
+# State, in shell variables (never exported):
+#   __rvenv_venv     the venv this hook activated
+#   __rvenv_root     the project the last decision holds for ('' = none up to /)
+#   __rvenv_off      the project whose venv the user deactivated
+#   __rvenv_pin      the venv activated with `rvenv activate PATH`
+#   __rvenv_dir      $PWD at the last decision ('' = decide at the next prompt)
+#   __rvenv_sig      which markers existed in __rvenv_dir then
+#   __rvenv_markers  what may make a directory a project (rvenv sends the list)
+# The hook starts rvenv only when one of these cheap tests says the answer may
+# have changed; a prompt where nothing changed runs only shell builtins.
+
+__rvenv_venv=${__rvenv_venv-}
+__rvenv_root=${__rvenv_root-}
+__rvenv_off=${__rvenv_off-}
+__rvenv_pin=${__rvenv_pin-}
+__rvenv_dir=
+__rvenv_sig=
+__rvenv_s=
+__rvenv_path_entry=${__rvenv_path_entry-}
+__rvenv_ps1_prefix=${__rvenv_ps1_prefix-}
+__rvenv_ps1_name=${__rvenv_ps1_name-}
+__rvenv_had_pythonhome=${__rvenv_had_pythonhome-}
+__rvenv_old_pythonhome=${__rvenv_old_pythonhome-}
+if [[ ${__rvenv_markers@a} != *a* ]]; then
+    __rvenv_markers=()
+fi
+
+# True when directory $1 is $2 or below it.
+__rvenv_within() {
+    [[ $2 == / || $1 == "$2" || $1 == "$2"/* ]]
+}
+
+# Sets __rvenv_s to one 0/1 per marker, for directory $1.
+__rvenv_sig_of() {
+    \builtin local m
+    __rvenv_s=
+    for m in "${__rvenv_markers[@]}"; do
+        if [[ -e $1/$m ]]; then __rvenv_s+=1; else __rvenv_s+=0; fi
+    done
+    return 0
+}
+
+# Asks rvenv, and evaluates its answer (calls to the functions below).
+__rvenv_run() {
+    \builtin eval "$(\command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin")"
+    if [[ $__rvenv_dir != "$PWD" ]]; then
+        # rvenv failed (it said why): do not ask again until something changes.
+        __rvenv_dir=$PWD
+        __rvenv_sig_of "$PWD"
+        __rvenv_sig=$__rvenv_s
+    fi
+    return 0
+}
+
+__rvenv_check() {
+    # A venv activated by hand (or inherited) belongs to the user.
+    if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$__rvenv_venv" ]]; then
+        return 0
+    fi
+    if [[ -n $__rvenv_venv && -z ${VIRTUAL_ENV-} ]]; then
+        # VIRTUAL_ENV was unset behind our back: finish the job.
+        __rvenv_deactivate
+        __rvenv_dir=
+    fi
+    if [[ -z $__rvenv_dir || (-n $__rvenv_venv && ! -e $__rvenv_venv/pyvenv.cfg) ]]; then
+        __rvenv_run
+        return 0
+    fi
+    if [[ $PWD == "$__rvenv_dir" ]]; then
+        __rvenv_sig_of "$PWD"
+        if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
+        return 0
+    fi
+    if [[ -n $__rvenv_root ]] && ! __rvenv_within "$PWD" "$__rvenv_root"; then
+        __rvenv_run
+        return 0
+    fi
+    # Still inside the same project (or still in none): only the directories
+    # between $PWD and the part already known can hold a new project.
+    \builtin local d=$PWD m
+    while ! __rvenv_within "$__rvenv_dir" "$d"; do
+        for m in "${__rvenv_markers[@]}"; do
+            if [[ -e $d/$m ]]; then
+                __rvenv_run
+                return 0
+            fi
+        done
+        d=${d%/*}
+        d=${d:-/}
+    done
+    __rvenv_dir=$PWD
+    __rvenv_sig_of "$PWD"
+    __rvenv_sig=$__rvenv_s
+    return 0
+}
+
+# The prompt hook: keeps $? for whatever runs after it.
+__rvenv_hook() {
+    \builtin local __rvenv_status=$?
+    __rvenv_check
+    \builtin return "$__rvenv_status"
+}
+
+# rvenv's answer: the project it decided for, the project kept off, markers.
+__rvenv_state() {
+    __rvenv_root=$1
+    __rvenv_off=$2
+    \builtin shift 2
+    __rvenv_markers=("$@")
+    __rvenv_dir=$PWD
+    __rvenv_sig_of "$PWD"
+    __rvenv_sig=$__rvenv_s
+}
+
+__rvenv_pin() {
+    __rvenv_pin=$1
+    __rvenv_off=
+}
+
+# $1: venv, $2: VIRTUAL_ENV_PROMPT, $3: the name as shown in the prompt.
+__rvenv_activate() {
+    if [[ -n ${PYTHONHOME+x} ]]; then
+        __rvenv_had_pythonhome=1
+        __rvenv_old_pythonhome=$PYTHONHOME
+        \builtin unset PYTHONHOME
+    else
+        __rvenv_had_pythonhome=
+    fi
+    __rvenv_venv=$1
+    __rvenv_path_entry=$1/bin
+    \builtin export VIRTUAL_ENV="$1"
+    \builtin export VIRTUAL_ENV_PROMPT="$2"
+    \builtin export PATH="$__rvenv_path_entry${PATH:+:$PATH}"
+    __rvenv_ps1_prefix=
+    if [[ -z ${VIRTUAL_ENV_DISABLE_PROMPT-} && -n ${PS1+x} ]]; then
+        if \builtin shopt -q promptvars; then
+            # PS1 gets the variable, not its value: bash expands it when
+            # drawing the prompt and never re-scans the result.
+            __rvenv_ps1_name="($3) "
+            # shellcheck disable=SC2016
+            __rvenv_ps1_prefix='${__rvenv_ps1_name}'
+        else
+            __rvenv_ps1_prefix="(${3//\\/\\\\}) "
+        fi
+        PS1=$__rvenv_ps1_prefix$PS1
+    fi
+    function deactivate {
+        __rvenv_deactivate_cmd "$@"
+    }
+    \builtin hash -r
+}
+
+# Undoes __rvenv_activate exactly, leaving every other change the user made.
+__rvenv_deactivate() {
+    [[ -n $__rvenv_venv ]] || return 0
+    \builtin local p=":${PATH-}:"
+    if [[ $p == *":$__rvenv_path_entry:"* ]]; then
+        p=${p/":$__rvenv_path_entry:"/:}
+        p=${p#:}
+        \builtin export PATH="${p%:}"
+    fi
+    if [[ -n $__rvenv_had_pythonhome ]]; then
+        \builtin export PYTHONHOME="$__rvenv_old_pythonhome"
+    fi
+    __rvenv_had_pythonhome=
+    __rvenv_old_pythonhome=
+    if [[ -n $__rvenv_ps1_prefix && ${PS1-} == "$__rvenv_ps1_prefix"* ]]; then
+        PS1=${PS1#"$__rvenv_ps1_prefix"}
+    fi
+    __rvenv_ps1_prefix=
+    \builtin unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT
+    \builtin unset -f deactivate
+    __rvenv_venv=
+    __rvenv_path_entry=
+    \builtin hash -r
+}
+
+# `deactivate` typed by the user: stays off until they leave the project.
+__rvenv_deactivate_cmd() {
+    __rvenv_deactivate
+    if [[ ${1-} == nondestructive ]]; then
+        # CPython's and virtualenv's activate scripts call this before taking
+        # over; once their venv is gone, decide afresh.
+        __rvenv_dir=
+    else
+        __rvenv_off=$__rvenv_root
+    fi
+    __rvenv_pin=
+}
+
+# Before `rvenv activate`: whatever venv is on goes off first.
+__rvenv_deactivate_any() {
+    if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$__rvenv_venv" ]] &&
+        \builtin declare -F deactivate >/dev/null; then
+        deactivate
+    fi
+    __rvenv_deactivate
+}
+
+rvenv() {
+    \builtin local __rvenv_code
+    case ${1-} in
+    activate)
+        __rvenv_code=$(__RVENV_SHELL=bash \command rvenv "$@") || \builtin return
+        \builtin eval "$__rvenv_code"
+        ;;
+    deactivate)
+        if [[ -n ${VIRTUAL_ENV-} ]] && \builtin declare -F deactivate >/dev/null; then
+            deactivate
+        else
+            \builtin printf '%s\n' 'rvenv: no venv is active' >&2
+            \builtin return 1
+        fi
+        ;;
+    create | allow | deny)
+        \command rvenv "$@" || \builtin return
+        # The venv may now be there, or be trusted: decide at once.
+        __rvenv_dir=
+        __rvenv_check
+        ;;
+    *)
+        \command rvenv "$@"
+        ;;
+    esac
+}
+
+# Run first at each prompt, so that prompts drawn after it (starship, ...)
+# already see the venv; it keeps $? for them.
+if [[ ${PROMPT_COMMAND[*]-} != *__rvenv_hook* ]]; then
+    if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+        PROMPT_COMMAND=(__rvenv_hook "${PROMPT_COMMAND[@]}")
+    elif [[ -n ${PROMPT_COMMAND-} ]]; then
+        PROMPT_COMMAND="__rvenv_hook;${PROMPT_COMMAND}"
+    else
+        PROMPT_COMMAND=__rvenv_hook
+    fi
+fi

@@ -1,0 +1,238 @@
+# rvenv shell integration for fish. Load it from ~/.config/fish/config.fish with:
+#     rvenv hook fish | source
+# Everything it defines starts with __rvenv_ (plus `rvenv`, and `deactivate`
+# while a venv is on). Loading it twice is harmless.
+#
+# State, in global variables (never exported):
+#   __rvenv_venv     the venv this hook activated
+#   __rvenv_root     the project the last decision holds for ('' = none up to /)
+#   __rvenv_off      the project whose venv the user deactivated
+#   __rvenv_pin      the venv activated with `rvenv activate PATH`
+#   __rvenv_dir      $PWD at the last decision ('' = decide at the next prompt)
+#   __rvenv_sig      which markers existed in __rvenv_dir then
+#   __rvenv_markers  what may make a directory a project (rvenv sends the list)
+# The hook starts rvenv only when one of these cheap tests says the answer may
+# have changed; a prompt where nothing changed runs only fish builtins.
+
+for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_off __rvenv_pin __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome
+    set -q $__rvenv_var[1]
+    or set -g $__rvenv_var ''
+end
+set -e __rvenv_var
+set -q __rvenv_markers
+or set -g __rvenv_markers
+set -g __rvenv_dir ''
+set -g __rvenv_sig ''
+set -g __rvenv_s ''
+
+# True when directory $a is $b or below it.
+function __rvenv_within --argument-names a b
+    test "$b" = / -o "$a" = "$b"
+    and return 0
+    set -l n (string length -- "$b/")
+    # string collect keeps a name holding newlines in one piece.
+    set -l head (string sub --length $n -- "$a" | string collect)
+    test "$head" = "$b/"
+end
+
+# Sets __rvenv_s to one 0/1 per marker, for directory $dir.
+function __rvenv_sig_of --argument-names dir
+    set -g __rvenv_s ''
+    for m in $__rvenv_markers
+        if test -e "$dir/$m"
+            set __rvenv_s "$__rvenv_s"1
+        else
+            set __rvenv_s "$__rvenv_s"0
+        end
+    end
+    return 0
+end
+
+# Asks rvenv, and evaluates its answer (calls to the functions below).
+function __rvenv_run
+    command rvenv __hook fish "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" | source
+    if test "$__rvenv_dir" != "$PWD"
+        # rvenv failed (it said why): do not ask again until something changes.
+        set -g __rvenv_dir "$PWD"
+        __rvenv_sig_of "$PWD"
+        set -g __rvenv_sig "$__rvenv_s"
+    end
+    return 0
+end
+
+function __rvenv_check
+    # A venv activated by hand (or inherited) belongs to the user.
+    if set -q VIRTUAL_ENV[1]; and test -n "$VIRTUAL_ENV" -a "$VIRTUAL_ENV" != "$__rvenv_venv"
+        return 0
+    end
+    if test -n "$__rvenv_venv"; and not set -q VIRTUAL_ENV[1]
+        # VIRTUAL_ENV was unset behind our back: finish the job.
+        __rvenv_deactivate
+        set -g __rvenv_dir ''
+    end
+    if test -z "$__rvenv_dir"; or begin
+            test -n "$__rvenv_venv"; and not test -e "$__rvenv_venv/pyvenv.cfg"
+        end
+        __rvenv_run
+        return 0
+    end
+    if test "$PWD" = "$__rvenv_dir"
+        __rvenv_sig_of "$PWD"
+        if test "$__rvenv_s" != "$__rvenv_sig"
+            __rvenv_run
+        end
+        return 0
+    end
+    if test -n "$__rvenv_root"; and not __rvenv_within "$PWD" "$__rvenv_root"
+        __rvenv_run
+        return 0
+    end
+    # Still inside the same project (or still in none): only the directories
+    # between $PWD and the part already known can hold a new project.
+    set -l d "$PWD"
+    while not __rvenv_within "$__rvenv_dir" "$d"
+        for m in $__rvenv_markers
+            if test -e "$d/$m"
+                __rvenv_run
+                return 0
+            end
+        end
+        set d (path dirname -z -- "$d" | string split0)
+    end
+    set -g __rvenv_dir "$PWD"
+    __rvenv_sig_of "$PWD"
+    set -g __rvenv_sig "$__rvenv_s"
+    return 0
+end
+
+# On cd (so `cd proj; and python` uses proj's venv) and before each prompt.
+# fish keeps $status across event handlers by itself.
+function __rvenv_hook --on-variable PWD --on-event fish_prompt
+    __rvenv_check
+end
+
+# rvenv's answer: the project it decided for, the project kept off, markers.
+function __rvenv_state
+    set -g __rvenv_root $argv[1]
+    set -g __rvenv_off $argv[2]
+    set -g __rvenv_markers $argv[3..-1]
+    set -g __rvenv_dir "$PWD"
+    __rvenv_sig_of "$PWD"
+    set -g __rvenv_sig "$__rvenv_s"
+end
+
+function __rvenv_pin
+    set -g __rvenv_pin $argv[1]
+    set -g __rvenv_off ''
+end
+
+function __rvenv_status
+    return $argv[1]
+end
+
+# $argv: venv, VIRTUAL_ENV_PROMPT, the name as shown in the prompt.
+function __rvenv_activate
+    if set -q PYTHONHOME
+        set -g __rvenv_had_pythonhome 1
+        set -g __rvenv_old_pythonhome $PYTHONHOME
+        set -e PYTHONHOME
+    else
+        set -g __rvenv_had_pythonhome ''
+    end
+    set -g __rvenv_venv $argv[1]
+    set -g __rvenv_path_entry "$argv[1]/bin"
+    set -gx VIRTUAL_ENV $argv[1]
+    set -gx VIRTUAL_ENV_PROMPT $argv[2]
+    set -gx PATH $__rvenv_path_entry $PATH
+    set -g __rvenv_name ''
+    if not set -q VIRTUAL_ENV_DISABLE_PROMPT[1]; or test -z "$VIRTUAL_ENV_DISABLE_PROMPT"
+        set -g __rvenv_name $argv[3]
+        if not functions -q __rvenv_orig_fish_prompt
+            functions -q fish_prompt
+            and functions -c fish_prompt __rvenv_orig_fish_prompt
+            # fish prints the prompt function's output as it is: no expansion.
+            function fish_prompt
+                set -l s $status
+                if test -n "$__rvenv_name"
+                    printf '(%s) ' $__rvenv_name
+                end
+                __rvenv_status $s
+                functions -q __rvenv_orig_fish_prompt
+                and __rvenv_orig_fish_prompt
+            end
+        end
+    end
+    function deactivate --description 'Deactivate the venv rvenv activated'
+        __rvenv_deactivate_cmd $argv
+    end
+end
+
+# Undoes __rvenv_activate exactly, leaving every other change the user made.
+function __rvenv_deactivate
+    test -n "$__rvenv_venv"
+    or return 0
+    if set -l i (contains -i -- "$__rvenv_path_entry" $PATH)
+        set -e PATH[$i]
+    end
+    if test -n "$__rvenv_had_pythonhome"
+        set -gx PYTHONHOME $__rvenv_old_pythonhome
+    end
+    set -g __rvenv_had_pythonhome ''
+    set -g __rvenv_old_pythonhome ''
+    if functions -q __rvenv_orig_fish_prompt
+        functions -e fish_prompt
+        functions -c __rvenv_orig_fish_prompt fish_prompt
+        functions -e __rvenv_orig_fish_prompt
+    end
+    set -g __rvenv_name ''
+    set -e VIRTUAL_ENV
+    set -e VIRTUAL_ENV_PROMPT
+    functions -e deactivate
+    set -g __rvenv_venv ''
+    set -g __rvenv_path_entry ''
+    return 0
+end
+
+# `deactivate` typed by the user: stays off until they leave the project.
+function __rvenv_deactivate_cmd
+    __rvenv_deactivate
+    if test "$argv[1]" = nondestructive
+        # CPython's and virtualenv's activate scripts call this before taking
+        # over; once their venv is gone, decide afresh.
+        set -g __rvenv_dir ''
+    else
+        set -g __rvenv_off $__rvenv_root
+    end
+    set -g __rvenv_pin ''
+end
+
+# Before `rvenv activate`: whatever venv is on goes off first.
+function __rvenv_deactivate_any
+    if set -q VIRTUAL_ENV[1]; and test "$VIRTUAL_ENV" != "$__rvenv_venv"; and functions -q deactivate
+        deactivate
+    end
+    __rvenv_deactivate
+end
+
+function rvenv --description 'Python virtual environments that follow you around'
+    switch "$argv[1]"
+        case activate
+            __RVENV_SHELL=fish command rvenv $argv | source
+            return $pipestatus[1]
+        case deactivate
+            if set -q VIRTUAL_ENV[1]; and functions -q deactivate
+                deactivate
+            else
+                printf '%s\n' 'rvenv: no venv is active' >&2
+                return 1
+            end
+        case create allow deny
+            command rvenv $argv
+            or return
+            # The venv may now be there, or be trusted: decide at once.
+            set -g __rvenv_dir ''
+            __rvenv_check
+        case '*'
+            command rvenv $argv
+    end
+end

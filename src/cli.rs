@@ -1,0 +1,118 @@
+//! The whole clap command tree, in one place (as zoxide does), so `--help`,
+//! completions and the man page all come from the same definitions.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::shell::Shell;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rvenv",
+    version,
+    about = "Python virtual environments that follow you around the shell",
+    long_about = "rvenv activates the Python virtual environment of the project you cd into, \
+                  deactivates it when you leave, and creates new venvs natively in milliseconds.\n\n\
+                  Set it up with one line in your shell's rc file:\n  \
+                  bash: eval \"$(rvenv hook bash)\"\n  \
+                  zsh:  eval \"$(rvenv hook zsh)\"\n  \
+                  fish: rvenv hook fish | source"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the shell integration to eval in your rc file
+    #[command(after_help = "Examples:\n  \
+        eval \"$(rvenv hook bash)\"   # in ~/.bashrc\n  \
+        eval \"$(rvenv hook zsh)\"    # in ~/.zshrc\n  \
+        rvenv hook fish | source     # in ~/.config/fish/config.fish")]
+    Hook(HookArgs),
+
+    /// Activate a venv in the current shell (needs the hook)
+    #[command(after_help = "Examples:\n  \
+        rvenv activate               # the venv of the current project\n  \
+        rvenv activate ~/envs/tools  # a venv anywhere; stays on until you deactivate it")]
+    Activate(ActivateArgs),
+
+    /// Deactivate the venv of the current shell (needs the hook)
+    #[command(after_help = "The venv stays off until you leave its project.")]
+    Deactivate,
+
+    /// Create a virtual environment, natively and fast
+    #[command(after_help = "Examples:\n  \
+        rvenv create                      # .venv here, Python from .python-version or PATH\n  \
+        rvenv create -p 3.12 --seed       # CPython 3.12, with pip\n  \
+        rvenv create ~/envs/tools --prompt tools --system-site-packages")]
+    Create(CreateArgs),
+
+    /// Internal: the decision the shell hook evaluates
+    #[command(name = "__hook", hide = true)]
+    HookEval(HookEvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// The shell to print the integration for
+    pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ActivateArgs {
+    /// A venv, or a project directory holding one (default: the current directory)
+    #[arg(value_hint = clap::ValueHint::DirPath)]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Where to create the venv
+    #[arg(default_value = ".venv", value_hint = clap::ValueHint::DirPath)]
+    pub path: PathBuf,
+
+    /// The Python to use: a version (3.12, 3), a name (python3.12) or a path
+    #[arg(short, long, value_name = "SPEC")]
+    pub python: Option<String>,
+
+    /// The name shown in the prompt (default: the project directory's name)
+    #[arg(long, value_name = "NAME")]
+    pub prompt: Option<String>,
+
+    /// Give the venv access to the base interpreter's site-packages
+    #[arg(long)]
+    pub system_site_packages: bool,
+
+    /// Install pip into the venv, offline, from the interpreter's bundled wheel
+    #[arg(long)]
+    pub seed: bool,
+
+    /// Replace an existing venv at PATH
+    #[arg(long)]
+    pub clear: bool,
+
+    /// Copy the interpreter instead of symlinking it
+    #[arg(long)]
+    pub copies: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HookEvalArgs {
+    /// The shell the output is for
+    pub shell: Shell,
+    /// The shell's logical working directory ($PWD)
+    pub pwd: OsString,
+    /// The venv the hook activated, or empty
+    #[arg(default_value = "")]
+    pub active: OsString,
+    /// The project whose venv the user deactivated, or empty
+    #[arg(default_value = "")]
+    pub off: OsString,
+    /// The venv the user activated with `rvenv activate PATH`, or empty
+    #[arg(default_value = "")]
+    pub pin: OsString,
+}

@@ -1,0 +1,86 @@
+//! `rvenv activate [PATH]` and `rvenv deactivate`. Both change the calling
+//! shell, so they only work through the shell function the hook defines,
+//! which sets __RVENV_SHELL and evaluates what is printed here.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::cli::ActivateArgs;
+use crate::decide::activation_for;
+use crate::discover;
+use crate::env::Env;
+use crate::render::Script;
+use crate::shell::Shell;
+
+/// The shell whose `rvenv` function called us, or the error telling the user
+/// to install the hook.
+fn calling_shell(command: &str) -> anyhow::Result<Shell> {
+    let name = std::env::var("__RVENV_SHELL").unwrap_or_default();
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        if shell.name() == name {
+            return Ok(shell);
+        }
+    }
+    bail!(
+        "{command} changes your shell, so it needs the hook: add eval \"$(rvenv hook bash)\" \
+         (or zsh; for fish: rvenv hook fish | source) to your shell's rc file"
+    )
+}
+
+/// The shell's logical working directory when $PWD still names it, so a
+/// project reached through a symlink keeps the path the user sees.
+pub fn logical_cwd() -> anyhow::Result<PathBuf> {
+    let physical = std::env::current_dir().context("the current directory is gone")?;
+    if let Some(pwd) = std::env::var_os("PWD").map(PathBuf::from)
+        && pwd.is_absolute()
+        && same_file(&pwd, &physical)
+    {
+        return Ok(pwd);
+    }
+    Ok(physical)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (a.metadata(), b.metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
+    let shell = calling_shell("rvenv activate")?;
+    let env = Env::from_process();
+    let cwd = logical_cwd()?;
+    let start = match &args.path {
+        Some(path) if path.is_absolute() => path.clone(),
+        Some(path) => cwd.join(path),
+        None => cwd.clone(),
+    };
+    if !start.is_dir() {
+        bail!("{} is not a directory", start.display());
+    }
+    let sources = discover::sources(&env);
+    let Some(found) = discover::find_venv(&start, &sources) else {
+        bail!(
+            "no venv in {} or above it; create one with: rvenv create",
+            start.display()
+        );
+    };
+    let activation =
+        activation_for(&found.venv, &found.project, &env).map_err(|msg| anyhow::anyhow!(msg))?;
+
+    let mut script = Script::new(shell);
+    script.call("__rvenv_deactivate_any", []);
+    script.activate(&activation);
+    if args.path.is_some() {
+        script.call("__rvenv_pin", [activation.venv.as_os_str()]);
+    }
+    super::emit(&script.into_bytes())
+}
+
+pub fn run_deactivate() -> anyhow::Result<()> {
+    calling_shell("rvenv deactivate")?;
+    bail!("rvenv deactivate is handled by the shell function; is the hook loaded?")
+}

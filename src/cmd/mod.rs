@@ -1,0 +1,44 @@
+//! One small module per subcommand. Each returns `anyhow::Result`; errors
+//! become one `rvenv: ...` line on stderr and exit status 1, with stdout left
+//! empty so a shell that evals it runs nothing.
+
+mod activate;
+mod create;
+mod hook;
+mod hook_eval;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Hook(args) => hook::run(args),
+        Command::HookEval(args) => hook_eval::run(args),
+        Command::Activate(args) => activate::run(args),
+        Command::Deactivate => activate::run_deactivate(),
+        Command::Create(args) => create::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let msg = format!("{err:#}");
+            let msg = msg.strip_prefix("rvenv: ").unwrap_or(&msg);
+            let _ = writeln!(std::io::stderr(), "rvenv: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes `code` to stdout in one piece: the shell evaluates all of it or,
+/// if rvenv is interrupted before this point, none of it.
+pub fn emit(code: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(code)?;
+    out.flush()?;
+    Ok(())
+}

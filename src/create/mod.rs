@@ -1,0 +1,1 @@
+//! Native venv creation (placeholder: see `cmd/create.rs`).

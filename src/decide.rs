@@ -1,0 +1,226 @@
+//! The core, kept pure: given the environment, the hook's state and the
+//! filesystem, which venv should be active and what must change. Shells only
+//! render the [`Decision`] (see `render`).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::discover::{self, VenvSource};
+use crate::env::Env;
+use crate::venv::{Venv, broken_message};
+
+/// What the shell hook remembers between prompts and passes back in.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct HookState {
+    /// The venv the hook activated.
+    pub active: Option<PathBuf>,
+    /// The project whose venv the user deactivated by hand: stays off until
+    /// the user leaves it.
+    pub off: Option<PathBuf>,
+    /// A venv the user activated with `rvenv activate PATH`: stays on until
+    /// the user deactivates it.
+    pub pin: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activation {
+    pub venv: PathBuf,
+    pub prompt: OsString,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Undo the hook's activation first.
+    pub deactivate: bool,
+    pub activate: Option<Activation>,
+    /// The project directory the decision holds for (where the walk up
+    /// stopped), or None when no source matched up to `/`.
+    pub project: Option<PathBuf>,
+    pub off: Option<PathBuf>,
+    /// What the shell tests to know a `cd` changed nothing.
+    pub markers: Vec<OsString>,
+    /// One-line messages for stderr.
+    pub messages: Vec<String>,
+}
+
+pub struct HookInput<'a> {
+    pub pwd: &'a Path,
+    pub state: HookState,
+    pub env: &'a Env,
+}
+
+/// The venv `found` should activate, or the message saying why not.
+pub fn activation_for(venv: &Path, project: &Path, env: &Env) -> Result<Activation, String> {
+    let venv_info = Venv::inspect(venv).map_err(|why| broken_message(venv, &why))?;
+    let prompt = venv_info
+        .cfg_prompt()
+        .unwrap_or_else(|| discover::default_prompt(venv, project, env));
+    Ok(Activation {
+        venv: venv.to_path_buf(),
+        prompt,
+    })
+}
+
+pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
+    let found = discover::find_venv(input.pwd, sources);
+    let project = found.as_ref().map(|f| f.project.clone());
+    // Leaving the project ends a deactivate typed by the user.
+    let off = input
+        .state
+        .off
+        .clone()
+        .filter(|off| Some(off) == project.as_ref());
+    let mut decision = Decision {
+        project,
+        off,
+        markers: discover::markers(sources),
+        ..Decision::default()
+    };
+
+    let virtual_env = input.env.get("VIRTUAL_ENV").map(PathBuf::from);
+    if virtual_env.is_some() && virtual_env != input.state.active {
+        // Activated by hand (or inherited): never ours to change.
+        return decision;
+    }
+    if input.state.pin.is_some() && input.state.pin == input.state.active {
+        return decision;
+    }
+
+    let target = match &found {
+        Some(found) if decision.off.is_none() => {
+            match activation_for(&found.venv, &found.project, input.env) {
+                Ok(activation) => Some(activation),
+                Err(message) => {
+                    decision.messages.push(message);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    if target.as_ref().map(|t| &t.venv) == input.state.active.as_ref() {
+        return decision;
+    }
+    decision.deactivate = input.state.active.is_some();
+    decision.activate = target;
+    decision
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::os::unix::fs::symlink;
+
+    fn venv_at(path: &Path) {
+        fs::create_dir_all(path.join("bin")).unwrap();
+        fs::write(path.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        symlink("/bin/sh", path.join("bin/python")).unwrap();
+    }
+
+    fn run(pwd: &Path, state: HookState, env: &Env) -> Decision {
+        let sources = discover::sources(env);
+        decide(&HookInput { pwd, state, env }, &sources)
+    }
+
+    #[test]
+    fn enter_stay_switch_leave() {
+        let tmp = tempfile::tempdir().unwrap();
+        let shop = tmp.path().join("shop");
+        let blog = tmp.path().join("blog");
+        venv_at(&shop.join(".venv"));
+        venv_at(&blog.join("venv"));
+        fs::create_dir_all(shop.join("src")).unwrap();
+        let env = Env::default();
+
+        let d = run(&shop, HookState::default(), &env);
+        assert!(!d.deactivate);
+        assert_eq!(
+            d.activate,
+            Some(Activation {
+                venv: shop.join(".venv"),
+                prompt: "shop".into()
+            })
+        );
+        assert_eq!(d.project, Some(shop.clone()));
+
+        let active = HookState {
+            active: Some(shop.join(".venv")),
+            ..HookState::default()
+        };
+        let shop_env = Env::from_pairs([("VIRTUAL_ENV", shop.join(".venv").to_str().unwrap())]);
+        let d = run(&shop.join("src"), active.clone(), &shop_env);
+        assert!(!d.deactivate && d.activate.is_none());
+
+        let d = run(&blog, active.clone(), &shop_env);
+        assert!(d.deactivate);
+        assert_eq!(d.activate.unwrap().venv, blog.join("venv"));
+
+        let d = run(tmp.path(), active, &shop_env);
+        assert!(d.deactivate && d.activate.is_none() && d.project.is_none());
+    }
+
+    #[test]
+    fn hand_activated_is_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        venv_at(&tmp.path().join("p/.venv"));
+        let env = Env::from_pairs([("VIRTUAL_ENV", "/elsewhere/venv")]);
+        let d = run(&tmp.path().join("p"), HookState::default(), &env);
+        assert!(!d.deactivate && d.activate.is_none());
+    }
+
+    #[test]
+    fn deactivate_sticks_until_leaving_the_project() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("p");
+        venv_at(&p.join(".venv"));
+        fs::create_dir_all(p.join("sub")).unwrap();
+        let off = HookState {
+            off: Some(p.clone()),
+            ..HookState::default()
+        };
+        let env = Env::default();
+        let d = run(&p.join("sub"), off.clone(), &env);
+        assert!(d.activate.is_none());
+        assert_eq!(d.off, Some(p.clone()));
+        let d = run(tmp.path(), off, &env);
+        assert_eq!(d.off, None);
+    }
+
+    #[test]
+    fn broken_venv_is_not_activated_and_says_why() {
+        let tmp = tempfile::tempdir().unwrap();
+        let v = tmp.path().join("p/.venv");
+        fs::create_dir_all(&v).unwrap();
+        fs::write(v.join("pyvenv.cfg"), b"\x00\x01garbage").unwrap();
+        let d = run(&tmp.path().join("p"), HookState::default(), &Env::default());
+        assert!(d.activate.is_none());
+        assert_eq!(d.messages.len(), 1);
+        assert!(d.messages[0].contains("is broken"), "{}", d.messages[0]);
+    }
+
+    #[test]
+    fn pinned_venv_stays() {
+        let tmp = tempfile::tempdir().unwrap();
+        let tools = tmp.path().join("tools");
+        venv_at(&tools);
+        let state = HookState {
+            active: Some(tools.clone()),
+            pin: Some(tools.clone()),
+            off: None,
+        };
+        let env = Env::from_pairs([("VIRTUAL_ENV", tools.to_str().unwrap())]);
+        let d = run(Path::new("/"), state, &env);
+        assert!(!d.deactivate && d.activate.is_none());
+    }
+
+    #[test]
+    fn prompt_from_cfg() {
+        let tmp = tempfile::tempdir().unwrap();
+        let v = tmp.path().join("p/.venv");
+        venv_at(&v);
+        fs::write(v.join("pyvenv.cfg"), "home = /usr/bin\nprompt = '$(x)%'\n").unwrap();
+        let d = run(&tmp.path().join("p"), HookState::default(), &Env::default());
+        assert_eq!(d.activate.unwrap().prompt, "$(x)%");
+    }
+}

@@ -1,0 +1,36 @@
+//! The process environment as a plain value, so that discovery and the
+//! decision are pure functions of it (and tests need no `set_var`).
+
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+
+#[derive(Debug, Default, Clone)]
+pub struct Env {
+    vars: HashMap<OsString, OsString>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env {
+            vars: std::env::vars_os().collect(),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Env {
+        Env {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    /// The variable's value; an empty value counts as unset.
+    pub fn get(&self, name: &str) -> Option<&OsStr> {
+        self.vars
+            .get(OsStr::new(name))
+            .map(OsString::as_os_str)
+            .filter(|v| !v.is_empty())
+    }
+}

@@ -1,0 +1,17 @@
+//! rvenv: Python virtual environments that follow you around the shell.
+
+mod cli;
+mod cmd;
+mod create;
+mod decide;
+mod discover;
+mod env;
+mod pyvenv_cfg;
+mod quote;
+mod render;
+mod shell;
+mod venv;
+
+fn main() -> std::process::ExitCode {
+    cmd::main()
+}

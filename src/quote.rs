@@ -1,0 +1,125 @@
+//! The one place where values become shell code. Every path, name or other
+//! value that rvenv puts into code a shell evaluates goes through
+//! [`quote`]; nothing else in the crate builds quoted strings.
+//!
+//! Values are bytes (`OsStr`), not `str`: a directory name need not be UTF-8
+//! and must still arrive byte for byte.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+
+use crate::shell::Shell;
+
+/// `value` as one word of `shell`'s syntax that evaluates to exactly its bytes
+/// and never runs, expands or globs anything.
+pub fn quote(shell: Shell, value: &OsStr) -> Vec<u8> {
+    match shell {
+        Shell::Bash | Shell::Zsh => quote_posix(value.as_bytes()),
+        Shell::Fish => quote_fish(value.as_bytes()),
+    }
+}
+
+/// POSIX single quotes: everything inside is literal (newlines and any byte
+/// included) except `'`, which becomes `'\''`.
+///
+/// Always quoted, even when `shell_words::quote` would leave a word bare: it
+/// leaves `{a,b}`, `^` and `!` unquoted, which bash and zsh brace-expand or
+/// glob (zsh `EXTENDED_GLOB`).
+fn quote_posix(bytes: &[u8]) -> Vec<u8> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        // shell-words does the escaping; we only make sure the word is quoted.
+        let quoted = shell_words::quote(s);
+        if quoted.starts_with('\'') {
+            return quoted.into_owned().into_bytes();
+        }
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    out.push(b'\'');
+    for &b in bytes {
+        if b == b'\'' {
+            out.extend_from_slice(b"'\\''");
+        } else {
+            out.push(b);
+        }
+    }
+    out.push(b'\'');
+    out
+}
+
+/// fish: single quotes, where only `\\` and `\'` are escapes and a newline is
+/// literal. fish decodes its input as UTF-8, so bytes that are not valid
+/// UTF-8 go outside the quotes as `\XHH`, fish's escape for one raw byte.
+fn quote_fish(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    let mut in_quotes = false;
+    let mut rest = bytes;
+    if rest.is_empty() {
+        return b"''".to_vec();
+    }
+    while !rest.is_empty() {
+        let (valid, invalid_len) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, 0),
+            Err(e) => {
+                let valid = std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default();
+                (valid, e.error_len().unwrap_or(rest.len() - e.valid_up_to()))
+            }
+        };
+        if !valid.is_empty() {
+            if !in_quotes {
+                out.push(b'\'');
+                in_quotes = true;
+            }
+            for c in valid.chars() {
+                match c {
+                    '\\' => out.extend_from_slice(b"\\\\"),
+                    '\'' => out.extend_from_slice(b"\\'"),
+                    _ => {
+                        let mut buf = [0; 4];
+                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    }
+                }
+            }
+        }
+        let bad = &rest[valid.len()..valid.len() + invalid_len];
+        if !bad.is_empty() && in_quotes {
+            out.push(b'\'');
+            in_quotes = false;
+        }
+        for b in bad {
+            out.extend_from_slice(format!("\\X{b:02X}").as_bytes());
+        }
+        rest = &rest[valid.len() + invalid_len..];
+    }
+    if in_quotes {
+        out.push(b'\'');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(shell: Shell, bytes: &[u8]) -> Vec<u8> {
+        quote(shell, OsStr::from_bytes(bytes))
+    }
+
+    #[test]
+    fn posix_always_quotes() {
+        assert_eq!(q(Shell::Bash, b"plain"), b"'plain'");
+        assert_eq!(q(Shell::Bash, b"{a,b}"), b"'{a,b}'");
+        assert_eq!(q(Shell::Zsh, b""), b"''");
+        assert_eq!(q(Shell::Bash, b"it's"), b"'it'\\''s'");
+        assert_eq!(q(Shell::Bash, b"$(x)\n`y`"), b"'$(x)\n`y`'");
+        assert_eq!(q(Shell::Bash, b"a\xffb'"), b"'a\xffb'\\'''");
+    }
+
+    #[test]
+    fn fish_escapes_backslash_quote_and_raw_bytes() {
+        assert_eq!(q(Shell::Fish, b""), b"''");
+        assert_eq!(q(Shell::Fish, b"a\\b'c"), b"'a\\\\b\\'c'");
+        assert_eq!(q(Shell::Fish, b"$(x) (y)\n"), b"'$(x) (y)\n'");
+        assert_eq!(q(Shell::Fish, b"a\xffb"), b"'a'\\XFF'b'");
+        assert_eq!(q(Shell::Fish, b"\xfe\xff"), b"\\XFE\\XFF");
+    }
+}

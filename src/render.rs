@@ -1,0 +1,126 @@
+//! Turns a [`Decision`] into code for one shell. The hook scripts in `shell/`
+//! define the functions called here (`__rvenv_activate`, ...); every value
+//! passed to them goes through [`crate::quote`]. The call syntax
+//! `name 'arg' 'arg'` is the same in every shell rvenv evals code in; only the
+//! quoting differs.
+
+use std::ffi::OsStr;
+use std::path::Path;
+
+use crate::decide::{Activation, Decision};
+use crate::quote::quote;
+use crate::shell::Shell;
+
+/// Builds a script one command per line.
+pub struct Script {
+    shell: Shell,
+    code: Vec<u8>,
+}
+
+impl Script {
+    pub fn new(shell: Shell) -> Script {
+        Script {
+            shell,
+            code: Vec::new(),
+        }
+    }
+
+    /// `function arg...`, each argument quoted for the shell.
+    pub fn call<'a>(&mut self, function: &str, args: impl IntoIterator<Item = &'a OsStr>) {
+        self.code.extend_from_slice(function.as_bytes());
+        for arg in args {
+            self.code.push(b' ');
+            self.code.extend_from_slice(&quote(self.shell, arg));
+        }
+        self.code.push(b'\n');
+    }
+
+    pub fn deactivate(&mut self) {
+        self.call("__rvenv_deactivate", []);
+    }
+
+    pub fn activate(&mut self, activation: &Activation) {
+        let display = display_name(&activation.prompt);
+        self.call(
+            "__rvenv_activate",
+            [
+                activation.venv.as_os_str(),
+                activation.prompt.as_os_str(),
+                display.as_os_str(),
+            ],
+        );
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.code
+    }
+}
+
+/// The venv's name as drawn in the prompt: control characters become `?`, so
+/// a hostile name cannot send escape sequences to the terminal (or a newline
+/// into the prompt). VIRTUAL_ENV_PROMPT keeps the exact name.
+pub fn display_name(prompt: &OsStr) -> std::ffi::OsString {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let bytes = prompt
+        .as_bytes()
+        .iter()
+        .map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b })
+        .collect();
+    std::ffi::OsString::from_vec(bytes)
+}
+
+fn path_or_empty(path: Option<&Path>) -> &OsStr {
+    path.map(Path::as_os_str).unwrap_or(OsStr::new(""))
+}
+
+/// The hook's code for a decision: undo, apply, then record the state the
+/// next prompt compares against.
+pub fn render_decision(shell: Shell, decision: &Decision) -> Vec<u8> {
+    let mut script = Script::new(shell);
+    if decision.deactivate {
+        script.deactivate();
+    }
+    if let Some(activation) = &decision.activate {
+        script.activate(activation);
+    }
+    let mut state = vec![
+        path_or_empty(decision.project.as_deref()),
+        path_or_empty(decision.off.as_deref()),
+    ];
+    state.extend(decision.markers.iter().map(|m| m.as_os_str()));
+    script.call("__rvenv_state", state);
+    script.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn renders_calls_with_quoted_values() {
+        let decision = Decision {
+            deactivate: true,
+            activate: Some(Activation {
+                venv: PathBuf::from("/p q/$(x)/.venv"),
+                prompt: "it's".into(),
+            }),
+            project: Some(PathBuf::from("/p q/$(x)")),
+            off: None,
+            markers: vec!["pyvenv.cfg".into()],
+            messages: vec![],
+        };
+        assert_eq!(
+            String::from_utf8(render_decision(Shell::Bash, &decision)).unwrap(),
+            "__rvenv_deactivate\n\
+             __rvenv_activate '/p q/$(x)/.venv' 'it'\\''s' 'it'\\''s'\n\
+             __rvenv_state '/p q/$(x)' '' 'pyvenv.cfg'\n"
+        );
+        assert_eq!(
+            String::from_utf8(render_decision(Shell::Fish, &decision)).unwrap(),
+            "__rvenv_deactivate\n\
+             __rvenv_activate '/p q/$(x)/.venv' 'it\\'s' 'it\\'s'\n\
+             __rvenv_state '/p q/$(x)' '' 'pyvenv.cfg'\n"
+        );
+    }
+}
