@@ -51,6 +51,21 @@ pub enum Command {
         rvenv create ~/envs/tools --prompt tools --system-site-packages")]
     Create(CreateArgs),
 
+    /// Trust a venv to activate by itself when you cd into its project
+    #[command(after_help = "Examples:\n  \
+        rvenv allow                  # the venv of the current project\n  \
+        rvenv allow ~/code/shop      # a project directory, or the venv itself")]
+    Allow(TrustArgs),
+
+    /// Stop trusting a venv: it no longer activates by itself
+    Deny(TrustArgs),
+
+    /// Show which venv applies to a directory, and why it does or does not activate
+    #[command(after_help = "Examples:\n  \
+        rvenv status                 # the current directory\n  \
+        rvenv status ~/code/shop --json")]
+    Status(StatusArgs),
+
     /// Internal: the decision the shell hook evaluates
     #[command(name = "__hook", hide = true)]
     HookEval(HookEvalArgs),
@@ -58,12 +73,33 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct HookArgs {
-    /// The shell to print the integration for
-    pub shell: Shell,
+    /// The shell to print the integration for (bash, zsh, fish)
+    ///
+    /// A plain string, checked by the command itself, so that an unknown
+    /// name gets one line naming the supported shells.
+    #[arg(value_name = "SHELL")]
+    pub shell: String,
 }
 
 #[derive(Debug, Args)]
 pub struct ActivateArgs {
+    /// A venv, or a project directory holding one (default: the current directory)
+    #[arg(value_hint = clap::ValueHint::DirPath)]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The directory to look at (default: the current directory)
+    #[arg(value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+    /// Print one JSON object (stable keys) instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
     /// A venv, or a project directory holding one (default: the current directory)
     #[arg(value_hint = clap::ValueHint::DirPath)]
     pub path: Option<PathBuf>,

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::discover::{self, VenvSource};
 use crate::env::Env;
+use crate::quote::for_message;
+use crate::trust::{Trust, Verdict, unsafe_permissions};
 use crate::venv::{Venv, broken_message};
 
 /// What the shell hook remembers between prompts and passes back in.
@@ -47,6 +49,7 @@ pub struct HookInput<'a> {
     pub pwd: &'a Path,
     pub state: HookState,
     pub env: &'a Env,
+    pub trust: &'a Trust,
 }
 
 /// The venv `found` should activate, or the message saying why not.
@@ -58,6 +61,42 @@ pub fn activation_for(venv: &Path, project: &Path, env: &Env) -> Result<Activati
     Ok(Activation {
         venv: venv.to_path_buf(),
         prompt,
+    })
+}
+
+/// The activation of a venv the hook found by itself: it must be whole,
+/// writable only by the user (or root), and trusted.
+pub fn auto_activation(
+    venv: &Path,
+    project: &Path,
+    env: &Env,
+    trust: &Trust,
+) -> Result<Activation, String> {
+    let activation = activation_for(venv, project, env)?;
+    if let Some(why) = unsafe_permissions(venv) {
+        return Err(format!(
+            "rvenv: not activating {}: {why}; only you (or root) may be able to change it",
+            for_message(venv.as_os_str())
+        ));
+    }
+    let verdict = trust.verdict(venv);
+    if verdict.is_trusted() {
+        return Ok(activation);
+    }
+    let allow = format!(
+        "if you trust it, run: rvenv allow {}",
+        for_message(venv.as_os_str())
+    );
+    Err(match verdict {
+        Verdict::StoreCorrupt(why) => why,
+        Verdict::Replaced => format!(
+            "rvenv: {} was replaced since you allowed it, so it was not activated; {allow}",
+            for_message(venv.as_os_str())
+        ),
+        _ => format!(
+            "rvenv: {} is not trusted, so it was not activated; {allow}",
+            for_message(venv.as_os_str())
+        ),
     })
 }
 
@@ -88,7 +127,7 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
 
     let target = match &found {
         Some(found) if decision.off.is_none() => {
-            match activation_for(&found.venv, &found.project, input.env) {
+            match auto_activation(&found.venv, &found.project, input.env, input.trust) {
                 Ok(activation) => Some(activation),
                 Err(message) => {
                     decision.messages.push(message);
@@ -120,7 +159,50 @@ mod tests {
 
     fn run(pwd: &Path, state: HookState, env: &Env) -> Decision {
         let sources = discover::sources(env);
-        decide(&HookInput { pwd, state, env }, &sources)
+        let trust = Trust::load(&Env::from_pairs([("RVENV_TRUSTED_DIRS", "/")]));
+        decide(
+            &HookInput {
+                pwd,
+                state,
+                env,
+                trust: &trust,
+            },
+            &sources,
+        )
+    }
+
+    #[test]
+    fn untrusted_venv_is_not_activated_and_says_how_to_allow() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("p");
+        venv_at(&p.join(".venv"));
+        let env = Env::from_pairs([("XDG_DATA_HOME", tmp.path().to_str().unwrap())]);
+        let trust = Trust::load(&env);
+        let sources = discover::sources(&env);
+        let input = HookInput {
+            pwd: &p,
+            state: HookState::default(),
+            env: &env,
+            trust: &trust,
+        };
+        let d = decide(&input, &sources);
+        assert!(d.activate.is_none());
+        assert_eq!(d.project, Some(p.clone()));
+        assert_eq!(d.messages.len(), 1);
+        assert!(
+            d.messages[0].contains("is not trusted"),
+            "{}",
+            d.messages[0]
+        );
+        assert!(d.messages[0].contains("rvenv allow"), "{}", d.messages[0]);
+
+        crate::trust::set_trusted(&env, &p.join(".venv"), true).unwrap();
+        let trust = Trust::load(&env);
+        let input = HookInput {
+            trust: &trust,
+            ..input
+        };
+        assert!(decide(&input, &sources).activate.is_some());
     }
 
     #[test]

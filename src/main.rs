@@ -10,6 +10,7 @@ mod pyvenv_cfg;
 mod quote;
 mod render;
 mod shell;
+mod trust;
 mod venv;
 
 fn main() -> std::process::ExitCode {

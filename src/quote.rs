@@ -96,6 +96,40 @@ fn quote_fish(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A path for a message the user may copy into a shell: shell-quoted when
+/// needed, and as bash/zsh `$'...'` with `\xHH` escapes when it holds control
+/// characters or bytes that are not UTF-8, so the terminal never receives
+/// raw escape sequences from a hostile name.
+pub fn for_message(value: &OsStr) -> String {
+    let bytes = value.as_bytes();
+    match std::str::from_utf8(bytes) {
+        Ok(s)
+            if s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@,".contains(&b)) =>
+        {
+            s.to_owned()
+        }
+        Ok(s) if !s.chars().any(char::is_control) => {
+            String::from_utf8_lossy(&quote_posix(bytes)).into_owned()
+        }
+        _ => {
+            let mut out = String::from("$'");
+            for &b in bytes {
+                match b {
+                    b'\\' | b'\'' => {
+                        out.push('\\');
+                        out.push(b as char);
+                    }
+                    0x20..=0x7e => out.push(b as char),
+                    _ => out.push_str(&format!("\\x{b:02x}")),
+                }
+            }
+            out.push('\'');
+            out
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +146,16 @@ mod tests {
         assert_eq!(q(Shell::Bash, b"it's"), b"'it'\\''s'");
         assert_eq!(q(Shell::Bash, b"$(x)\n`y`"), b"'$(x)\n`y`'");
         assert_eq!(q(Shell::Bash, b"a\xffb'"), b"'a\xffb'\\'''");
+    }
+
+    #[test]
+    fn messages_never_carry_control_bytes() {
+        assert_eq!(for_message(OsStr::new("/a b")), "'/a b'");
+        assert_eq!(for_message(OsStr::new("/plain")), "/plain");
+        assert_eq!(
+            for_message(OsStr::from_bytes(b"/a\x1b]0;x\x07\n'\xff")),
+            "$'/a\\x1b]0;x\\x07\\x0a\\'\\xff'"
+        );
     }
 
     #[test]

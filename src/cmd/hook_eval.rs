@@ -10,6 +10,7 @@ use crate::decide::{HookInput, HookState, decide};
 use crate::discover;
 use crate::env::Env;
 use crate::render::render_decision;
+use crate::trust::Trust;
 
 fn non_empty(path: &OsStr) -> Option<PathBuf> {
     (!path.is_empty()).then(|| PathBuf::from(path))
@@ -18,6 +19,7 @@ fn non_empty(path: &OsStr) -> Option<PathBuf> {
 pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     let env = Env::from_process();
     let sources = discover::sources(&env);
+    let trust = Trust::load(&env);
     let pwd = Path::new(&args.pwd);
     let pwd = if pwd.is_absolute() {
         pwd.to_path_buf()
@@ -32,6 +34,7 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
             pin: non_empty(&args.pin),
         },
         env: &env,
+        trust: &trust,
     };
     let decision = decide(&input, &sources);
     let mut stderr = std::io::stderr().lock();

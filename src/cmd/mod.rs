@@ -3,9 +3,11 @@
 //! empty so a shell that evals it runs nothing.
 
 mod activate;
+mod allow;
 mod create;
 mod hook;
 mod hook_eval;
+mod status;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,6 +24,9 @@ pub fn main() -> ExitCode {
         Command::Activate(args) => activate::run(args),
         Command::Deactivate => activate::run_deactivate(),
         Command::Create(args) => create::run(args),
+        Command::Allow(args) => allow::run(args, true),
+        Command::Deny(args) => allow::run(args, false),
+        Command::Status(args) => status::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,54 @@
+//! `rvenv allow [PATH]` and `rvenv deny [PATH]`: trust, or stop trusting, a
+//! venv to activate by itself.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::bail;
+
+use crate::cli::TrustArgs;
+use crate::discover;
+use crate::env::Env;
+use crate::quote::for_message;
+use crate::trust::{set_trusted, unsafe_permissions};
+
+/// The venv PATH names: PATH itself when it is a venv, else the venv found
+/// for that directory (the current one by default) as the hook finds it.
+fn target_venv(args: &TrustArgs, env: &Env) -> anyhow::Result<PathBuf> {
+    let cwd = super::activate::logical_cwd()?;
+    let start = match &args.path {
+        Some(path) if path.is_absolute() => path.clone(),
+        Some(path) => cwd.join(path),
+        None => cwd,
+    };
+    if !start.is_dir() {
+        bail!("{} is not a directory", for_message(start.as_os_str()));
+    }
+    match discover::find_venv(&start, &discover::sources(env)) {
+        Some(found) => Ok(found.venv),
+        None => bail!(
+            "no venv in {} or above it; create one with: rvenv create",
+            for_message(start.as_os_str())
+        ),
+    }
+}
+
+pub fn run(args: &TrustArgs, allow: bool) -> anyhow::Result<()> {
+    let env = Env::from_process();
+    let venv = target_venv(args, &env)?;
+    set_trusted(&env, &venv, allow)?;
+    let mut stderr = std::io::stderr().lock();
+    if allow {
+        let _ = writeln!(stderr, "rvenv: allowed {}", for_message(venv.as_os_str()));
+        if let Some(why) = unsafe_permissions(&venv) {
+            let _ = writeln!(
+                stderr,
+                "rvenv: but it will not activate by itself: {why}; only you (or root) \
+                 may be able to change it"
+            );
+        }
+    } else {
+        let _ = writeln!(stderr, "rvenv: denied {}", for_message(venv.as_os_str()));
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! `rvenv status [DIR] [--json]`: which venv applies to DIR and why, and
+//! whether the hook would activate it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::bail;
+use serde_json::{Value, json};
+
+use crate::cli::StatusArgs;
+use crate::discover;
+use crate::env::Env;
+use crate::pyvenv_cfg::PyvenvCfg;
+use crate::quote::for_message;
+use crate::trust::{Trust, Verdict, unsafe_permissions};
+use crate::venv::Venv;
+
+fn text(path: &Path) -> Value {
+    Value::String(path.to_string_lossy().into_owned())
+}
+
+fn verdict_key(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Allowed => "allowed",
+        Verdict::TrustedDir(_) => "trusted_dir",
+        Verdict::NotAllowed => "not_allowed",
+        Verdict::Replaced => "replaced",
+        Verdict::StoreCorrupt(_) => "store_corrupt",
+    }
+}
+
+/// Builds the status as JSON; the human form is printed from the same value.
+fn status(dir: &Path, env: &Env) -> Value {
+    let sources = discover::sources(env);
+    let found = discover::find_venv(dir, &sources);
+    let virtual_env = env.get("VIRTUAL_ENV").map(PathBuf::from);
+    // The hook's `rvenv` function says which venv it activated itself.
+    let activated_by = match (&virtual_env, std::env::var_os("__RVENV_HOOK_VENV")) {
+        (None, _) => Value::Null,
+        (Some(_), None) => json!("unknown"),
+        (Some(ve), Some(hook)) if ve.as_os_str() == hook => json!("rvenv"),
+        (Some(_), Some(_)) => json!("hand"),
+    };
+    let mut status = json!({
+        "dir": text(dir),
+        "venv": null, "project": null, "source": null,
+        "python_version": null, "home": null, "prompt": null,
+        "broken": null, "trusted": false, "trust": null, "trust_detail": null,
+        "unsafe_permissions": null, "would_activate": false,
+        "active": {
+            "virtual_env": virtual_env.as_deref().map(text),
+            "activated_by": activated_by,
+            "is_this_venv": false,
+        },
+    });
+    let Some(found) = found else {
+        return status;
+    };
+    let cfg = PyvenvCfg::read(&found.venv).ok();
+    let broken = Venv::inspect(&found.venv).err().map(|e| e.to_string());
+    let verdict = Trust::load(env).verdict(&found.venv);
+    let unsafe_perms = unsafe_permissions(&found.venv);
+    let would = broken.is_none() && unsafe_perms.is_none() && verdict.is_trusted();
+    status["venv"] = text(&found.venv);
+    status["project"] = text(&found.project);
+    status["source"] = json!(found.source);
+    if let Some(cfg) = &cfg {
+        status["python_version"] = json!(cfg.version);
+        status["home"] = json!(cfg.home.as_deref().map(|h| h.to_string_lossy()));
+    }
+    let prompt = cfg
+        .and_then(|c| c.prompt)
+        .unwrap_or_else(|| discover::default_prompt(&found.venv, &found.project, env));
+    status["prompt"] = json!(prompt.to_string_lossy());
+    status["broken"] = json!(broken);
+    status["trusted"] = json!(verdict.is_trusted());
+    status["trust"] = json!(verdict_key(&verdict));
+    status["trust_detail"] = json!(verdict.describe());
+    status["unsafe_permissions"] = json!(unsafe_perms);
+    status["would_activate"] = json!(would);
+    status["active"]["is_this_venv"] = json!(virtual_env.as_deref() == Some(&found.venv));
+    status
+}
+
+fn human(status: &Value) -> String {
+    let s = |key: &str| status[key].as_str().unwrap_or("").to_owned();
+    let mut out = format!("dir:         {}\n", s("dir"));
+    if status["venv"].is_null() {
+        out.push_str("venv:        none found here or above (create one with: rvenv create)\n");
+    } else {
+        out.push_str(&format!(
+            "venv:        {} (found by {} in {})\n",
+            s("venv"),
+            s("source"),
+            s("project")
+        ));
+        out.push_str(&format!(
+            "python:      {} (home {})\n",
+            status["python_version"].as_str().unwrap_or("unknown"),
+            status["home"].as_str().unwrap_or("unknown")
+        ));
+        out.push_str(&format!("prompt:      {}\n", s("prompt")));
+        match status["broken"].as_str() {
+            Some(why) => out.push_str(&format!(
+                "health:      broken: {why}; recreate it with: rvenv create --clear {}\n",
+                for_message(std::ffi::OsStr::new(&s("venv")))
+            )),
+            None => out.push_str("health:      ok\n"),
+        }
+        if status["trusted"] == json!(true) {
+            out.push_str(&format!("trusted:     yes, {}\n", s("trust_detail")));
+        } else {
+            out.push_str(&format!(
+                "trusted:     no, {}; to trust it: rvenv allow {}\n",
+                s("trust_detail"),
+                for_message(std::ffi::OsStr::new(&s("venv")))
+            ));
+        }
+        match status["unsafe_permissions"].as_str() {
+            Some(why) => out.push_str(&format!("permissions: unsafe: {why}\n")),
+            None => out.push_str("permissions: ok\n"),
+        }
+        let would = if status["would_activate"] == json!(true) {
+            "yes"
+        } else {
+            "no"
+        };
+        out.push_str(&format!("auto-activates: {would}\n"));
+    }
+    let active = &status["active"];
+    match active["virtual_env"].as_str() {
+        None => out.push_str("active:      none\n"),
+        Some(ve) => {
+            let by = match active["activated_by"].as_str() {
+                Some("rvenv") => "activated by rvenv",
+                Some("hand") => "activated by hand",
+                _ => "activated outside rvenv's hook, or the hook is not loaded",
+            };
+            out.push_str(&format!("active:      {ve} ({by})\n"));
+        }
+    }
+    out
+}
+
+pub fn run(args: &StatusArgs) -> anyhow::Result<()> {
+    let env = Env::from_process();
+    let cwd = super::activate::logical_cwd()?;
+    let dir = match &args.dir {
+        Some(dir) if dir.is_absolute() => dir.clone(),
+        Some(dir) => cwd.join(dir),
+        None => cwd,
+    };
+    if !dir.is_dir() {
+        bail!("{} is not a directory", for_message(dir.as_os_str()));
+    }
+    let status = status(&dir, &env);
+    let out = if args.json {
+        format!("{status}\n")
+    } else {
+        human(&status)
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(())
+}
