@@ -32,7 +32,10 @@ fn verdict_key(verdict: &Verdict) -> &'static str {
 /// Builds the status as JSON; the human form is printed from the same value.
 fn status(dir: &Path, env: &Env) -> Value {
     let sources = discover::sources(env);
-    let found = discover::find_venv(dir, &sources);
+    let mut skipped = Vec::new();
+    let found = discover::walk(dir, &sources, &mut |source, at, why| {
+        skipped.push(json!({"source": source, "dir": text(at), "reason": why}));
+    });
     let virtual_env = env.get("VIRTUAL_ENV").map(PathBuf::from);
     // The hook's `rvenv` function says which venv it activated itself.
     let activated_by = match (&virtual_env, std::env::var_os("__RVENV_HOOK_VENV")) {
@@ -47,6 +50,8 @@ fn status(dir: &Path, env: &Env) -> Value {
         "python_version": null, "home": null, "prompt": null,
         "broken": null, "trusted": false, "trust": null, "trust_detail": null,
         "unsafe_permissions": null, "would_activate": false,
+        "sources": sources.iter().map(|s| s.name()).collect::<Vec<_>>(),
+        "skipped": skipped,
         "active": {
             "virtual_env": virtual_env.as_deref().map(text),
             "activated_by": activated_by,
@@ -85,8 +90,25 @@ fn status(dir: &Path, env: &Env) -> Value {
 fn human(status: &Value) -> String {
     let s = |key: &str| status[key].as_str().unwrap_or("").to_owned();
     let mut out = format!("dir:         {}\n", s("dir"));
+    for skip in status["skipped"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "skipped:     {} in {}: {}\n",
+            skip["source"].as_str().unwrap_or(""),
+            skip["dir"].as_str().unwrap_or(""),
+            skip["reason"].as_str().unwrap_or("")
+        ));
+    }
     if status["venv"].is_null() {
-        out.push_str("venv:        none found here or above (create one with: rvenv create)\n");
+        let sources: Vec<&str> = status["sources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str())
+            .collect();
+        out.push_str(&format!(
+            "venv:        none found here or above by {} (create one with: rvenv create)\n",
+            sources.join(", ")
+        ));
     } else {
         out.push_str(&format!(
             "venv:        {} (found by {} in {})\n",

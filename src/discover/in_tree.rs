@@ -2,9 +2,9 @@
 //! holds one named `.venv` or `venv` (RVENV_VENV_NAMES).
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::VenvSource;
+use super::{Probe, VenvSource};
 use crate::env::Env;
 
 pub struct InTree {
@@ -47,13 +47,23 @@ impl VenvSource for InTree {
         markers
     }
 
-    fn probe(&self, dir: &Path) -> Option<PathBuf> {
+    fn probe(&self, dir: &Path, _start: &Path) -> Probe {
         if dir.join("pyvenv.cfg").is_file() {
-            return Some(dir.to_path_buf());
+            return Probe::Found(dir.to_path_buf());
         }
-        self.names
-            .iter()
-            .map(|name| dir.join(name))
-            .find(|venv| venv.join("pyvenv.cfg").is_file())
+        let mut probe = Probe::Nothing;
+        for name in &self.names {
+            let venv = dir.join(name);
+            if venv.join("pyvenv.cfg").is_file() {
+                return Probe::Found(venv);
+            }
+            if probe == Probe::Nothing && venv.is_dir() {
+                probe = Probe::Skipped(format!(
+                    "{} is a directory without pyvenv.cfg",
+                    name.to_string_lossy()
+                ));
+            }
+        }
+        probe
     }
 }

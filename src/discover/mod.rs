@@ -20,8 +20,20 @@ pub trait VenvSource {
     /// know, without starting rvenv, that a `cd` changed nothing.
     fn markers(&self) -> Vec<OsString>;
 
-    /// The venv this source finds for `dir`, if any.
-    fn probe(&self, dir: &Path) -> Option<PathBuf>;
+    /// What this source finds in `dir`, on the walk up from `start`.
+    fn probe(&self, dir: &Path, start: &Path) -> Probe;
+}
+
+/// One source's answer for one directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// This directory's venv.
+    Found(PathBuf),
+    /// Nothing of this source's here.
+    Nothing,
+    /// Something of this source's is here but names no usable venv: the
+    /// walk goes on, quietly; `rvenv status` shows the reason.
+    Skipped(String),
 }
 
 /// A venv found for a directory.
@@ -33,9 +45,35 @@ pub struct Found {
     pub source: &'static str,
 }
 
-/// The sources in the order they are consulted.
+/// Every source's name, in the default order.
+pub const DEFAULT_ORDER: &[&str] = &["dir"];
+
+fn source_named(name: &str, env: &Env) -> Option<Box<dyn VenvSource>> {
+    match name {
+        "dir" => Some(Box::new(in_tree::InTree::from_env(env))),
+        _ => None,
+    }
+}
+
+/// The sources in the order they are consulted: RVENV_SOURCES
+/// (colon-separated names; unknown names are ignored), else every source.
 pub fn sources(env: &Env) -> Vec<Box<dyn VenvSource>> {
-    vec![Box::new(in_tree::InTree::from_env(env))]
+    let configured = env
+        .get("RVENV_SOURCES")
+        .map(|v| v.to_string_lossy().into_owned());
+    let names: Vec<&str> = match &configured {
+        Some(v) => v.split(':').collect(),
+        None => DEFAULT_ORDER.to_vec(),
+    };
+    let mut out: Vec<Box<dyn VenvSource>> = Vec::new();
+    for name in names {
+        if out.iter().all(|s| s.name() != name)
+            && let Some(source) = source_named(name, env)
+        {
+            out.push(source);
+        }
+    }
+    out
 }
 
 /// Every marker of every source, for the shell hook.
@@ -52,14 +90,28 @@ pub fn markers(sources: &[Box<dyn VenvSource>]) -> Vec<OsString> {
 /// The first venv found walking up from `start` (a logical, absolute path:
 /// symlinks are not resolved, so `..` means what it means to the shell).
 pub fn find_venv(start: &Path, sources: &[Box<dyn VenvSource>]) -> Option<Found> {
+    walk(start, sources, &mut |_, _, _| {})
+}
+
+/// [`find_venv`], telling `seen` about every source that skipped something:
+/// (source name, directory, reason).
+pub fn walk(
+    start: &Path,
+    sources: &[Box<dyn VenvSource>],
+    seen: &mut dyn FnMut(&'static str, &Path, &str),
+) -> Option<Found> {
     for dir in start.ancestors() {
         for source in sources {
-            if let Some(venv) = source.probe(dir) {
-                return Some(Found {
-                    venv,
-                    project: dir.to_path_buf(),
-                    source: source.name(),
-                });
+            match source.probe(dir, start) {
+                Probe::Found(venv) => {
+                    return Some(Found {
+                        venv,
+                        project: dir.to_path_buf(),
+                        source: source.name(),
+                    });
+                }
+                Probe::Nothing => {}
+                Probe::Skipped(why) => seen(source.name(), dir, &why),
             }
         }
     }
@@ -146,6 +198,17 @@ mod tests {
             markers,
             ["pyvenv.cfg", "env/pyvenv.cfg", ".venv/pyvenv.cfg"]
         );
+    }
+
+    #[test]
+    fn rvenv_sources_selects_and_orders() {
+        let tmp = tempfile::tempdir().unwrap();
+        venv_at(&tmp.path().join("p/.venv"));
+        let env = Env::from_pairs([("RVENV_SOURCES", "nosuch")]);
+        assert!(sources(&env).is_empty());
+        assert_eq!(find(&tmp.path().join("p"), &env), None);
+        let env = Env::from_pairs([("RVENV_SOURCES", "dir:dir")]);
+        assert_eq!(sources(&env).len(), 1);
     }
 
     #[test]
