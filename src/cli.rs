@@ -66,9 +66,31 @@ pub enum Command {
         rvenv status ~/code/shop --json")]
     Status(StatusArgs),
 
-    /// Internal: the decision the shell hook evaluates
-    #[command(name = "__hook", hide = true)]
+    /// Print tab completion for a shell (the hook loads it for you)
+    #[command(after_help = "Examples:\n  \
+        rvenv completions zsh > ~/.zfunc/_rvenv\n  \
+        rvenv completions fish > ~/.config/fish/completions/rvenv.fish")]
+    Completions(CompletionsArgs),
+}
+
+/// Internal commands the hook and the completion scripts call. They are not
+/// part of the clap tree, so help and completions never show them.
+pub enum Internal {
+    /// `rvenv __hook SHELL PWD [ACTIVE [OFF [PIN]]]`
     HookEval(HookEvalArgs),
+    /// `rvenv __pythons`
+    Pythons,
+}
+
+impl Internal {
+    pub fn parse(args: &[OsString]) -> Option<Result<Internal, String>> {
+        let name = args.get(1)?.to_str()?;
+        match name {
+            "__pythons" => Some(Ok(Internal::Pythons)),
+            "__hook" => Some(HookEvalArgs::parse(&args[2..]).map(Internal::HookEval)),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -86,6 +108,22 @@ pub struct ActivateArgs {
     /// A venv, or a project directory holding one (default: the current directory)
     #[arg(value_hint = clap::ValueHint::DirPath)]
     pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+    Nushell,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    pub shell: CompletionShell,
 }
 
 #[derive(Debug, Args)]
@@ -136,19 +174,39 @@ pub struct CreateArgs {
     pub copies: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug)]
 pub struct HookEvalArgs {
     /// The shell the output is for
     pub shell: Shell,
     /// The shell's logical working directory ($PWD)
     pub pwd: OsString,
     /// The venv the hook activated, or empty
-    #[arg(default_value = "")]
     pub active: OsString,
     /// The project whose venv the user deactivated, or empty
-    #[arg(default_value = "")]
     pub off: OsString,
     /// The venv the user activated with `rvenv activate PATH`, or empty
-    #[arg(default_value = "")]
     pub pin: OsString,
+}
+
+impl HookEvalArgs {
+    fn parse(args: &[OsString]) -> Result<HookEvalArgs, String> {
+        use clap::ValueEnum;
+        let usage = "usage: rvenv __hook SHELL PWD [ACTIVE [OFF [PIN]]]";
+        let shell = args
+            .first()
+            .and_then(|s| s.to_str())
+            .and_then(|s| Shell::from_str(s, false).ok())
+            .ok_or(usage)?;
+        if args.len() < 2 || args.len() > 5 {
+            return Err(usage.into());
+        }
+        let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
+        Ok(HookEvalArgs {
+            shell,
+            pwd: arg(1),
+            active: arg(2),
+            off: arg(3),
+            pin: arg(4),
+        })
+    }
 }

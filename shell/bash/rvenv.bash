@@ -26,9 +26,7 @@ __rvenv_ps1_prefix=${__rvenv_ps1_prefix-}
 __rvenv_ps1_name=${__rvenv_ps1_name-}
 __rvenv_had_pythonhome=${__rvenv_had_pythonhome-}
 __rvenv_old_pythonhome=${__rvenv_old_pythonhome-}
-if [[ ${__rvenv_markers@a} != *a* ]]; then
-    __rvenv_markers=()
-fi
+\builtin declare -p __rvenv_markers >/dev/null 2>&1 || __rvenv_markers=()
 
 # True when directory $1 is $2 or below it.
 __rvenv_within() {
@@ -133,8 +131,8 @@ __rvenv_activate() {
     fi
     __rvenv_venv=$1
     __rvenv_path_entry=$1/bin
-    \builtin export VIRTUAL_ENV="$1"
-    \builtin export VIRTUAL_ENV_PROMPT="$2"
+    # shellcheck disable=SC2034  # exported, for python and prompts
+    \builtin export VIRTUAL_ENV="$1" VIRTUAL_ENV_PROMPT="$2"
     \builtin export PATH="$__rvenv_path_entry${PATH:+:$PATH}"
     __rvenv_ps1_prefix=
     if [[ -z ${VIRTUAL_ENV_DISABLE_PROMPT-} && -n ${PS1+x} ]]; then
@@ -149,6 +147,7 @@ __rvenv_activate() {
         fi
         PS1=$__rvenv_ps1_prefix$PS1
     fi
+    # shellcheck disable=SC2120,SC2317  # called by the user and by activate scripts
     function deactivate {
         __rvenv_deactivate_cmd "$@"
     }
@@ -197,6 +196,7 @@ __rvenv_deactivate_cmd() {
 __rvenv_deactivate_any() {
     if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$__rvenv_venv" ]] &&
         \builtin declare -F deactivate >/dev/null; then
+        # shellcheck disable=SC2119  # the user's deactivate takes no arguments
         deactivate
     fi
     __rvenv_deactivate
@@ -211,6 +211,7 @@ rvenv() {
         ;;
     deactivate)
         if [[ -n ${VIRTUAL_ENV-} ]] && \builtin declare -F deactivate >/dev/null; then
+            # shellcheck disable=SC2119  # the user's deactivate takes no arguments
             deactivate
         else
             \builtin printf '%s\n' 'rvenv: no venv is active' >&2
@@ -232,7 +233,7 @@ rvenv() {
 # Run first at each prompt, so that prompts drawn after it (starship, ...)
 # already see the venv; it keeps $? for them.
 if [[ ${PROMPT_COMMAND[*]-} != *__rvenv_hook* ]]; then
-    if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+    if [[ -n ${PROMPT_COMMAND+x} && ${PROMPT_COMMAND@a} == *a* ]]; then
         PROMPT_COMMAND=(__rvenv_hook "${PROMPT_COMMAND[@]}")
     elif [[ -n ${PROMPT_COMMAND-} ]]; then
         PROMPT_COMMAND="__rvenv_hook;${PROMPT_COMMAND}"

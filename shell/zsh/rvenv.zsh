@@ -28,7 +28,7 @@ typeset -g __rvenv_ps1_prefix=${__rvenv_ps1_prefix-}
 typeset -g __rvenv_ps1_name=${__rvenv_ps1_name-}
 typeset -g __rvenv_had_pythonhome=${__rvenv_had_pythonhome-}
 typeset -g __rvenv_old_pythonhome=${__rvenv_old_pythonhome-}
-if [[ ${(t)__rvenv_markers} != array* ]]; then
+if (( ! ${+__rvenv_markers} )); then
     typeset -ga __rvenv_markers
     __rvenv_markers=()
 fi

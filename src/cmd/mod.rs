@@ -4,9 +4,11 @@
 
 mod activate;
 mod allow;
+pub mod completions;
 mod create;
 mod hook;
 mod hook_eval;
+mod pythons;
 mod status;
 
 use std::io::Write;
@@ -14,19 +16,15 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Internal};
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Hook(args) => hook::run(args),
-        Command::HookEval(args) => hook_eval::run(args),
-        Command::Activate(args) => activate::run(args),
-        Command::Deactivate => activate::run_deactivate(),
-        Command::Create(args) => create::run(args),
-        Command::Allow(args) => allow::run(args, true),
-        Command::Deny(args) => allow::run(args, false),
-        Command::Status(args) => status::run(args),
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let result = match Internal::parse(&argv) {
+        Some(Ok(Internal::HookEval(args))) => hook_eval::run(&args),
+        Some(Ok(Internal::Pythons)) => pythons::run(),
+        Some(Err(usage)) => Err(anyhow::anyhow!(usage)),
+        None => run(&Cli::parse()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -36,6 +34,19 @@ pub fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "rvenv: {msg}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Hook(args) => hook::run(args),
+        Command::Activate(args) => activate::run(args),
+        Command::Deactivate => activate::run_deactivate(),
+        Command::Create(args) => create::run(args),
+        Command::Allow(args) => allow::run(args, true),
+        Command::Deny(args) => allow::run(args, false),
+        Command::Status(args) => status::run(args),
+        Command::Completions(args) => completions::run(args),
     }
 }
 

@@ -1,0 +1,106 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[rvenv] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'rvenv'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'rvenv'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand hook 'Print the shell integration to eval in your rc file'
+            cand activate 'Activate a venv in the current shell (needs the hook)'
+            cand deactivate 'Deactivate the venv of the current shell (needs the hook)'
+            cand create 'Create a virtual environment, natively and fast'
+            cand allow 'Trust a venv to activate by itself when you cd into its project'
+            cand deny 'Stop trusting a venv: it no longer activates by itself'
+            cand status 'Show which venv applies to a directory, and why it does or does not activate'
+            cand completions 'Print tab completion for a shell (the hook loads it for you)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rvenv;hook'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rvenv;activate'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rvenv;deactivate'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rvenv;create'= {
+            cand -p 'The Python to use: a version (3.12, 3), a name (python3.12) or a path'
+            cand --python 'The Python to use: a version (3.12, 3), a name (python3.12) or a path'
+            cand --prompt 'The name shown in the prompt (default: the project directory''s name)'
+            cand --system-site-packages 'Give the venv access to the base interpreter''s site-packages'
+            cand --seed 'Install pip into the venv, offline, from the interpreter''s bundled wheel'
+            cand --clear 'Replace an existing venv at PATH'
+            cand --copies 'Copy the interpreter instead of symlinking it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rvenv;allow'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rvenv;deny'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rvenv;status'= {
+            cand --json 'Print one JSON object (stable keys) instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rvenv;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rvenv;help'= {
+            cand hook 'Print the shell integration to eval in your rc file'
+            cand activate 'Activate a venv in the current shell (needs the hook)'
+            cand deactivate 'Deactivate the venv of the current shell (needs the hook)'
+            cand create 'Create a virtual environment, natively and fast'
+            cand allow 'Trust a venv to activate by itself when you cd into its project'
+            cand deny 'Stop trusting a venv: it no longer activates by itself'
+            cand status 'Show which venv applies to a directory, and why it does or does not activate'
+            cand completions 'Print tab completion for a shell (the hook loads it for you)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rvenv;help;hook'= {
+        }
+        &'rvenv;help;activate'= {
+        }
+        &'rvenv;help;deactivate'= {
+        }
+        &'rvenv;help;create'= {
+        }
+        &'rvenv;help;allow'= {
+        }
+        &'rvenv;help;deny'= {
+        }
+        &'rvenv;help;status'= {
+        }
+        &'rvenv;help;completions'= {
+        }
+        &'rvenv;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

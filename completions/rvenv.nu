@@ -1,0 +1,109 @@
+module completions {
+
+  # Python virtual environments that follow you around the shell
+  export extern rvenv [
+    --help(-h)                # Print help (see more with '--help')
+    --version(-V)             # Print version
+  ]
+
+  # Print the shell integration to eval in your rc file
+  export extern "rvenv hook" [
+    --help(-h)                # Print help (see more with '--help')
+    shell: string             # The shell to print the integration for (bash, zsh, fish)
+  ]
+
+  # Activate a venv in the current shell (needs the hook)
+  export extern "rvenv activate" [
+    --help(-h)                # Print help
+    path?: directory          # A venv, or a project directory holding one (default: the current directory)
+  ]
+
+  # Deactivate the venv of the current shell (needs the hook)
+  export extern "rvenv deactivate" [
+    --help(-h)                # Print help
+  ]
+
+  # Create a virtual environment, natively and fast
+  export extern "rvenv create" [
+    --python(-p): string      # The Python to use: a version (3.12, 3), a name (python3.12) or a path
+    --prompt: string          # The name shown in the prompt (default: the project directory's name)
+    --system-site-packages    # Give the venv access to the base interpreter's site-packages
+    --seed                    # Install pip into the venv, offline, from the interpreter's bundled wheel
+    --clear                   # Replace an existing venv at PATH
+    --copies                  # Copy the interpreter instead of symlinking it
+    --help(-h)                # Print help
+    path?: directory          # Where to create the venv
+  ]
+
+  # Trust a venv to activate by itself when you cd into its project
+  export extern "rvenv allow" [
+    --help(-h)                # Print help
+    path?: directory          # A venv, or a project directory holding one (default: the current directory)
+  ]
+
+  # Stop trusting a venv: it no longer activates by itself
+  export extern "rvenv deny" [
+    --help(-h)                # Print help
+    path?: directory          # A venv, or a project directory holding one (default: the current directory)
+  ]
+
+  # Show which venv applies to a directory, and why it does or does not activate
+  export extern "rvenv status" [
+    --json                    # Print one JSON object (stable keys) instead of text
+    --help(-h)                # Print help
+    dir?: directory           # The directory to look at (default: the current directory)
+  ]
+
+  def "nu-complete rvenv completions shell" [] {
+    [ "bash" "zsh" "fish" "elvish" "powershell" "nushell" ]
+  }
+
+  # Print tab completion for a shell (the hook loads it for you)
+  export extern "rvenv completions" [
+    --help(-h)                # Print help
+    shell: string@"nu-complete rvenv completions shell" # The shell to complete for
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "rvenv help" [
+  ]
+
+  # Print the shell integration to eval in your rc file
+  export extern "rvenv help hook" [
+  ]
+
+  # Activate a venv in the current shell (needs the hook)
+  export extern "rvenv help activate" [
+  ]
+
+  # Deactivate the venv of the current shell (needs the hook)
+  export extern "rvenv help deactivate" [
+  ]
+
+  # Create a virtual environment, natively and fast
+  export extern "rvenv help create" [
+  ]
+
+  # Trust a venv to activate by itself when you cd into its project
+  export extern "rvenv help allow" [
+  ]
+
+  # Stop trusting a venv: it no longer activates by itself
+  export extern "rvenv help deny" [
+  ]
+
+  # Show which venv applies to a directory, and why it does or does not activate
+  export extern "rvenv help status" [
+  ]
+
+  # Print tab completion for a shell (the hook loads it for you)
+  export extern "rvenv help completions" [
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "rvenv help help" [
+  ]
+
+}
+
+export use completions *
