@@ -66,6 +66,18 @@ pub enum Command {
         rvenv status ~/code/shop --json")]
     Status(StatusArgs),
 
+    /// Run a command in the venv of the current directory, without activating it
+    #[command(after_help = "Examples:\n  \
+        rvenv run -- python -m pytest\n  \
+        rvenv run --venv ~/envs/tools -- black .")]
+    Run(RunArgs),
+
+    /// Stream one line per venv that appears, disappears or changes under DIR
+    #[command(after_help = "Examples:\n  \
+        rvenv watch ~/code --json    # {\"event\":\"created\",\"venv\":\"/home/me/code/shop/.venv\"}\n\n\
+        Events: ready (JSON only, once watching), created, removed, changed. Stops on Ctrl-C.")]
+    Watch(WatchArgs),
+
     /// Print tab completion for a shell (the hook loads it for you)
     #[command(after_help = "Examples:\n  \
         rvenv completions zsh > ~/.zfunc/_rvenv\n  \
@@ -124,6 +136,26 @@ pub enum CompletionShell {
 pub struct CompletionsArgs {
     /// The shell to complete for
     pub shell: CompletionShell,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The venv, or a project directory holding one (default: the current directory's)
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::DirPath)]
+    pub venv: Option<PathBuf>,
+    /// The command and its arguments
+    #[arg(last = true, required = true, value_name = "CMD", value_hint = clap::ValueHint::CommandWithArguments)]
+    pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The directory to watch (default: the current directory)
+    #[arg(value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+    /// Print one JSON object per line
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

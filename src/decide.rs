@@ -28,6 +28,8 @@ pub struct HookState {
 pub struct Activation {
     pub venv: PathBuf,
     pub prompt: OsString,
+    /// pyvenv.cfg's `version`, for the message.
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -61,6 +63,7 @@ pub fn activation_for(venv: &Path, project: &Path, env: &Env) -> Result<Activati
     Ok(Activation {
         venv: venv.to_path_buf(),
         prompt,
+        version: venv_info.cfg.version,
     })
 }
 
@@ -142,7 +145,30 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
     }
     decision.deactivate = input.state.active.is_some();
     decision.activate = target;
+    if input.env.get("RVENV_LOG").is_none_or(|v| v != "quiet") {
+        decision
+            .messages
+            .extend(change_message(&decision, input.state.active.as_deref()));
+    }
     decision
+}
+
+/// The one short line a change is worth: what went on, else what went off.
+fn change_message(decision: &Decision, was_active: Option<&Path>) -> Option<String> {
+    if let Some(activation) = &decision.activate {
+        let version = activation
+            .version
+            .as_deref()
+            .map(|v| format!(" (Python {v})"))
+            .unwrap_or_default();
+        let name = for_message(&crate::render::display_name(&activation.prompt));
+        return Some(format!("rvenv: activated {name}{version}"));
+    }
+    let was = was_active.filter(|_| decision.deactivate)?;
+    Some(format!(
+        "rvenv: deactivated {}",
+        for_message(was.as_os_str())
+    ))
 }
 
 #[cfg(test)]
@@ -221,7 +247,8 @@ mod tests {
             d.activate,
             Some(Activation {
                 venv: shop.join(".venv"),
-                prompt: "shop".into()
+                prompt: "shop".into(),
+                version: None,
             })
         );
         assert_eq!(d.project, Some(shop.clone()));
@@ -267,6 +294,30 @@ mod tests {
         assert_eq!(d.off, Some(p.clone()));
         let d = run(tmp.path(), off, &env);
         assert_eq!(d.off, None);
+    }
+
+    #[test]
+    fn one_line_per_change_unless_quiet() {
+        let tmp = tempfile::tempdir().unwrap();
+        let shop = tmp.path().join("shop");
+        venv_at(&shop.join(".venv"));
+        fs::write(
+            shop.join(".venv/pyvenv.cfg"),
+            "home = /usr/bin\nversion = 3.12.1\n",
+        )
+        .unwrap();
+        let d = run(&shop, HookState::default(), &Env::default());
+        assert_eq!(d.messages, ["rvenv: activated shop (Python 3.12.1)"]);
+        let quiet = Env::from_pairs([("RVENV_LOG", "quiet")]);
+        assert!(run(&shop, HookState::default(), &quiet).messages.is_empty());
+        let active = HookState {
+            active: Some(shop.join(".venv")),
+            ..HookState::default()
+        };
+        let env = Env::from_pairs([("VIRTUAL_ENV", shop.join(".venv").to_str().unwrap())]);
+        let d = run(tmp.path(), active, &env);
+        assert_eq!(d.messages.len(), 1);
+        assert!(d.messages[0].starts_with("rvenv: deactivated "));
     }
 
     #[test]

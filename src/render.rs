@@ -104,6 +104,7 @@ mod tests {
             activate: Some(Activation {
                 venv: PathBuf::from("/p q/$(x)/.venv"),
                 prompt: "it's".into(),
+                version: None,
             }),
             project: Some(PathBuf::from("/p q/$(x)")),
             off: None,

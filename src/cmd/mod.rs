@@ -9,7 +9,9 @@ mod create;
 mod hook;
 mod hook_eval;
 mod pythons;
+mod run;
 mod status;
+mod watch;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -47,6 +49,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Deny(args) => allow::run(args, false),
         Command::Status(args) => status::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Watch(args) => watch::run(args),
     }
 }
 
