@@ -97,7 +97,7 @@ function __rvenv_check
                 return 0
             end
         end
-        set d (path dirname -z -- "$d" | string split0)
+        set d (path dirname -Z -- "$d" | string split0)
     end
     set -g __rvenv_dir "$PWD"
     __rvenv_sig_of "$PWD"

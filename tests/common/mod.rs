@@ -1,0 +1,834 @@
+//! Harness for the hook tests: real interactive bash, zsh and fish on a
+//! pseudo-terminal, so their prompt hooks fire exactly as they do for a user.
+//!
+//! Each [`Session`] starts one shell with a controlled environment (its own
+//! HOME, PATH = the rvenv under test + /usr/bin:/bin, TERM=dumb), sources an
+//! rc file that sets the prompt `RVP> `, defines two helpers and loads the
+//! hook the way a user does (`eval "$(rvenv hook bash)"`,
+//! `rvenv hook fish | source`). Then:
+//! - [`Session::run`] types a command line, then a line calling `__rvsync N`,
+//!   which prints `SY` + `NC-N` (assembled at run time, so the echo of what
+//!   was typed never matches) and waits for that marker. Between the two
+//!   lines the shell draws a prompt, so the prompt hooks ran and the prompt
+//!   drawn after the command is the one in front of the `__rvsync` line.
+//! - [`Session::state`] has the shell write the exported environment
+//!   (`env -0`), PS1, `command -v python`, `$?` and whether `deactivate` is
+//!   defined into files: values are compared as bytes, never parsed out of
+//!   the terminal.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long any one wait on a shell may take before the test fails.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The prompt every session sets; the hook prefixes it with `(name) `.
+pub const PROMPT: &str = "RVP> ";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl Shell {
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+        }
+    }
+
+    fn argv(self) -> &'static [&'static str] {
+        match self {
+            Shell::Bash => &["--norc", "--noprofile", "-i"],
+            Shell::Zsh => &["-f", "-i"],
+            Shell::Fish => &["--no-config", "-i"],
+        }
+    }
+
+    pub fn is_posix(self) -> bool {
+        self != Shell::Fish
+    }
+
+    /// `cd` to `path` (quoted; the path must not hold `'`).
+    pub fn cd(self, path: &Path) -> String {
+        let p = path.to_str().expect("test path is UTF-8");
+        assert!(!p.contains('\'') && !p.contains('\\'), "{p:?}");
+        format!("cd '{p}'")
+    }
+
+    /// `source` a file (quoted; the path must not hold `'`).
+    pub fn source(self, path: &Path) -> String {
+        let p = path.to_str().expect("test path is UTF-8");
+        assert!(!p.contains('\'') && !p.contains('\\'), "{p:?}");
+        match self {
+            Shell::Fish => format!("source '{p}'"),
+            _ => format!(". '{p}'"),
+        }
+    }
+
+    /// Sets and exports a variable.
+    pub fn export(self, name: &str, value: &str) -> String {
+        assert!(!value.contains('\'') && !value.contains('\\'));
+        match self {
+            Shell::Fish => format!("set -gx {name} '{value}'"),
+            _ => format!("export {name}='{value}'"),
+        }
+    }
+
+    /// The line that loads the hook, as in the README.
+    pub fn hook_line(self) -> String {
+        match self {
+            Shell::Fish => "rvenv hook fish | source".into(),
+            _ => format!("eval \"$(rvenv hook {})\"", self.name()),
+        }
+    }
+
+    /// The shell's executable, or None (with the reason printed) when it is
+    /// not installed. Under CI a missing shell is a failure, not a skip.
+    pub fn available(self) -> bool {
+        let ok = which(self.name()).is_some();
+        if !ok {
+            let msg = format!(
+                "{} is not installed (apt-get install -y {})",
+                self.name(),
+                self.name()
+            );
+            if std::env::var_os("CI").is_some_and(|v| v == "true") {
+                panic!("{msg}");
+            }
+            eprintln!("skipped: {msg}");
+        }
+        ok
+    }
+}
+
+/// Defines `mod NAME { fn bash, fn zsh, fn fish }`, each calling `NAME(Shell)`.
+#[macro_export]
+macro_rules! shell_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use super::common::Shell;
+                #[test]
+                fn bash() {
+                    if Shell::Bash.available() {
+                        super::$name(Shell::Bash)
+                    }
+                }
+                #[test]
+                fn zsh() {
+                    if Shell::Zsh.available() {
+                        super::$name(Shell::Zsh)
+                    }
+                }
+                #[test]
+                fn fish() {
+                    if Shell::Fish.available() {
+                        super::$name(Shell::Fish)
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// `name` on /usr/bin:/bin.
+pub fn which(name: &str) -> Option<PathBuf> {
+    ["/usr/bin", "/bin", "/usr/local/bin"]
+        .iter()
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}
+
+pub fn rvenv_bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_rvenv"))
+}
+
+/// The PATH every session starts with.
+pub fn base_path() -> OsString {
+    let mut p = rvenv_bin().parent().unwrap().as_os_str().to_owned();
+    p.push(":/usr/bin:/bin");
+    p
+}
+
+/// The Python that makes the test venvs: pyenv's 3.12.1 when present, else
+/// python3 on PATH.
+pub fn python() -> &'static Path {
+    static PY: OnceLock<PathBuf> = OnceLock::new();
+    PY.get_or_init(|| {
+        if let Some(home) = std::env::var_os("HOME") {
+            let p = Path::new(&home).join(".pyenv/versions/3.12.1/bin/python3");
+            if p.is_file() {
+                return p;
+            }
+        }
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        std::env::split_paths(&path)
+            .map(|d| d.join("python3"))
+            .find(|p| p.is_file())
+            .or_else(|| which("python3"))
+            .expect("python3 is needed to make test venvs")
+    })
+}
+
+/// Lossy text, for messages.
+pub fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+pub fn bytes(p: impl AsRef<OsStr>) -> Vec<u8> {
+    p.as_ref().as_bytes().to_vec()
+}
+
+/// Drops terminal escape sequences (CSI, OSC, charset selection).
+pub fn strip_ansi(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if b != 0x1b {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        match input.get(i + 1) {
+            Some(b'[') => {
+                i += 2;
+                while i < input.len() && !(0x40..=0x7e).contains(&input[i]) {
+                    i += 1;
+                }
+                i += 1;
+            }
+            Some(b']') => {
+                i += 2;
+                while i < input.len() {
+                    if input[i] == 0x07 {
+                        i += 1;
+                        break;
+                    }
+                    if input[i] == 0x1b && input.get(i + 1) == Some(&b'\\') {
+                        i += 2;
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            Some(b'(' | b')' | b'*' | b'+') => i += 3,
+            _ => i += 2,
+        }
+    }
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// How many times `needle` occurs in `hay`.
+pub fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// A temporary directory for one test: projects, venvs, HOME, dumps.
+pub struct Fixture {
+    _tmp: tempfile::TempDir,
+    /// The tempdir, canonical (so logical and physical paths agree).
+    pub root: PathBuf,
+    pub home: PathBuf,
+    dumps: PathBuf,
+    staged: std::cell::Cell<u32>,
+}
+
+impl Default for Fixture {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let tmp = tempfile::Builder::new().prefix("rvt-").tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let home = root.join("home");
+        let dumps = root.join("dumps");
+        fs::create_dir(&home).unwrap();
+        fs::create_dir(&dumps).unwrap();
+        Fixture {
+            _tmp: tmp,
+            root,
+            home,
+            dumps,
+            staged: std::cell::Cell::new(0),
+        }
+    }
+
+    pub fn path(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// `mkdir -p root/rel`.
+    pub fn dir(&self, rel: impl AsRef<Path>) -> PathBuf {
+        let p = self.root.join(rel);
+        fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    /// A real venv at root/rel made by `python3 -m venv --without-pip`.
+    pub fn venv(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.venv_with(rel, &[])
+    }
+
+    /// Same, with extra `venv` arguments (e.g. `--prompt NAME`).
+    pub fn venv_with(&self, rel: impl AsRef<Path>, args: &[&str]) -> PathBuf {
+        let p = self.root.join(rel);
+        make_venv(&p, args);
+        p
+    }
+
+    /// A real venv made elsewhere and renamed to `dest` (any bytes): CPython
+    /// cannot write its activate scripts for every name, and the venv's
+    /// `bin/python` links are absolute, so the moved venv is whole.
+    pub fn venv_moved(&self, dest: &Path) {
+        let n = self.staged.get();
+        self.staged.set(n + 1);
+        let stage = self.root.join(format!("stage{n}"));
+        make_venv(&stage, &[]);
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::rename(&stage, dest).unwrap();
+    }
+
+    /// A file name for a dump, unique within the fixture.
+    fn dump_base(&self, n: u32) -> PathBuf {
+        self.dumps.join(format!("d{n}"))
+    }
+}
+
+fn make_venv(path: &Path, args: &[&str]) {
+    let out = Command::new(python())
+        .args(["-m", "venv", "--without-pip"])
+        .args(args)
+        .arg(path)
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("PYTHONHOME")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && path.join("pyvenv.cfg").is_file(),
+        "python -m venv {}: {}",
+        path.display(),
+        lossy(&out.stderr)
+    );
+}
+
+/// What to put in the rc file around the hook.
+#[derive(Default, Clone)]
+pub struct Opts {
+    /// Code run after the prompt and helpers are set, before the hook loads.
+    pub before: String,
+    /// Code run after the hook is loaded.
+    pub after: String,
+    /// Load the hook this many times (default once).
+    pub loads: usize,
+    /// Extra environment variables for the shell.
+    pub env: Vec<(OsString, OsString)>,
+}
+
+impl Opts {
+    pub fn before(code: impl Into<String>) -> Opts {
+        Opts {
+            before: code.into(),
+            ..Opts::default()
+        }
+    }
+
+    pub fn env(mut self, name: impl Into<OsString>, value: impl Into<OsString>) -> Opts {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn loads(mut self, n: usize) -> Opts {
+        self.loads = n;
+        self
+    }
+
+    pub fn after(mut self, code: impl Into<String>) -> Opts {
+        self.after = code.into();
+        self
+    }
+}
+
+/// The rc file: prompt, helpers, user code, the hook.
+fn rc_text(shell: Shell, opts: &Opts) -> String {
+    let helpers = match shell {
+        Shell::Bash => {
+            r#"PS1='RVP> '
+__rvsync() { printf 'SY%s\n' "NC-$1"; }
+__rvdump() {
+    local st=$?
+    /usr/bin/env -0 >"$1.env"
+    printf '%s' "$PS1" >"$1.ps1"
+    command -v python >"$1.py"
+    if declare -F deactivate >/dev/null; then printf 1; else printf 0; fi >"$1.fn"
+    printf '%s' "$st" >"$1.st"
+    return 0
+}
+"#
+        }
+        Shell::Zsh => {
+            r#"PS1='RVP> '
+__rvsync() { printf 'SY%s\n' "NC-$1"; }
+__rvdump() {
+    local st=$?
+    /usr/bin/env -0 >"$1.env"
+    printf '%s' "$PS1" >"$1.ps1"
+    command -v python >"$1.py"
+    if (( ${+functions[deactivate]} )); then printf 1; else printf 0; fi >"$1.fn"
+    printf '%s' "$st" >"$1.st"
+    return 0
+}
+"#
+        }
+        Shell::Fish => {
+            r#"set -g fish_greeting ''
+function fish_prompt; printf 'RVP> '; end
+function __rvsync; printf 'SY%s\n' "NC-$argv[1]"; end
+function __rvdump
+    set -l st $status
+    /usr/bin/env -0 >$argv[1].env
+    command -v python >$argv[1].py
+    if functions -q deactivate; printf 1; else; printf 0; end >$argv[1].fn
+    printf '%s' $st >$argv[1].st
+    return 0
+end
+"#
+        }
+    };
+    let mut rc = String::from(helpers);
+    rc.push_str(&opts.before);
+    rc.push('\n');
+    for _ in 0..opts.loads.max(1) {
+        rc.push_str(&shell.hook_line());
+        rc.push('\n');
+    }
+    rc.push_str(&opts.after);
+    rc.push('\n');
+    rc
+}
+
+/// The shell's state as written by `__rvdump`.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub env: BTreeMap<OsString, OsString>,
+    /// PS1's value (bash, zsh).
+    pub ps1: Option<Vec<u8>>,
+    /// `command -v python`, without the newline.
+    pub python: Vec<u8>,
+    /// `$?` when `__rvdump` started.
+    pub status: String,
+    /// Whether a `deactivate` function is defined.
+    pub has_deactivate: bool,
+}
+
+impl State {
+    pub fn var(&self, name: &str) -> Option<&[u8]> {
+        self.env.get(OsStr::new(name)).map(|v| v.as_bytes())
+    }
+
+    pub fn path(&self) -> &[u8] {
+        self.var("PATH").expect("PATH is set")
+    }
+
+    pub fn path_entries(&self) -> Vec<&[u8]> {
+        self.path().split(|&b| b == b':').collect()
+    }
+
+    /// Asserts no venv is on: the variables unset, PATH exactly `path`, no
+    /// `deactivate`.
+    pub fn assert_off(&self, path: &[u8], ctx: &str) {
+        assert_eq!(self.var("VIRTUAL_ENV").map(lossy), None, "{ctx}");
+        assert_eq!(self.var("VIRTUAL_ENV_PROMPT").map(lossy), None, "{ctx}");
+        assert_eq!(lossy(self.path()), lossy(path), "{ctx}: PATH");
+        assert_eq!(self.path(), path, "{ctx}: PATH bytes");
+        assert!(!self.has_deactivate, "{ctx}: deactivate still defined");
+        if let Some(ps1) = &self.ps1 {
+            assert_eq!(lossy(ps1), PROMPT, "{ctx}: PS1");
+        }
+    }
+
+    /// Asserts `venv` is on with VIRTUAL_ENV_PROMPT `name`, its bin first on
+    /// PATH in front of exactly `rest`, and `python` resolving to its.
+    pub fn assert_on(&self, venv: &[u8], name: &[u8], rest: &[u8], ctx: &str) {
+        assert_eq!(
+            self.var("VIRTUAL_ENV").map(lossy),
+            Some(lossy(venv)),
+            "{ctx}: VIRTUAL_ENV"
+        );
+        assert_eq!(
+            self.var("VIRTUAL_ENV"),
+            Some(venv),
+            "{ctx}: VIRTUAL_ENV bytes"
+        );
+        assert_eq!(
+            self.var("VIRTUAL_ENV_PROMPT"),
+            Some(name),
+            "{ctx}: VIRTUAL_ENV_PROMPT {:?}",
+            self.var("VIRTUAL_ENV_PROMPT").map(lossy)
+        );
+        let mut want = venv.to_vec();
+        want.extend_from_slice(b"/bin:");
+        want.extend_from_slice(rest);
+        assert_eq!(lossy(self.path()), lossy(&want), "{ctx}: PATH");
+        assert_eq!(self.path(), &want[..], "{ctx}: PATH bytes");
+        let mut py = venv.to_vec();
+        py.extend_from_slice(b"/bin/python");
+        assert_eq!(lossy(&self.python), lossy(&py), "{ctx}: command -v python");
+        assert!(self.has_deactivate, "{ctx}: no deactivate function");
+        assert_eq!(self.var("PS1"), None, "{ctx}: PS1 exported");
+    }
+}
+
+/// What one [`Session::run`] produced.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Terminal output from the end of the previous step to the marker,
+    /// escape sequences removed.
+    pub output: Vec<u8>,
+    /// The prompt drawn after the command: the text in front of the
+    /// `__rvsync` line on its terminal line.
+    pub prompt: Vec<u8>,
+}
+
+impl Step {
+    pub fn prompt_str(&self) -> String {
+        lossy(&self.prompt)
+    }
+
+    pub fn assert_prompt(&self, want: &[u8], ctx: &str) {
+        assert_eq!(
+            lossy(&self.prompt),
+            lossy(want),
+            "{ctx}: prompt as drawn; output: {:?}",
+            lossy(&self.output)
+        );
+        assert_eq!(self.prompt, want, "{ctx}: prompt bytes");
+    }
+}
+
+/// `(name) RVP> `.
+pub fn prompt_with(name: &[u8]) -> Vec<u8> {
+    let mut p = b"(".to_vec();
+    p.extend_from_slice(name);
+    p.extend_from_slice(b") ");
+    p.extend_from_slice(PROMPT.as_bytes());
+    p
+}
+
+type Buffer = Arc<(Mutex<Vec<u8>>, Condvar)>;
+
+/// One interactive shell on a pseudo-terminal.
+pub struct Session<'f> {
+    pub shell: Shell,
+    fx: &'f Fixture,
+    child: Child,
+    master: File,
+    buf: Buffer,
+    /// How much of `buf` earlier steps consumed.
+    pos: usize,
+    seq: u32,
+    /// The state right after the rc was loaded.
+    pub initial: State,
+}
+
+fn open_pty() -> (OwnedFd, OwnedFd) {
+    use rustix::fs::{Mode, OFlags};
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let slave = rustix::fs::open(
+        name.as_c_str(),
+        OFlags::RDWR | OFlags::NOCTTY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .unwrap();
+    // Wide enough that no typed line wraps.
+    rustix::termios::tcsetwinsize(
+        &slave,
+        rustix::termios::Winsize {
+            ws_row: 50,
+            ws_col: 1000,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        },
+    )
+    .unwrap();
+    (master, slave)
+}
+
+impl<'f> Session<'f> {
+    /// Starts `shell` in the fixture's root with the hook loaded.
+    pub fn start(shell: Shell, fx: &'f Fixture, opts: Opts) -> Session<'f> {
+        Self::start_in(shell, fx, &fx.root, opts)
+    }
+
+    pub fn start_in(shell: Shell, fx: &'f Fixture, cwd: &Path, opts: Opts) -> Session<'f> {
+        let rc = fx.root.join(format!("rc.{}", shell.name()));
+        fs::write(&rc, rc_text(shell, &opts)).unwrap();
+        let (master, slave) = open_pty();
+        let mut cmd = Command::new(which(shell.name()).expect("shell installed"));
+        cmd.args(shell.argv())
+            .current_dir(cwd)
+            .env_clear()
+            .env("HOME", &fx.home)
+            .env("PATH", base_path())
+            .env("TERM", "dumb")
+            .env("LANG", "C.UTF-8")
+            .env("PWD", cwd)
+            // Trust every venv of the fixture (the trust gate is tested
+            // elsewhere; before it exists the variable means nothing).
+            .env("RVENV_TRUSTED_DIRS", &fx.root)
+            .envs(opts.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::from(slave.try_clone().unwrap()))
+            .stdout(Stdio::from(slave.try_clone().unwrap()))
+            .stderr(Stdio::from(slave));
+        // SAFETY: setsid and the TIOCSCTTY ioctl are plain system calls,
+        // safe between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                rustix::process::setsid()?;
+                let stdin = std::os::fd::BorrowedFd::borrow_raw(0);
+                rustix::process::ioctl_tiocsctty(stdin)?;
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().expect("spawn shell");
+        drop(cmd);
+        let buf: Buffer = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
+        let mut reader = File::from(master.try_clone().unwrap());
+        let sink = Arc::clone(&buf);
+        thread::spawn(move || {
+            let mut chunk = [0u8; 8192];
+            loop {
+                match reader.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        let (lock, cvar) = &*sink;
+                        lock.lock().unwrap().extend_from_slice(&chunk[..n]);
+                        cvar.notify_all();
+                    }
+                }
+            }
+        });
+        let mut s = Session {
+            shell,
+            fx,
+            child,
+            master: File::from(master),
+            buf,
+            pos: 0,
+            seq: 0,
+            initial: State {
+                env: BTreeMap::new(),
+                ps1: None,
+                python: Vec::new(),
+                status: String::new(),
+                has_deactivate: false,
+            },
+        };
+        s.run(&shell.source(&rc));
+        s.initial = s.state();
+        s
+    }
+
+    /// Types `line` (may hold several lines, each its own command), then
+    /// the sync line, and waits for the marker.
+    pub fn run(&mut self, line: &str) -> Step {
+        self.seq += 1;
+        let n = self.seq;
+        let sync = format!("__rvsync {n}");
+        self.type_bytes(format!("{line}\n{sync}\n").as_bytes());
+        let marker = format!("SYNC-{n}");
+        let end = self.wait_for(marker.as_bytes(), &format!("the output of {line:?}"));
+        let buf = self.buf.0.lock().unwrap();
+        let raw = buf[self.pos..end].to_vec();
+        drop(buf);
+        self.pos = end;
+        let output = strip_ansi(&raw);
+        let body = &output[..output.len() - marker.len()];
+        let at = rfind(body, sync.as_bytes()).unwrap_or_else(|| {
+            panic!(
+                "{}: no echo of {sync:?} before the marker:\n{}",
+                self.shell.name(),
+                lossy(&output)
+            )
+        });
+        let before = &body[..at];
+        let start = before
+            .iter()
+            .rposition(|&b| b == b'\r' || b == b'\n')
+            .map_or(0, |i| i + 1);
+        Step {
+            prompt: before[start..].to_vec(),
+            output,
+        }
+    }
+
+    /// Types raw bytes.
+    pub fn type_bytes(&mut self, b: &[u8]) {
+        self.master.write_all(b).unwrap();
+        self.master.flush().unwrap();
+    }
+
+    /// Waits until `needle` appears after `self.pos`; returns the offset
+    /// just past it (and past a following CR/LF).
+    fn wait_for(&mut self, needle: &[u8], what: &str) -> usize {
+        let deadline = Instant::now() + TIMEOUT;
+        let (lock, cvar) = &*self.buf;
+        let mut buf = lock.lock().unwrap();
+        loop {
+            if let Some(i) = find(&buf[self.pos..], needle) {
+                let mut end = self.pos + i + needle.len();
+                while end < buf.len() && (buf[end] == b'\r' || buf[end] == b'\n') {
+                    end += 1;
+                }
+                return end;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                let text = lossy(&strip_ansi(&buf)).replace('\r', "");
+                drop(buf);
+                panic!(
+                    "{}: timed out after {:?} waiting for {what}; the terminal so far:\n\
+                     ----\n{text}\n----",
+                    self.shell.name(),
+                    TIMEOUT
+                );
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let text = lossy(&strip_ansi(&buf)).replace('\r', "");
+                drop(buf);
+                panic!(
+                    "{}: the shell exited ({status}) while waiting for {what}; the terminal:\n\
+                     ----\n{text}\n----",
+                    self.shell.name()
+                );
+            }
+            let wait = (deadline - now).min(Duration::from_millis(200));
+            buf = cvar.wait_timeout(buf, wait).unwrap().0;
+        }
+    }
+
+    /// The shell's state now (after the prompt hooks of the last prompt).
+    pub fn state(&mut self) -> State {
+        self.state_after("")
+    }
+
+    /// Types `lines` (each a command, each followed by a prompt), then dumps
+    /// the state: `status` is `$?` of the last of them.
+    pub fn state_after(&mut self, lines: &str) -> State {
+        let base = self.fx.dump_base(self.seq + 1);
+        let b = base.to_str().unwrap().to_owned();
+        let text = if lines.is_empty() {
+            format!("__rvdump '{b}'")
+        } else {
+            format!("{lines}\n__rvdump '{b}'")
+        };
+        self.run(&text);
+        let read = |ext: &str| {
+            fs::read(format!("{b}.{ext}")).unwrap_or_else(|e| {
+                panic!(
+                    "{}: dump {b}.{ext}: {e}; the terminal:\n{}",
+                    self.shell.name(),
+                    self.transcript()
+                )
+            })
+        };
+        let env = read("env")
+            .split(|&c| c == 0)
+            .filter(|kv| !kv.is_empty())
+            .filter_map(|kv| {
+                let i = kv.iter().position(|&c| c == b'=')?;
+                Some((
+                    OsString::from_vec(kv[..i].to_vec()),
+                    OsString::from_vec(kv[i + 1..].to_vec()),
+                ))
+            })
+            .collect();
+        let mut python = read("py");
+        if python.last() == Some(&b'\n') {
+            python.pop();
+        }
+        let ps1 = self.shell.is_posix().then(|| read("ps1"));
+        State {
+            env,
+            ps1,
+            python,
+            status: lossy(&read("st")),
+            has_deactivate: read("fn") == b"1",
+        }
+    }
+
+    /// Everything the terminal showed, escapes removed, for messages.
+    pub fn transcript(&self) -> String {
+        let buf = self.buf.0.lock().unwrap();
+        lossy(&strip_ansi(&buf)).replace('\r', "")
+    }
+
+    /// The raw bytes the terminal showed so far, escapes removed.
+    pub fn transcript_bytes(&self) -> Vec<u8> {
+        strip_ansi(&self.buf.0.lock().unwrap())
+    }
+
+    pub fn fixture(&self) -> &'f Fixture {
+        self.fx
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        let pid = rustix::process::Pid::from_raw(self.child.id() as i32).unwrap();
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = self.master.as_raw_fd();
+    }
+}
+
+/// Runs `argv` with the test environment (HOME, PATH as for sessions) and
+/// `env` on top; returns (status success, stdout, stderr).
+pub fn run_cmd(fx: &Fixture, argv: &[&OsStr], env: &[(&str, &OsStr)]) -> (bool, Vec<u8>, Vec<u8>) {
+    let out = Command::new(argv[0])
+        .args(&argv[1..])
+        .current_dir(&fx.root)
+        .env_clear()
+        .env("HOME", &fx.home)
+        .env("PATH", base_path())
+        .env("LANG", "C.UTF-8")
+        .env("RVENV_TRUSTED_DIRS", &fx.root)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (out.status.success(), out.stdout, out.stderr)
+}
