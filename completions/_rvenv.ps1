@@ -32,6 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'rvenv' -ScriptBlock {
             [CompletionResult]::new('allow', 'allow', [CompletionResultType]::ParameterValue, 'Trust a venv to activate by itself when you cd into its project')
             [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Stop trusting a venv: it no longer activates by itself')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show which venv applies to a directory, and why it does or does not activate')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command in the venv of the current directory, without activating it')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Stream one line per venv that appears, disappears or changes under DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print tab completion for a shell (the hook loads it for you)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -79,6 +81,18 @@ Register-ArgumentCompleter -Native -CommandName 'rvenv' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'rvenv;run' {
+            [CompletionResult]::new('--venv', '--venv', [CompletionResultType]::ParameterName, 'The venv, or a project directory holding one (default: the current directory''s)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'rvenv;watch' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per line')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'rvenv;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -92,6 +106,8 @@ Register-ArgumentCompleter -Native -CommandName 'rvenv' -ScriptBlock {
             [CompletionResult]::new('allow', 'allow', [CompletionResultType]::ParameterValue, 'Trust a venv to activate by itself when you cd into its project')
             [CompletionResult]::new('deny', 'deny', [CompletionResultType]::ParameterValue, 'Stop trusting a venv: it no longer activates by itself')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show which venv applies to a directory, and why it does or does not activate')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command in the venv of the current directory, without activating it')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Stream one line per venv that appears, disappears or changes under DIR')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print tab completion for a shell (the hook loads it for you)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -115,6 +131,12 @@ Register-ArgumentCompleter -Native -CommandName 'rvenv' -ScriptBlock {
             break
         }
         'rvenv;help;status' {
+            break
+        }
+        'rvenv;help;run' {
+            break
+        }
+        'rvenv;help;watch' {
             break
         }
         'rvenv;help;completions' {

@@ -40,8 +40,14 @@ _rvenv() {
             rvenv,hook)
                 cmd="rvenv__subcmd__hook"
                 ;;
+            rvenv,run)
+                cmd="rvenv__subcmd__run"
+                ;;
             rvenv,status)
                 cmd="rvenv__subcmd__status"
+                ;;
+            rvenv,watch)
+                cmd="rvenv__subcmd__watch"
                 ;;
             rvenv__subcmd__help,activate)
                 cmd="rvenv__subcmd__help__subcmd__activate"
@@ -67,8 +73,14 @@ _rvenv() {
             rvenv__subcmd__help,hook)
                 cmd="rvenv__subcmd__help__subcmd__hook"
                 ;;
+            rvenv__subcmd__help,run)
+                cmd="rvenv__subcmd__help__subcmd__run"
+                ;;
             rvenv__subcmd__help,status)
                 cmd="rvenv__subcmd__help__subcmd__status"
+                ;;
+            rvenv__subcmd__help,watch)
+                cmd="rvenv__subcmd__help__subcmd__watch"
                 ;;
             *)
                 ;;
@@ -77,7 +89,7 @@ _rvenv() {
 
     case "${cmd}" in
         rvenv)
-            opts="-h -V --help --version hook activate deactivate create allow deny status completions help"
+            opts="-h -V --help --version hook activate deactivate create allow deny status run watch completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,7 +199,7 @@ _rvenv() {
             return 0
             ;;
         rvenv__subcmd__help)
-            opts="hook activate deactivate create allow deny status completions help"
+            opts="hook activate deactivate create allow deny status run watch completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,7 +324,35 @@ _rvenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rvenv__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rvenv__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rvenv__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -340,7 +380,42 @@ _rvenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rvenv__subcmd__run)
+            opts="-h --venv --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --venv)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rvenv__subcmd__status)
+            opts="-h --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rvenv__subcmd__watch)
             opts="-h --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

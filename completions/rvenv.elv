@@ -29,6 +29,8 @@ set edit:completion:arg-completer[rvenv] = {|@words|
             cand allow 'Trust a venv to activate by itself when you cd into its project'
             cand deny 'Stop trusting a venv: it no longer activates by itself'
             cand status 'Show which venv applies to a directory, and why it does or does not activate'
+            cand run 'Run a command in the venv of the current directory, without activating it'
+            cand watch 'Stream one line per venv that appears, disappears or changes under DIR'
             cand completions 'Print tab completion for a shell (the hook loads it for you)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -68,6 +70,16 @@ set edit:completion:arg-completer[rvenv] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'rvenv;run'= {
+            cand --venv 'The venv, or a project directory holding one (default: the current directory''s)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'rvenv;watch'= {
+            cand --json 'Print one JSON object per line'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'rvenv;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -80,6 +92,8 @@ set edit:completion:arg-completer[rvenv] = {|@words|
             cand allow 'Trust a venv to activate by itself when you cd into its project'
             cand deny 'Stop trusting a venv: it no longer activates by itself'
             cand status 'Show which venv applies to a directory, and why it does or does not activate'
+            cand run 'Run a command in the venv of the current directory, without activating it'
+            cand watch 'Stream one line per venv that appears, disappears or changes under DIR'
             cand completions 'Print tab completion for a shell (the hook loads it for you)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -96,6 +110,10 @@ set edit:completion:arg-completer[rvenv] = {|@words|
         &'rvenv;help;deny'= {
         }
         &'rvenv;help;status'= {
+        }
+        &'rvenv;help;run'= {
+        }
+        &'rvenv;help;watch'= {
         }
         &'rvenv;help;completions'= {
         }

@@ -54,6 +54,19 @@ module completions {
     dir?: directory           # The directory to look at (default: the current directory)
   ]
 
+  # Run a command in the venv of the current directory, without activating it
+  export extern "rvenv run" [
+    --venv: directory         # The venv, or a project directory holding one (default: the current directory's)
+    --help(-h)                # Print help
+  ]
+
+  # Stream one line per venv that appears, disappears or changes under DIR
+  export extern "rvenv watch" [
+    --json                    # Print one JSON object per line
+    --help(-h)                # Print help
+    dir?: directory           # The directory to watch (default: the current directory)
+  ]
+
   def "nu-complete rvenv completions shell" [] {
     [ "bash" "zsh" "fish" "elvish" "powershell" "nushell" ]
   }
@@ -94,6 +107,14 @@ module completions {
 
   # Show which venv applies to a directory, and why it does or does not activate
   export extern "rvenv help status" [
+  ]
+
+  # Run a command in the venv of the current directory, without activating it
+  export extern "rvenv help run" [
+  ]
+
+  # Stream one line per venv that appears, disappears or changes under DIR
+  export extern "rvenv help watch" [
   ]
 
   # Print tab completion for a shell (the hook loads it for you)
