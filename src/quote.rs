@@ -130,6 +130,57 @@ pub fn for_message(value: &OsStr) -> String {
     }
 }
 
+/// csh/tcsh: single quotes, where `!` is still history-expanded (written
+/// `\!`) and a newline must be `\` + newline; `'` becomes `'\''`. With
+/// those rules every byte but NUL round-trips, in sourced files too.
+pub fn quote_csh(value: &OsStr) -> Vec<u8> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    out.push(b'\'');
+    for &b in bytes {
+        match b {
+            b'\'' => out.extend_from_slice(b"'\\''"),
+            b'!' => out.extend_from_slice(b"\\!"),
+            b'\n' => out.extend_from_slice(b"\\\n"),
+            _ => out.push(b),
+        }
+    }
+    out.push(b'\'');
+    out
+}
+
+/// PowerShell: a single-quoted string, where only quote characters are
+/// special: `'` and its typographic look-alikes (U+2018-U+201B), which
+/// PowerShell also takes as single quotes, are doubled. `None` when the
+/// value is not UTF-8 (a .ps1 file is text).
+pub fn quote_powershell(value: &OsStr) -> Option<String> {
+    let s = value.to_str()?;
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    Some(out)
+}
+
+/// nushell: a raw string `r#'...'#` with one more `#` than any run of `#`
+/// after a `'` inside, so nothing in it is an escape or an interpolation.
+/// `None` when the value is not UTF-8 (nushell strings cannot hold it).
+pub fn quote_nu(value: &OsStr) -> Option<String> {
+    let s = value.to_str()?;
+    let mut longest = 0;
+    for (i, _) in s.match_indices('\'') {
+        let run = s[i + 1..].bytes().take_while(|&b| b == b'#').count();
+        longest = longest.max(run);
+    }
+    let hashes = "#".repeat(longest + 1);
+    Some(format!("r{hashes}'{s}'{hashes}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +216,34 @@ mod tests {
         assert_eq!(q(Shell::Fish, b"$(x) (y)\n"), b"'$(x) (y)\n'");
         assert_eq!(q(Shell::Fish, b"a\xffb"), b"'a'\\XFF'b'");
         assert_eq!(q(Shell::Fish, b"\xfe\xff"), b"\\XFE\\XFF");
+    }
+
+    #[test]
+    fn csh_escapes_history_newline_and_quote() {
+        let c = |b: &[u8]| quote_csh(OsStr::from_bytes(b));
+        assert_eq!(c(b"plain"), b"'plain'");
+        assert_eq!(c(b""), b"''");
+        assert_eq!(c(b"it's"), b"'it'\\''s'");
+        assert_eq!(c(b"a!b"), b"'a\\!b'");
+        assert_eq!(c(b"l1\nl2"), b"'l1\\\nl2'");
+        assert_eq!(c(b"$(x)`y`$z \xff"), b"'$(x)`y`$z \xff'");
+    }
+
+    #[test]
+    fn powershell_doubles_every_single_quote() {
+        let p = |s: &str| quote_powershell(OsStr::new(s)).unwrap();
+        assert_eq!(p("a b"), "'a b'");
+        assert_eq!(p("it's $(x) `n"), "'it''s $(x) `n'");
+        assert_eq!(p("\u{2019}; x"), "'\u{2019}\u{2019}; x'");
+        assert_eq!(quote_powershell(OsStr::from_bytes(b"\xff")), None);
+    }
+
+    #[test]
+    fn nu_raw_strings_outlast_their_content() {
+        let n = |s: &str| quote_nu(OsStr::new(s)).unwrap();
+        assert_eq!(n("a b"), "r#'a b'#");
+        assert_eq!(n("x'#; rm -rf ~ #"), "r##'x'#; rm -rf ~ #'##");
+        assert_eq!(n("'##'"), "r###''##''###");
+        assert_eq!(quote_nu(OsStr::from_bytes(b"\xff")), None);
     }
 }

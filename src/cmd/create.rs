@@ -1,7 +1,50 @@
-//! `rvenv create`.
+//! `rvenv create`: builds a venv natively (see `crate::create`). One line on
+//! stderr tells what was made; stdout stays empty.
+
+use std::io::Write;
+use std::time::Instant;
 
 use crate::cli::CreateArgs;
+use crate::create::{self, Options, python::Search};
+use crate::quote::for_message;
 
-pub fn run(_args: &CreateArgs) -> anyhow::Result<()> {
-    anyhow::bail!("create is not implemented yet")
+pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let opts = Options {
+        path: args.path.clone(),
+        python: args.python.clone(),
+        prompt: args.prompt.clone(),
+        system_site_packages: args.system_site_packages,
+        seed: args.seed,
+        clear: args.clear,
+        copies: args.copies,
+    };
+    let search = Search::from_process();
+    let cache = create::facts::cache_dir();
+    let created = create::create(&opts, &search, cache.as_deref())?;
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let ms = if ms < 10.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.0}")
+    };
+    let mut what = format!(
+        "{} {}",
+        created.facts.implementation_name(),
+        created.facts.version_text
+    );
+    if let Some(pip) = &created.pip {
+        what.push_str(&format!(", pip {pip}"));
+    }
+    let verb = if created.replaced {
+        "replaced"
+    } else {
+        "created"
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "rvenv: {verb} {} ({what}) in {ms} ms",
+        for_message(args.path.as_os_str())
+    );
+    Ok(())
 }

@@ -1,1 +1,437 @@
-//! Native venv creation (placeholder: see `cmd/create.rs`).
+//! Native venv creation (PEP 405), as plain functions over paths.
+//!
+//! Nothing is lost and nothing is half-made: the venv is built in a private
+//! staging directory beside PATH (`.NAME.rvenv-stage-...`), `pyvenv.cfg` is
+//! written last, and one rename puts it in place; `--clear` swaps the new
+//! venv with the old one in one `renameat2(RENAME_EXCHANGE)`. The staging
+//! directory is `flock`ed while it is built, so a later create can tell the
+//! leftovers of a killed one (unlocked) from a create still running (locked)
+//! and removes only the former.
+
+pub mod facts;
+pub mod layout;
+pub mod python;
+pub mod scripts;
+pub mod seed;
+
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, bail};
+
+use facts::Facts;
+use python::{Request, Search};
+
+/// What to create.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub path: PathBuf,
+    pub python: Option<String>,
+    pub prompt: Option<String>,
+    pub system_site_packages: bool,
+    pub seed: bool,
+    pub clear: bool,
+    pub copies: bool,
+}
+
+/// What was created.
+#[derive(Debug)]
+pub struct Created {
+    pub facts: Facts,
+    /// The pip version installed by `--seed`.
+    pub pip: Option<String>,
+    /// An existing venv was replaced (`--clear`).
+    pub replaced: bool,
+}
+
+pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::Result<Created> {
+    let venv = absolute(&opts.path, &search.cwd);
+    // A symlink to a directory: the venv goes where it points.
+    let venv = match venv.symlink_metadata() {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&venv)
+            .with_context(|| format!("{} is a broken symlink", venv.display()))?,
+        _ => venv,
+    };
+    let (Some(parent), Some(name)) = (venv.parent(), venv.file_name()) else {
+        bail!("cannot create a venv at {}", venv.display());
+    };
+    let existing = check_target(&venv, opts.clear)?;
+
+    let request = match &opts.python {
+        Some(spec) => Request::parse(spec),
+        None => python::python_version_file(parent)
+            .map(|(v, _)| Request::parse(&v))
+            .unwrap_or(Request::Default),
+    };
+    let found = python::find(&request, search)?;
+    let facts = facts::facts(&found, cache)?;
+    if let Request::Version(want) = &request
+        && !facts.version.starts_with(want)
+    {
+        bail!(
+            "{} is Python {}, not {}",
+            found.display(),
+            facts.version_text,
+            python::join_version(want)
+        );
+    }
+    let base = if facts.in_venv {
+        facts.base_executable.clone()
+    } else {
+        found
+    };
+    if base.as_os_str().as_bytes().contains(&b'\n') {
+        bail!(
+            "the interpreter's path {} holds a line break",
+            base.display()
+        );
+    }
+    let prompt: OsString = match &opts.prompt {
+        Some(p) => p.into(),
+        None => default_prompt(&venv),
+    };
+    let plan = layout::Plan {
+        venv: &venv,
+        base: &base,
+        facts: &facts,
+        prompt: &prompt,
+        cfg_prompt: opts.prompt.as_deref(),
+        system_site_packages: opts.system_site_packages,
+        copies: opts.copies,
+        seed: opts.seed,
+        clear: opts.clear,
+    };
+
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    clean_stale(parent, name);
+    let stage = Stage::new(parent, name)?;
+    let pip = build(&stage.path, &plan, opts.seed)?;
+    let replaced = stage.commit(&venv, existing == Existing::Venv)?;
+    Ok(Created {
+        facts,
+        pip,
+        replaced,
+    })
+}
+
+/// Everything but the rename: files, pip, then pyvenv.cfg.
+fn build(stage: &Path, plan: &layout::Plan, seed: bool) -> anyhow::Result<Option<String>> {
+    layout::build(stage, plan)?;
+    let pip = if seed {
+        Some(seed::install_pip(stage, plan)?)
+    } else {
+        None
+    };
+    layout::write(&stage.join("pyvenv.cfg"), &layout::pyvenv_cfg(plan))?;
+    Ok(pip)
+}
+
+/// The prompt of a venv nobody named: its project's directory for an
+/// in-tree `.venv` or `venv`, else its own name.
+pub fn default_prompt(venv: &Path) -> OsString {
+    let name = venv.file_name().unwrap_or_default();
+    let dir = if name == ".venv" || name == "venv" {
+        venv.parent().unwrap_or(venv)
+    } else {
+        venv
+    };
+    dir.file_name()
+        .map(OsStr::to_owned)
+        .unwrap_or_else(|| "venv".into())
+}
+
+/// `path` made absolute and `.`/`..` resolved by name, as Python's
+/// `os.path.abspath` does.
+fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        cwd.join(path)
+    };
+    let mut out = PathBuf::from("/");
+    for c in joined.components() {
+        match c {
+            Component::Normal(n) => out.push(n),
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    out
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Existing {
+    Nothing,
+    EmptyDir,
+    Venv,
+}
+
+/// What is at the venv's path now, refusing anything create must not touch.
+fn check_target(venv: &Path, clear: bool) -> anyhow::Result<Existing> {
+    let meta = match venv.symlink_metadata() {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Nothing),
+        Err(e) => return Err(e).with_context(|| format!("cannot inspect {}", venv.display())),
+    };
+    if !meta.is_dir() {
+        bail!(
+            "{} exists and is not a directory; refusing to touch it",
+            venv.display()
+        );
+    }
+    if venv.join("pyvenv.cfg").symlink_metadata().is_ok() {
+        if clear {
+            return Ok(Existing::Venv);
+        }
+        bail!(
+            "{} is already a venv; use --clear to replace it",
+            venv.display()
+        );
+    }
+    let mut entries =
+        std::fs::read_dir(venv).with_context(|| format!("cannot read {}", venv.display()))?;
+    if entries.next().is_some() {
+        bail!(
+            "{} is not empty and is not a venv; refusing to touch it",
+            venv.display()
+        );
+    }
+    Ok(Existing::EmptyDir)
+}
+
+fn stage_prefix(name: &OsStr) -> Vec<u8> {
+    let mut prefix = b".".to_vec();
+    prefix.extend_from_slice(name.as_bytes());
+    prefix.extend_from_slice(b".rvenv-stage-");
+    prefix
+}
+
+/// A staging directory: created, locked, removed unless committed.
+struct Stage {
+    path: PathBuf,
+    /// Holds the flock for as long as the process lives.
+    _lock: File,
+    committed: bool,
+}
+
+impl Stage {
+    fn new(parent: &Path, name: &OsStr) -> anyhow::Result<Stage> {
+        let prefix = stage_prefix(name);
+        for attempt in 0..32u32 {
+            let nanos = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0);
+            let mut file_name = prefix.clone();
+            file_name.extend_from_slice(
+                format!("{}-{:08x}{attempt}", std::process::id(), nanos).as_bytes(),
+            );
+            let path = parent.join(OsStr::from_bytes(&file_name));
+            match std::fs::create_dir(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot write in {}", parent.display()));
+                }
+            }
+            let lock =
+                File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+            match lock.try_lock() {
+                Ok(()) => {
+                    return Ok(Stage {
+                        path,
+                        _lock: lock,
+                        committed: false,
+                    });
+                }
+                // Another create's cleanup looked at it in that instant;
+                // leave it to be cleaned and take another name.
+                Err(_) => continue,
+            }
+        }
+        bail!("cannot create a staging directory in {}", parent.display())
+    }
+
+    /// Moves the staged venv to `venv`: a plain rename, or for `--clear`
+    /// an exchange with the old venv, which is then removed.
+    fn commit(mut self, venv: &Path, replace: bool) -> anyhow::Result<bool> {
+        if replace {
+            match exchange(&self.path, venv) {
+                Ok(()) => {
+                    self.committed = true;
+                    // The old venv now sits at the staging path.
+                    if self.path.join("pyvenv.cfg").symlink_metadata().is_err() {
+                        // Something that is not a venv took its place
+                        // meanwhile: put it back and stop.
+                        let back = exchange(&self.path, venv);
+                        self.committed = back.is_err();
+                        bail!(
+                            "{} changed while the venv was built and is not a venv; refusing to touch it",
+                            venv.display()
+                        );
+                    }
+                    let _ = std::fs::remove_dir_all(&self.path);
+                    return Ok(true);
+                }
+                Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {}
+                Err(e)
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP)
+                    ) =>
+                {
+                    // No atomic exchange on this file system: move the old
+                    // venv aside first (PATH is briefly empty, never broken).
+                    let mut old = self.path.as_os_str().to_owned();
+                    old.push("-old");
+                    let old = PathBuf::from(old);
+                    if std::fs::rename(venv, &old).is_ok() {
+                        let result = std::fs::rename(&self.path, venv);
+                        let _ = std::fs::remove_dir_all(&old);
+                        result.with_context(|| format!("cannot create {}", venv.display()))?;
+                        self.committed = true;
+                        return Ok(true);
+                    }
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot replace {}", venv.display()));
+                }
+            }
+        }
+        match std::fs::rename(&self.path, venv) {
+            Ok(()) => {
+                self.committed = true;
+                Ok(false)
+            }
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOTEMPTY) | Some(libc::EEXIST)) => {
+                if venv.join("pyvenv.cfg").symlink_metadata().is_ok() {
+                    bail!(
+                        "{} was created by someone else meanwhile; use --clear to replace it",
+                        venv.display()
+                    );
+                }
+                bail!(
+                    "{} is not empty and is not a venv; refusing to touch it",
+                    venv.display()
+                )
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot create {}", venv.display())),
+        }
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// `renameat2(a, b, RENAME_EXCHANGE)`: swaps two paths atomically.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths for the duration of the call.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Removes staging directories of `name` left by killed creates: unlocked,
+/// and either holding something or older than a few seconds (an empty one
+/// may be a create that has not taken its lock yet).
+fn clean_stale(parent: &Path, name: &OsStr) {
+    let prefix = stage_prefix(name);
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        if !file_name.as_bytes().starts_with(&prefix) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(dir) = File::open(&path) else {
+            continue;
+        };
+        if dir.try_lock().is_err() {
+            continue;
+        }
+        let empty = std::fs::read_dir(&path).is_ok_and(|mut e| e.next().is_none());
+        let old = path
+            .symlink_metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(10));
+        if !empty || old {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_like_abspath() {
+        let cwd = Path::new("/home/u/p");
+        assert_eq!(
+            absolute(Path::new(".venv"), cwd),
+            Path::new("/home/u/p/.venv")
+        );
+        assert_eq!(
+            absolute(Path::new("../x/./v"), cwd),
+            Path::new("/home/u/x/v")
+        );
+        assert_eq!(absolute(Path::new("/a/b/"), cwd), Path::new("/a/b"));
+    }
+
+    #[test]
+    fn prompt_names_the_project() {
+        assert_eq!(default_prompt(Path::new("/w/shop/.venv")), "shop");
+        assert_eq!(default_prompt(Path::new("/w/shop/venv")), "shop");
+        assert_eq!(default_prompt(Path::new("/envs/tools")), "tools");
+    }
+
+    #[test]
+    fn refuses_non_venvs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().join("d");
+        std::fs::create_dir(&d).unwrap();
+        assert_eq!(check_target(&d, false).unwrap(), Existing::EmptyDir);
+        std::fs::write(d.join("f"), "").unwrap();
+        assert!(check_target(&d, true).is_err());
+        std::fs::write(d.join("pyvenv.cfg"), "").unwrap();
+        assert!(check_target(&d, false).is_err());
+        assert_eq!(check_target(&d, true).unwrap(), Existing::Venv);
+        assert!(check_target(&d.join("f"), true).is_err());
+        assert_eq!(
+            check_target(&d.join("nope"), false).unwrap(),
+            Existing::Nothing
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! What a venv needs to know about its base interpreter, from one query of
+//! that interpreter, cached on disk keyed by its canonical path, mtime and
+//! size: a second `rvenv create` with the same Python starts no Python.
+//!
+//! The cache is one small text file per interpreter, `key=hex` lines (paths
+//! are bytes, so everything is hex), under `dirs::cache_dir()/rvenv`.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use sha2::Digest;
+
+/// Bumped whenever the query or the format changes.
+const FORMAT: &str = "rvenv-interpreter-facts 1";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// `sys.implementation.name`: `cpython`, `pypy`, ...
+    pub implementation: String,
+    /// `sys.version_info[:3]`.
+    pub version: [u32; 3],
+    /// `sys.version`'s first word (`3.13.0rc1`, `3.12.1`).
+    pub version_text: String,
+    /// The interpreter to link from the venv: `sys.executable`, or the base
+    /// interpreter when the one asked for lives in a venv itself.
+    pub base_executable: PathBuf,
+    pub base_prefix: PathBuf,
+    /// The standard library (where `ensurepip` lives).
+    pub stdlib: PathBuf,
+    /// site-packages and include relative to a venv, as that version's venv
+    /// module makes them.
+    pub purelib: PathBuf,
+    pub include: PathBuf,
+    /// The interpreter asked for runs in a venv (its `base_executable` is
+    /// then the base's).
+    pub in_venv: bool,
+    /// CPython makes `lib64 -> lib` on 64-bit POSIX but macOS.
+    pub lib64: bool,
+}
+
+impl Facts {
+    pub fn implementation_name(&self) -> &str {
+        match self.implementation.as_str() {
+            "cpython" => "CPython",
+            "pypy" => "PyPy",
+            "graalpy" => "GraalPy",
+            other => other,
+        }
+    }
+}
+
+const QUERY: &str = r#"
+import os, sys
+def h(v):
+    if isinstance(v, str):
+        v = os.fsencode(v)
+    return v.hex()
+exe = os.path.abspath(sys.executable)
+base = exe
+if sys.prefix != sys.base_prefix:
+    base = getattr(sys, "_base_executable", "") or ""
+    if not base or os.path.dirname(os.path.abspath(base)) == os.path.dirname(exe):
+        v = sys.version_info
+        for n in ("python%d.%d" % v[:2], "python%d" % v[0], "python"):
+            c = os.path.join(sys.base_prefix, "bin", n)
+            if os.path.exists(c):
+                base = c
+                break
+if sys.version_info >= (3, 11):
+    import sysconfig
+    b = "/\x01"
+    vs = {"base": b, "platbase": b, "installed_base": b, "installed_platbase": b}
+    scheme = "venv" if "venv" in sysconfig.get_scheme_names() else "posix_prefix"
+    pure = os.path.relpath(sysconfig.get_path("purelib", scheme, vars=vs), b)
+    inc = os.path.relpath(sysconfig.get_path("include", scheme, vars=vs), b)
+else:
+    pure = "lib/python%d.%d/site-packages" % sys.version_info[:2]
+    inc = "include"
+out = [
+    ("implementation", sys.implementation.name),
+    ("version", "%d.%d.%d" % sys.version_info[:3]),
+    ("version_text", sys.version.split()[0]),
+    ("base_executable", os.path.abspath(base)),
+    ("base_prefix", sys.base_prefix),
+    ("stdlib", os.path.dirname(os.__file__)),
+    ("purelib", pure),
+    ("include", inc),
+    ("in_venv", "1" if sys.prefix != sys.base_prefix else "0"),
+    ("lib64", "1" if sys.maxsize > 2**32 and os.name == "posix" and sys.platform != "darwin" else "0"),
+]
+sys.stdout.write("".join("%s=%s\n" % (k, h(v)) for k, v in out))
+"#;
+
+fn parse(text: &[u8]) -> Option<Facts> {
+    let get = |key: &str| -> Option<Vec<u8>> {
+        text.split(|&b| b == b'\n').find_map(|line| {
+            let rest = line.strip_prefix(key.as_bytes())?.strip_prefix(b"=")?;
+            unhex(rest)
+        })
+    };
+    let string = |v: Vec<u8>| String::from_utf8(v).ok();
+    let path = |v: Vec<u8>| PathBuf::from(OsStr::from_bytes(&v));
+    let version = string(get("version")?)?;
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
+    let version = [parts.next()??, parts.next()??, parts.next()??];
+    Some(Facts {
+        implementation: string(get("implementation")?)?,
+        version,
+        version_text: string(get("version_text")?)?,
+        base_executable: path(get("base_executable")?),
+        base_prefix: path(get("base_prefix")?),
+        stdlib: path(get("stdlib")?),
+        purelib: path(get("purelib")?),
+        include: path(get("include")?),
+        in_venv: get("in_venv")? == b"1",
+        lib64: get("lib64")? == b"1",
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &[u8]) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    text.chunks(2)
+        .map(|pair| {
+            let s = std::str::from_utf8(pair).ok()?;
+            u8::from_str_radix(s, 16).ok()
+        })
+        .collect()
+}
+
+fn encode(f: &Facts) -> String {
+    let v = format!("{}.{}.{}", f.version[0], f.version[1], f.version[2]);
+    let pairs: [(&str, &[u8]); 10] = [
+        ("implementation", f.implementation.as_bytes()),
+        ("version", v.as_bytes()),
+        ("version_text", f.version_text.as_bytes()),
+        ("base_executable", f.base_executable.as_os_str().as_bytes()),
+        ("base_prefix", f.base_prefix.as_os_str().as_bytes()),
+        ("stdlib", f.stdlib.as_os_str().as_bytes()),
+        ("purelib", f.purelib.as_os_str().as_bytes()),
+        ("include", f.include.as_os_str().as_bytes()),
+        ("in_venv", if f.in_venv { b"1" } else { b"0" }),
+        ("lib64", if f.lib64 { b"1" } else { b"0" }),
+    ];
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}\n", hex(v)))
+        .collect()
+}
+
+/// Runs the query: `interpreter -I -c QUERY`.
+pub fn query(interpreter: &Path) -> anyhow::Result<Facts> {
+    let out = Command::new(interpreter)
+        .arg("-I")
+        .arg("-c")
+        .arg(QUERY)
+        .env_remove("PYTHONHOME")
+        .env_remove("PYTHONPATH")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {}", interpreter.display()))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let last = err.lines().last().unwrap_or("").trim();
+        bail!(
+            "{} is not a usable Python 3 ({})",
+            interpreter.display(),
+            if last.is_empty() { "it failed" } else { last }
+        );
+    }
+    parse(&out.stdout)
+        .with_context(|| format!("{} gave an answer rvenv cannot read", interpreter.display()))
+}
+
+/// The cache directory: `RVENV_CACHE_DIR`, else `dirs::cache_dir()/rvenv`.
+pub fn cache_dir() -> Option<PathBuf> {
+    std::env::var_os("RVENV_CACHE_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::cache_dir().map(|d| d.join("rvenv")))
+}
+
+/// The facts of `interpreter`, from the cache when it is still valid.
+/// A script (a shim of some version manager) is never cached: what it runs
+/// can change while it stays the same file.
+pub fn facts(interpreter: &Path, cache: Option<&Path>) -> anyhow::Result<Facts> {
+    let canonical = std::fs::canonicalize(interpreter)
+        .with_context(|| format!("cannot find {}", interpreter.display()))?;
+    let meta = canonical
+        .metadata()
+        .with_context(|| format!("cannot stat {}", canonical.display()))?;
+    let key_line = format!(
+        "{FORMAT}\npath={}\nmtime={}.{}\nsize={}\n",
+        hex(canonical.as_os_str().as_bytes()),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.size()
+    );
+    let file = cache.map(|dir| {
+        let digest = sha2::Sha256::digest(canonical.as_os_str().as_bytes());
+        dir.join("interpreters").join(hex(&digest[..12]))
+    });
+    if let Some(file) = &file
+        && let Ok(text) = std::fs::read(file)
+        && let Some(rest) = text.strip_prefix(key_line.as_bytes())
+        && let Some(facts) = parse(rest)
+    {
+        return Ok(facts);
+    }
+    let facts = query(interpreter)?;
+    if let Some(file) = &file
+        && !super::python::shim(interpreter)
+            .map(|s| s.is_some())
+            .unwrap_or(false)
+        && !is_script(&canonical)
+    {
+        // Best effort: a cache that cannot be written only costs speed.
+        let _ = write_atomic(file, format!("{key_line}{}", encode(&facts)).as_bytes());
+    }
+    Ok(facts)
+}
+
+fn is_script(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == b"#!")
+}
+
+fn write_atomic(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut name = file.as_os_str().to_owned();
+    name.push(format!(".tmp{}", std::process::id()));
+    let tmp = PathBuf::from(name);
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|()| std::fs::rename(&tmp, file));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_parse_round_trip() {
+        let f = Facts {
+            implementation: "cpython".into(),
+            version: [3, 12, 1],
+            version_text: "3.12.1".into(),
+            base_executable: PathBuf::from(OsStr::from_bytes(b"/o\xffpt/bin/python3")),
+            base_prefix: "/opt".into(),
+            stdlib: "/opt/lib/python3.12".into(),
+            purelib: "lib/python3.12/site-packages".into(),
+            include: "include/python3.12".into(),
+            in_venv: false,
+            lib64: true,
+        };
+        assert_eq!(parse(encode(&f).as_bytes()), Some(f));
+        assert_eq!(parse(b"version=zz\n"), None);
+    }
+}

@@ -1,0 +1,458 @@
+//! Finding the base interpreter for a new venv, without starting any Python:
+//! `-p SPEC`, else the `.python-version` of the venv's directory or its
+//! ancestors, else `python3` on PATH. PATH is searched with the `which`
+//! crate, then pyenv's `versions/` and uv's managed Pythons. A pyenv shim is
+//! resolved to the interpreter pyenv would run, natively (pyenv's own
+//! version-file rules), so a shim never becomes a venv's `home`.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+/// Where interpreters are looked for: the parts of the environment that
+/// matter, as a value so tests need no `set_var`.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub path: Option<OsString>,
+    pub pyenv_root: PathBuf,
+    /// `PYENV_VERSION`, if set.
+    pub pyenv_version: Option<String>,
+    pub uv_python_dirs: Vec<PathBuf>,
+    /// Where pyenv's `.python-version` lookup starts (the process's cwd).
+    pub cwd: PathBuf,
+}
+
+impl Search {
+    pub fn from_process() -> Search {
+        let home = dirs::home_dir().unwrap_or_default();
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let pyenv_root = var("PYENV_ROOT")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".pyenv"));
+        let mut uv_python_dirs = Vec::new();
+        if let Some(dir) = var("UV_PYTHON_INSTALL_DIR") {
+            uv_python_dirs.push(PathBuf::from(dir));
+        }
+        let data = var("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".local/share"));
+        uv_python_dirs.push(data.join("uv/python"));
+        Search {
+            path: var("PATH"),
+            pyenv_root,
+            pyenv_version: var("PYENV_VERSION").map(|v| v.to_string_lossy().into_owned()),
+            uv_python_dirs,
+            cwd: std::env::current_dir().unwrap_or_default(),
+        }
+    }
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// `python3` on PATH.
+    Default,
+    /// `3`, `3.12`, `3.12.1` (also written `python3.12`, `cpython@3.12`...).
+    Version(Vec<u32>),
+    /// A command name looked up on PATH (`python3.12-dbg`, `pypy3`).
+    Name(String),
+    /// A file.
+    Path(PathBuf),
+}
+
+impl Request {
+    pub fn parse(spec: &str) -> Request {
+        let spec = spec.trim();
+        if spec.is_empty() || spec == "system" {
+            return Request::Default;
+        }
+        if spec.contains('/') || spec.starts_with('~') || spec.starts_with('.') {
+            return Request::Path(expand_tilde(spec));
+        }
+        let lower = spec.to_ascii_lowercase();
+        let rest = [
+            "cpython@", "cpython-", "cpython", "python@", "python-", "python",
+        ]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+        .unwrap_or(&lower);
+        if let Some(v) = parse_version(rest) {
+            return Request::Version(v);
+        }
+        Request::Name(spec.to_owned())
+    }
+}
+
+fn expand_tilde(spec: &str) -> PathBuf {
+    match spec.strip_prefix("~/") {
+        Some(rest) => dirs::home_dir().unwrap_or_default().join(rest),
+        None if spec == "~" => dirs::home_dir().unwrap_or_default(),
+        None => PathBuf::from(spec),
+    }
+}
+
+/// `3`, `3.12` or `3.12.1` as numbers; anything else is not a version.
+pub fn parse_version(s: &str) -> Option<Vec<u32>> {
+    let parts: Vec<u32> = s
+        .split('.')
+        .map(|p| {
+            if !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse().ok()
+            } else {
+                None
+            }
+        })
+        .collect::<Option<_>>()?;
+    (1..=3).contains(&parts.len()).then_some(parts)
+}
+
+/// The first entry of the nearest `.python-version` in `dir` or its
+/// ancestors, with the file it came from.
+pub fn python_version_file(dir: &Path) -> Option<(String, PathBuf)> {
+    dir.ancestors().find_map(|d| {
+        let file = d.join(".python-version");
+        read_version_file(&file).map(|v| (v, file))
+    })
+}
+
+fn read_version_file(file: &Path) -> Option<String> {
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .ok()?
+        .take(4096)
+        .read_to_string(&mut text)
+        .ok()?;
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .find(|l| !l.is_empty())
+        .map(str::to_owned)
+}
+
+/// The interpreter to build the venv from: an absolute path that is not a
+/// shim (not canonicalized: CPython's venv keeps the path as invoked).
+pub fn find(request: &Request, search: &Search) -> anyhow::Result<PathBuf> {
+    let found = match request {
+        Request::Default => on_path("python3", search)?.or(on_path("python", search)?),
+        Request::Name(name) => on_path(name, search)?,
+        Request::Path(path) => {
+            let path = if path.is_absolute() {
+                path.clone()
+            } else {
+                search.cwd.join(path)
+            };
+            let path = if path.is_dir() {
+                ["bin/python3", "bin/python", "python3", "python"]
+                    .iter()
+                    .map(|n| path.join(n))
+                    .find(|p| is_executable(p))
+                    .with_context(|| format!("no python in {}", path.display()))?
+            } else {
+                path
+            };
+            if !is_executable(&path) {
+                bail!("{} is not an executable file", path.display());
+            }
+            match shim(&path)? {
+                Some(shim) => Some(resolve_shim(&path, &shim, search)?.with_context(|| {
+                    format!("pyenv has no interpreter for the shim {}", path.display())
+                })?),
+                None => Some(path),
+            }
+        }
+        Request::Version(v) => find_version(v, search)?,
+    };
+    found.with_context(|| match request {
+        Request::Default => "no python3 found on PATH; name one with -p".to_owned(),
+        Request::Name(n) => format!("no {n} found on PATH"),
+        Request::Path(p) => format!("no python at {}", p.display()),
+        Request::Version(v) => format!(
+            "no Python {} found on PATH, in {} or in uv's Pythons",
+            join_version(v),
+            search.pyenv_root.join("versions").display()
+        ),
+    })
+}
+
+pub fn join_version(v: &[u32]) -> String {
+    v.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+}
+
+fn find_version(v: &[u32], search: &Search) -> anyhow::Result<Option<PathBuf>> {
+    let name = match v {
+        [3] => "python3".to_owned(),
+        [major] => format!("python{major}"),
+        [major, minor, ..] => format!("python{major}.{minor}"),
+        [] => "python3".to_owned(),
+    };
+    // An exact patch version: pyenv's and uv's directories name it; PATH
+    // entries would need a query each, so they come last.
+    if v.len() < 3
+        && let Some(p) = on_path(&name, search)?
+    {
+        return Ok(Some(p));
+    }
+    if let Some(p) = in_pyenv_versions(v, &name, search) {
+        return Ok(Some(p));
+    }
+    if let Some(p) = in_uv_pythons(v, &name, search) {
+        return Ok(Some(p));
+    }
+    if v.len() == 3 {
+        // Let the caller check the patch version of what PATH has.
+        return on_path(&name, search);
+    }
+    Ok(None)
+}
+
+/// The highest `versions/X.Y.Z` of pyenv matching `v`.
+fn in_pyenv_versions(v: &[u32], name: &str, search: &Search) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(search.pyenv_root.join("versions")).ok()?;
+    best_match(
+        entries.flatten().filter_map(|e| {
+            let dir_name = e.file_name();
+            let version = parse_version(dir_name.to_str()?)?;
+            Some((version, e.path().join("bin").join(name)))
+        }),
+        v,
+    )
+}
+
+/// The highest uv-managed CPython (`cpython-3.12.1-linux-x86_64-gnu`)
+/// matching `v`.
+fn in_uv_pythons(v: &[u32], name: &str, search: &Search) -> Option<PathBuf> {
+    let candidates = search.uv_python_dirs.iter().flat_map(|dir| {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let dir_name = e.file_name();
+                let rest = dir_name.to_str()?.strip_prefix("cpython-")?;
+                let version = rest.split('-').next()?;
+                // Free-threaded builds (`3.13.0+freethreaded`) are left out.
+                let version = parse_version(version)?;
+                Some((version, e.path().join("bin").join(name)))
+            })
+    });
+    best_match(candidates, v)
+}
+
+fn best_match(
+    candidates: impl Iterator<Item = (Vec<u32>, PathBuf)>,
+    want: &[u32],
+) -> Option<PathBuf> {
+    candidates
+        .filter(|(version, path)| version.starts_with(want) && is_executable(path))
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, path)| path)
+}
+
+fn is_executable(path: &Path) -> bool {
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// `name` on PATH, shims resolved; a shim whose pyenv version does not
+/// provide `name` (or selects `system`) is skipped and the search goes on.
+fn on_path(name: &str, search: &Search) -> anyhow::Result<Option<PathBuf>> {
+    let Some(path_var) = &search.path else {
+        return Ok(None);
+    };
+    let found = which::which_in_all(name, Some(path_var), &search.cwd)
+        .map(|iter| iter.collect::<Vec<_>>())
+        .unwrap_or_default();
+    for candidate in found {
+        let candidate = if candidate.is_absolute() {
+            candidate
+        } else {
+            search.cwd.join(candidate)
+        };
+        match shim(&candidate)? {
+            None => return Ok(Some(candidate)),
+            Some(shim) => {
+                if let Some(real) = resolve_shim(&candidate, &shim, search)? {
+                    return Ok(Some(real));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A pyenv shim: a small shell script that runs `pyenv exec`.
+#[derive(Debug)]
+pub struct Shim {
+    /// The PYENV_ROOT the shim was generated for.
+    pub root: Option<PathBuf>,
+}
+
+/// Whether `path` is a script rather than a binary, and if so a pyenv shim.
+pub fn shim(path: &Path) -> anyhow::Result<Option<Shim>> {
+    let mut head = [0u8; 1024];
+    let n = match std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) {
+        Ok(n) => n,
+        Err(_) => return Ok(None),
+    };
+    let head = &head[..n];
+    if !head.starts_with(b"#!") {
+        return Ok(None);
+    }
+    let is_pyenv = contains(head, b"pyenv") && contains(head, b" exec ");
+    if !is_pyenv {
+        return Ok(None);
+    }
+    let root = head
+        .split(|&b| b == b'\n')
+        .find_map(|line| line.strip_prefix(b"export PYENV_ROOT=\""))
+        .and_then(|rest| rest.strip_suffix(b"\""))
+        .map(|r| PathBuf::from(OsStr::from_bytes(r)));
+    Ok(Some(Shim { root }))
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// What pyenv would run for the shim at `path`: its selected versions
+/// (`PYENV_VERSION`, else the nearest `.python-version` from the cwd, else
+/// `$PYENV_ROOT/version`), each tried for the shim's command name.
+/// `Ok(None)` when the selection is `system` or provides no such command.
+fn resolve_shim(path: &Path, found: &Shim, search: &Search) -> anyhow::Result<Option<PathBuf>> {
+    let root = found
+        .root
+        .clone()
+        .unwrap_or_else(|| search.pyenv_root.clone());
+    let name = path.file_name().unwrap_or_default();
+    let selected = match &search.pyenv_version {
+        Some(v) => v.clone(),
+        None => python_version_file(&search.cwd)
+            .map(|(v, _)| v)
+            .or_else(|| read_version_file(&root.join("version")))
+            .unwrap_or_else(|| "system".to_owned()),
+    };
+    for version in selected.split([':', ' ', '\n']).filter(|v| !v.is_empty()) {
+        if version == "system" {
+            return Ok(None);
+        }
+        let dir = root.join("versions").join(version);
+        let dir = if dir.is_dir() {
+            dir
+        } else {
+            // pyenv also accepts a prefix (`3.12` for `3.12.1`).
+            match parse_version(version)
+                .and_then(|v| in_pyenv_versions(&v, &name.to_string_lossy(), search))
+            {
+                Some(exe) => return Ok(Some(exe)),
+                None => continue,
+            }
+        };
+        let exe = dir.join("bin").join(name);
+        if is_executable(&exe) && shim(&exe)?.is_none() {
+            return Ok(Some(exe));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn parses_specs() {
+        assert_eq!(Request::parse("3.12"), Request::Version(vec![3, 12]));
+        assert_eq!(Request::parse("3"), Request::Version(vec![3]));
+        assert_eq!(Request::parse("python3.12"), Request::Version(vec![3, 12]));
+        assert_eq!(
+            Request::parse("cpython@3.11.7"),
+            Request::Version(vec![3, 11, 7])
+        );
+        assert_eq!(Request::parse("pypy3"), Request::Name("pypy3".into()));
+        assert_eq!(
+            Request::parse("/usr/bin/python3"),
+            Request::Path("/usr/bin/python3".into())
+        );
+        assert_eq!(Request::parse("system"), Request::Default);
+        assert_eq!(Request::parse("3.12.1.1"), Request::Name("3.12.1.1".into()));
+    }
+
+    fn exe(path: &Path, content: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn resolves_pyenv_shims_and_versions() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("pyenv");
+        let shims = root.join("shims");
+        let shim_text = format!(
+            "#!/usr/bin/env bash\nset -e\nexport PYENV_ROOT=\"{}\"\nexec \"{}/libexec/pyenv\" exec \"$program\" \"$@\"\n",
+            root.display(),
+            root.display()
+        );
+        exe(&shims.join("python3"), &shim_text);
+        exe(&shims.join("python3.12"), &shim_text);
+        exe(&root.join("versions/3.12.1/bin/python3"), "\x7fELF");
+        exe(&root.join("versions/3.12.1/bin/python3.12"), "\x7fELF");
+        exe(&root.join("versions/3.12.3/bin/python3.12"), "\x7fELF");
+        exe(&root.join("versions/3.11.7/bin/python3"), "\x7fELF");
+        let sys = tmp.path().join("usr/bin");
+        exe(&sys.join("python3"), "\x7fELF");
+        fs::write(root.join("version"), "3.11.7\n").unwrap();
+        let path = std::env::join_paths([&shims, &sys]).unwrap();
+        let mut search = Search {
+            path: Some(path),
+            pyenv_root: root.clone(),
+            cwd: tmp.path().to_owned(),
+            ..Search::default()
+        };
+        assert_eq!(
+            find(&Request::Default, &search).unwrap(),
+            root.join("versions/3.11.7/bin/python3")
+        );
+        search.pyenv_version = Some("system".into());
+        assert_eq!(
+            find(&Request::Default, &search).unwrap(),
+            sys.join("python3")
+        );
+        // python3.12 via the shim: the selection (system) has none, so the
+        // highest pyenv 3.12 is used.
+        assert_eq!(
+            find(&Request::Version(vec![3, 12]), &search).unwrap(),
+            root.join("versions/3.12.3/bin/python3.12")
+        );
+        assert_eq!(
+            find(&Request::Version(vec![3, 12, 1]), &search).unwrap(),
+            root.join("versions/3.12.1/bin/python3.12")
+        );
+        assert!(find(&Request::Version(vec![3, 9]), &search).is_err());
+        search.pyenv_version = Some("3.12.1".into());
+        assert_eq!(
+            find(&Request::Default, &search).unwrap(),
+            root.join("versions/3.12.1/bin/python3")
+        );
+        // A shim given as a path is resolved too.
+        assert_eq!(
+            find(&Request::Path(shims.join("python3")), &search).unwrap(),
+            root.join("versions/3.12.1/bin/python3")
+        );
+    }
+
+    #[test]
+    fn version_file_in_ancestors() {
+        let tmp = tempfile::tempdir().unwrap();
+        let deep = tmp.path().join("a/b");
+        fs::create_dir_all(&deep).unwrap();
+        fs::write(tmp.path().join(".python-version"), "# c\n\n 3.11 \n3.12\n").unwrap();
+        let (v, file) = python_version_file(&deep).unwrap();
+        assert_eq!(v, "3.11");
+        assert_eq!(file, tmp.path().join(".python-version"));
+    }
+}
