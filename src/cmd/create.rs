@@ -22,6 +22,17 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
     let search = Search::from_process();
     let cache = create::facts::cache_dir();
     let created = create::create(&opts, &search, cache.as_deref())?;
+    // What rvenv made is trusted: the user asked for it, here and now.
+    let env = crate::env::Env::from_process();
+    let venv = std::path::absolute(&args.path).unwrap_or_else(|_| args.path.clone());
+    if let Err(err) = crate::trust::set_trusted(&env, &venv, true) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "rvenv: warning: {}; allow it later with: rvenv allow {}",
+            format!("{err:#}").trim_start_matches("rvenv: "),
+            for_message(venv.as_os_str())
+        );
+    }
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let ms = if ms < 10.0 {
         format!("{ms:.1}")
