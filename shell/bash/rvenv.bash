@@ -58,6 +58,7 @@ __rvenv_run() {
 __rvenv_check() {
     # A venv activated by hand (or inherited) belongs to the user.
     if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$__rvenv_venv" ]]; then
+        if [[ -n $__rvenv_venv ]]; then __rvenv_yield; fi
         return 0
     fi
     if [[ -n $__rvenv_venv && -z ${VIRTUAL_ENV-} ]]; then
@@ -154,6 +155,49 @@ __rvenv_activate() {
     \builtin hash -r
 }
 
+# A venv activated by hand took over from ours. Its activate script did not
+# call our deactivate (it defines its own first): our PATH entry and prompt
+# prefix are still there, and in what it saved to restore on deactivate
+# (_OLD_VIRTUAL_PATH, _OLD_VIRTUAL_PS1). Take ours out of both, hand it the
+# PYTHONHOME we saved, and leave its VIRTUAL_ENV and deactivate alone.
+__rvenv_yield() {
+    \builtin local p=":${PATH-}:"
+    if [[ $p == *":$__rvenv_path_entry:"* ]]; then
+        p=${p/":$__rvenv_path_entry:"/:}
+        p=${p#:}
+        \builtin export PATH="${p%:}"
+    fi
+    if [[ -n ${_OLD_VIRTUAL_PATH-} ]]; then
+        p=":$_OLD_VIRTUAL_PATH:"
+        if [[ $p == *":$__rvenv_path_entry:"* ]]; then
+            p=${p/":$__rvenv_path_entry:"/:}
+            p=${p#:}
+            _OLD_VIRTUAL_PATH=${p%:}
+        fi
+    fi
+    if [[ -n $__rvenv_ps1_prefix ]]; then
+        if [[ ${PS1-} == *"$__rvenv_ps1_prefix"* ]]; then
+            PS1=${PS1/"$__rvenv_ps1_prefix"/}
+        fi
+        if [[ ${_OLD_VIRTUAL_PS1-} == "$__rvenv_ps1_prefix"* ]]; then
+            _OLD_VIRTUAL_PS1=${_OLD_VIRTUAL_PS1#"$__rvenv_ps1_prefix"}
+        fi
+    fi
+    if [[ -n $__rvenv_had_pythonhome && -z ${_OLD_VIRTUAL_PYTHONHOME-} ]]; then
+        _OLD_VIRTUAL_PYTHONHOME=$__rvenv_old_pythonhome
+    fi
+    if [[ $(\builtin declare -f deactivate 2>/dev/null) == *__rvenv_deactivate_cmd* ]]; then
+        \builtin unset -f deactivate
+    fi
+    __rvenv_had_pythonhome=
+    __rvenv_old_pythonhome=
+    __rvenv_ps1_prefix=
+    __rvenv_venv=
+    __rvenv_path_entry=
+    # Decide afresh once that venv is gone.
+    __rvenv_dir=
+}
+
 # Undoes __rvenv_activate exactly, leaving every other change the user made.
 __rvenv_deactivate() {
     [[ -n $__rvenv_venv ]] || return 0
@@ -225,7 +269,8 @@ rvenv() {
         __rvenv_check
         ;;
     *)
-        \command rvenv "$@"
+        # Tells `rvenv status` which venv this hook activated.
+        __RVENV_HOOK_VENV=$__rvenv_venv \command rvenv "$@"
         ;;
     esac
 }

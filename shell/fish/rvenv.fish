@@ -63,6 +63,8 @@ end
 function __rvenv_check
     # A venv activated by hand (or inherited) belongs to the user.
     if set -q VIRTUAL_ENV[1]; and test -n "$VIRTUAL_ENV" -a "$VIRTUAL_ENV" != "$__rvenv_venv"
+        test -n "$__rvenv_venv"
+        and __rvenv_yield
         return 0
     end
     if test -n "$__rvenv_venv"; and not set -q VIRTUAL_ENV[1]
@@ -156,15 +158,46 @@ function __rvenv_activate
                 if test -n "$__rvenv_name"
                     printf '(%s) ' $__rvenv_name
                 end
-                __rvenv_status $s
-                functions -q __rvenv_orig_fish_prompt
-                and __rvenv_orig_fish_prompt
+                if functions -q __rvenv_orig_fish_prompt
+                    # The user's prompt sees the status the command left.
+                    __rvenv_status $s
+                    __rvenv_orig_fish_prompt
+                end
             end
         end
     end
     function deactivate --description 'Deactivate the venv rvenv activated'
         __rvenv_deactivate_cmd $argv
     end
+end
+
+# A venv activated by hand took over from ours. Its activate script did not
+# call our deactivate (it defines its own first): our PATH entry and prompt
+# are still there, and our entry is in the _OLD_VIRTUAL_PATH it restores on
+# deactivate. Take ours out of both, hand it the PYTHONHOME we saved, and
+# leave its VIRTUAL_ENV, deactivate and fish_prompt alone (its saved prompt
+# may be our wrapper, which now prints nothing of ours).
+function __rvenv_yield
+    if set -l i (contains -i -- "$__rvenv_path_entry" $PATH)
+        set -e PATH[$i]
+    end
+    if set -q _OLD_VIRTUAL_PATH[1]; and set -l i (contains -i -- "$__rvenv_path_entry" $_OLD_VIRTUAL_PATH)
+        set -e _OLD_VIRTUAL_PATH[$i]
+    end
+    if test -n "$__rvenv_had_pythonhome"; and not set -q _OLD_VIRTUAL_PYTHONHOME[1]
+        set -gx _OLD_VIRTUAL_PYTHONHOME $__rvenv_old_pythonhome
+    end
+    if functions deactivate 2>/dev/null | string match -q '*__rvenv_deactivate_cmd*'
+        functions -e deactivate
+    end
+    set -g __rvenv_name ''
+    set -g __rvenv_had_pythonhome ''
+    set -g __rvenv_old_pythonhome ''
+    set -g __rvenv_venv ''
+    set -g __rvenv_path_entry ''
+    # Decide afresh once that venv is gone.
+    set -g __rvenv_dir ''
+    return 0
 end
 
 # Undoes __rvenv_activate exactly, leaving every other change the user made.
@@ -204,6 +237,8 @@ function __rvenv_deactivate_cmd
         set -g __rvenv_off $__rvenv_root
     end
     set -g __rvenv_pin ''
+    # `set` passes the last status on (here the `test` above's).
+    return 0
 end
 
 # Before `rvenv activate`: whatever venv is on goes off first.
@@ -233,6 +268,7 @@ function rvenv --description 'Python virtual environments that follow you around
             set -g __rvenv_dir ''
             __rvenv_check
         case '*'
-            command rvenv $argv
+            # Tells `rvenv status` which venv this hook activated.
+            __RVENV_HOOK_VENV=$__rvenv_venv command rvenv $argv
     end
 end

@@ -50,7 +50,7 @@ __rvenv_sig_of() {
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
 __rvenv_run() {
-    builtin eval "$(command rvenv __hook zsh "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin")"
+    \builtin eval "$(\command rvenv __hook zsh "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin")"
     if [[ $__rvenv_dir != "$PWD" ]]; then
         # rvenv failed (it said why): do not ask again until something changes.
         __rvenv_dir=$PWD
@@ -63,6 +63,7 @@ __rvenv_run() {
 __rvenv_check() {
     # A venv activated by hand (or inherited) belongs to the user.
     if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$__rvenv_venv" ]]; then
+        if [[ -n $__rvenv_venv ]]; then __rvenv_yield; fi
         return 0
     fi
     if [[ -n $__rvenv_venv && -z ${VIRTUAL_ENV-} ]]; then
@@ -166,6 +167,50 @@ __rvenv_activate() {
     rehash
 }
 
+# A venv activated by hand took over from ours. Its activate script did not
+# call our deactivate (it defines its own first): our PATH entry and prompt
+# prefix are still there, and in what it saved to restore on deactivate
+# (_OLD_VIRTUAL_PATH, _OLD_VIRTUAL_PS1). Take ours out of both, hand it the
+# PYTHONHOME we saved, and leave its VIRTUAL_ENV and deactivate alone.
+__rvenv_yield() {
+    local p=":${PATH-}:"
+    if [[ $p == *":$__rvenv_path_entry:"* ]]; then
+        p=${p/":$__rvenv_path_entry:"/:}
+        p=${p#:}
+        export PATH=${p%:}
+    fi
+    if [[ -n ${_OLD_VIRTUAL_PATH-} ]]; then
+        p=":$_OLD_VIRTUAL_PATH:"
+        if [[ $p == *":$__rvenv_path_entry:"* ]]; then
+            p=${p/":$__rvenv_path_entry:"/:}
+            p=${p#:}
+            typeset -g _OLD_VIRTUAL_PATH=${p%:}
+        fi
+    fi
+    if [[ -n $__rvenv_ps1_prefix ]]; then
+        if [[ ${PS1-} == *"$__rvenv_ps1_prefix"* ]]; then
+            PS1=${PS1/"$__rvenv_ps1_prefix"/}
+        fi
+        if [[ ${_OLD_VIRTUAL_PS1-} == "$__rvenv_ps1_prefix"* ]]; then
+            typeset -g _OLD_VIRTUAL_PS1=${_OLD_VIRTUAL_PS1#"$__rvenv_ps1_prefix"}
+        fi
+    fi
+    if [[ -n $__rvenv_had_pythonhome && -z ${_OLD_VIRTUAL_PYTHONHOME-} ]]; then
+        typeset -g _OLD_VIRTUAL_PYTHONHOME=$__rvenv_old_pythonhome
+    fi
+    if [[ ${functions[deactivate]-} == *__rvenv_deactivate_cmd* ]]; then
+        unfunction deactivate
+    fi
+    __rvenv_had_pythonhome=
+    __rvenv_old_pythonhome=
+    __rvenv_ps1_prefix=
+    __rvenv_venv=
+    __rvenv_path_entry=
+    # Decide afresh once that venv is gone.
+    __rvenv_dir=
+    return 0
+}
+
 # Undoes __rvenv_activate exactly, leaving every other change the user made.
 __rvenv_deactivate() {
     [[ -n $__rvenv_venv ]] || return 0
@@ -220,8 +265,8 @@ rvenv() {
     local __rvenv_code
     case ${1-} in
     activate)
-        __rvenv_code=$(__RVENV_SHELL=zsh command rvenv "$@") || return
-        builtin eval "$__rvenv_code"
+        __rvenv_code=$(__RVENV_SHELL=zsh \command rvenv "$@") || return
+        \builtin eval "$__rvenv_code"
         ;;
     deactivate)
         if [[ -n ${VIRTUAL_ENV-} ]] && (( ${+functions[deactivate]} )); then
@@ -232,13 +277,14 @@ rvenv() {
         fi
         ;;
     create | allow | deny)
-        command rvenv "$@" || return
+        \command rvenv "$@" || return
         # The venv may now be there, or be trusted: decide at once.
         __rvenv_dir=
         __rvenv_check
         ;;
     *)
-        command rvenv "$@"
+        # Tells `rvenv status` which venv this hook activated.
+        __RVENV_HOOK_VENV=$__rvenv_venv \command rvenv "$@"
         ;;
     esac
 }

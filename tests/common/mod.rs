@@ -387,7 +387,7 @@ __rvdump() {
     local st=$?
     /usr/bin/env -0 >"$1.env"
     printf '%s' "$PS1" >"$1.ps1"
-    command -v python >"$1.py"
+    command -v python >"$1.py" || :
     if declare -F deactivate >/dev/null; then printf 1; else printf 0; fi >"$1.fn"
     printf '%s' "$st" >"$1.st"
     return 0
@@ -401,7 +401,7 @@ __rvdump() {
     local st=$?
     /usr/bin/env -0 >"$1.env"
     printf '%s' "$PS1" >"$1.ps1"
-    command -v python >"$1.py"
+    command -v python >"$1.py" || :
     if (( ${+functions[deactivate]} )); then printf 1; else printf 0; fi >"$1.fn"
     printf '%s' "$st" >"$1.st"
     return 0

@@ -1,0 +1,392 @@
+//! The hook among what the user does: venvs activated by hand or inherited,
+//! `deactivate`, `rvenv activate` / `rvenv deactivate`, `$?`, other prompt
+//! hooks, loading the hook twice, aliases and unusual shell options.
+
+mod common;
+
+use std::fs;
+
+use common::{Opts, PROMPT, Session, Shell, bytes, count, lossy, prompt_with};
+
+shell_tests!(
+    hand_activated_venv_is_left_alone,
+    inherited_venv_is_left_alone,
+    deactivate_sticks_until_leaving,
+    rvenv_activate_and_deactivate,
+    exit_status_is_kept,
+    reloading_while_active,
+    user_aliases,
+    unusual_shell_options,
+);
+
+fn cat(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+fn activate_script(sh: Shell, venv: &std::path::Path) -> String {
+    match sh {
+        Shell::Fish => sh.source(&venv.join("bin/activate.fish")),
+        _ => sh.source(&venv.join("bin/activate")),
+    }
+}
+
+/// CPython's activate scripts export PS1; a later check that ours never
+/// does must not see theirs.
+fn unexport_ps1(s: &mut Session) {
+    match s.shell {
+        Shell::Bash => {
+            s.run("export -n PS1");
+        }
+        Shell::Zsh => {
+            s.run("typeset +x PS1");
+        }
+        Shell::Fish => {}
+    }
+}
+
+fn hand_activated_venv_is_left_alone(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop/sub");
+    let shop = shop.parent().unwrap().to_path_buf();
+    let shop_venv = fx.venv("shop/.venv");
+    let blog = fx.dir("blog");
+    fx.venv("blog/.venv");
+    let other = fx.venv("other/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    let other_on = cat(&[&bytes(&other), b"/bin:", &orig]);
+
+    // Sourced while the hook has shop's venv on.
+    s.run(&sh.cd(&shop));
+    let step = s.run(&activate_script(sh, &other));
+    step.assert_prompt(&prompt_with(b".venv"), "hand-activated");
+    for dir in [&blog, &fx.root, &shop.join("sub"), &shop] {
+        let step = s.run(&sh.cd(dir));
+        step.assert_prompt(&prompt_with(b".venv"), &format!("{dir:?}"));
+        let st = s.state();
+        assert_eq!(
+            st.var("VIRTUAL_ENV").map(lossy),
+            Some(lossy(&bytes(&other))),
+            "{sh:?} in {dir:?}"
+        );
+        assert_eq!(
+            lossy(st.path()),
+            lossy(&other_on),
+            "{sh:?}: PATH in {dir:?}"
+        );
+    }
+    // Its own deactivate restores what was there before it; then the hook
+    // takes over again.
+    s.run(&sh.cd(&shop.join("sub")));
+    let step = s.run("deactivate");
+    step.assert_prompt(&prompt_with(b"shop"), "after its deactivate");
+    unexport_ps1(&mut s);
+    s.state()
+        .assert_on(&bytes(&shop_venv), b"shop", &orig, "after its deactivate");
+    let step = s.run(&sh.cd(&fx.root));
+    step.assert_prompt(PROMPT.as_bytes(), "left");
+    s.state().assert_off(&orig, "left");
+
+    // Sourced where the hook has nothing on, then into a project and out.
+    s.run(&activate_script(sh, &other));
+    s.run(&sh.cd(&shop));
+    let st = s.state();
+    assert_eq!(st.var("VIRTUAL_ENV"), Some(&bytes(&other)[..]), "{sh:?}");
+    assert_eq!(lossy(st.path()), lossy(&other_on), "{sh:?}");
+    // Deactivated inside a project: the project's venv comes on.
+    s.run("deactivate");
+    unexport_ps1(&mut s);
+    s.state()
+        .assert_on(&bytes(&shop_venv), b"shop", &orig, "deactivated in shop");
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left again");
+}
+
+fn inherited_venv_is_left_alone(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let shop_venv = fx.venv("shop/.venv");
+    let other = fx.venv("other");
+    let path = cat(&[&bytes(other.join("bin")), b":", &bytes(common::base_path())]);
+    let opts = Opts::default()
+        .env("VIRTUAL_ENV", &other)
+        .env("PATH", std::ffi::OsString::from(lossy(&path)));
+    let mut s = Session::start(sh, &fx, opts);
+    assert_eq!(s.initial.path(), &path[..]);
+
+    for dir in [&shop, &fx.root, &shop] {
+        let step = s.run(&sh.cd(dir));
+        step.assert_prompt(PROMPT.as_bytes(), "inherited");
+        let st = s.state();
+        assert_eq!(st.var("VIRTUAL_ENV"), Some(&bytes(&other)[..]), "{sh:?}");
+        assert_eq!(lossy(st.path()), lossy(&path), "{sh:?}");
+        assert!(!st.has_deactivate, "{sh:?}: deactivate defined");
+    }
+    // Once the user drops it, the hook works as usual.
+    let unset = match sh {
+        Shell::Fish => "set -e VIRTUAL_ENV",
+        _ => "unset VIRTUAL_ENV",
+    };
+    s.run(unset);
+    s.run(&sh.cd(&fx.root));
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&shop_venv), b"shop", &path, "after unset");
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&path, "left");
+}
+
+fn deactivate_sticks_until_leaving(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop/a/b");
+    let shop = shop.parent().unwrap().parent().unwrap().to_path_buf();
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+
+    s.run(&sh.cd(&shop.join("a")));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "entered");
+    let step = s.run("deactivate");
+    step.assert_prompt(PROMPT.as_bytes(), "deactivated");
+    s.state().assert_off(&orig, "deactivated");
+    for (line, ctx) in [
+        ("", "next prompt"),
+        ("cd b", "subdir"),
+        ("cd ../..", "project root"),
+        ("cd a", "subdir again"),
+    ] {
+        let step = s.run(line);
+        step.assert_prompt(PROMPT.as_bytes(), ctx);
+        s.state().assert_off(&orig, ctx);
+    }
+    // Leaving ends it.
+    s.run(&sh.cd(&fx.root));
+    let step = s.run(&sh.cd(&shop));
+    step.assert_prompt(&prompt_with(b"shop"), "back");
+    s.state().assert_on(&bytes(&venv), b"shop", &orig, "back");
+}
+
+fn rvenv_activate_and_deactivate(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop/sub");
+    let shop = shop.parent().unwrap().to_path_buf();
+    let shop_venv = fx.venv("shop/.venv");
+    let tools = fx.venv("envs/tools");
+    let other = fx.venv("other/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+
+    // A venv anywhere, by a relative path: pinned while cd'ing around.
+    let step = s.run("rvenv activate envs/tools");
+    step.assert_prompt(&prompt_with(b"tools"), "activated");
+    s.state()
+        .assert_on(&bytes(&tools), b"tools", &orig, "pinned");
+    for dir in [&shop, &shop.join("sub"), &fx.root] {
+        s.run(&sh.cd(dir));
+        s.state().assert_on(
+            &bytes(&tools),
+            b"tools",
+            &orig,
+            &format!("pinned in {dir:?}"),
+        );
+    }
+    let st = s.state_after("rvenv deactivate");
+    st.assert_off(&orig, "rvenv deactivate");
+    assert_eq!(st.status, "0", "{sh:?}");
+    let st = s.state_after("rvenv deactivate");
+    assert_eq!(st.status, "1", "{sh:?}: nothing to deactivate");
+    let step = s.run("rvenv deactivate");
+    assert_eq!(
+        count(&step.output, b"rvenv: no venv is active"),
+        1,
+        "{sh:?}"
+    );
+
+    // In a project: off sticks, `rvenv activate` brings it back.
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&shop_venv), b"shop", &orig, "shop");
+    s.run("rvenv deactivate");
+    s.run("cd sub");
+    s.state().assert_off(&orig, "off in sub");
+    let step = s.run("rvenv activate");
+    step.assert_prompt(&prompt_with(b"shop"), "rvenv activate");
+    s.state()
+        .assert_on(&bytes(&shop_venv), b"shop", &orig, "rvenv activate");
+    // Not pinned: leaving turns it off.
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left");
+
+    // It replaces a venv activated by hand, through that venv's deactivate.
+    s.run(&activate_script(sh, &other));
+    let step = s.run(&format!("rvenv activate {}", tools.display()));
+    step.assert_prompt(&prompt_with(b"tools"), "over a hand-activated venv");
+    unexport_ps1(&mut s);
+    s.state().assert_on(
+        &bytes(&tools),
+        b"tools",
+        &orig,
+        "over a hand-activated venv",
+    );
+    s.run("deactivate");
+    s.state()
+        .assert_off(&orig, "deactivate after rvenv activate");
+
+    // Errors change nothing and say why.
+    s.run(&sh.cd(&shop));
+    let st = s.state_after("rvenv activate /nonexistent/dir");
+    assert_eq!(st.status, "1", "{sh:?}");
+    st.assert_on(
+        &bytes(&shop_venv),
+        b"shop",
+        &orig,
+        "after a failed activate",
+    );
+    let step = s.run("rvenv activate /nonexistent/dir");
+    let out = lossy(&step.output);
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("rvenv: ")).count(),
+        1,
+        "{sh:?}: {out:?}"
+    );
+}
+
+fn exit_status_is_kept(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop/sub");
+    let shop = shop.parent().unwrap().to_path_buf();
+    fx.venv("shop/.venv");
+    let prompt = match sh {
+        Shell::Bash => "PS1='RVP $?> '",
+        Shell::Zsh => "PS1='RVP %?> '",
+        Shell::Fish => "function fish_prompt; printf 'RVP %s> ' $status; end",
+    };
+    let mut s = Session::start(sh, &fx, Opts::before(prompt));
+    let (fail, fail3) = match sh {
+        Shell::Fish => ("false", "sh -c 'exit 3'"),
+        _ => ("false", "(exit 3)"),
+    };
+
+    // The hook starts rvenv at these prompts (enter, leave) or not (subdir).
+    let cases = [
+        (format!("{}; {fail}", sh.cd(&shop)), "1", "(shop) "),
+        (format!("cd sub; {fail3}"), "3", "(shop) "),
+        (format!("{}; {fail}", sh.cd(&fx.root)), "1", ""),
+        (format!("{}; true", sh.cd(&shop)), "0", "(shop) "),
+        (format!("{}; {fail3}", sh.cd(&fx.root)), "3", ""),
+    ];
+    for (line, status, prefix) in cases {
+        let step = s.run(&line);
+        let want = format!("{prefix}RVP {status}> ");
+        assert_eq!(step.prompt_str(), want, "{sh:?}: {line}");
+        let st = s.state_after(&line);
+        assert_eq!(st.status, status, "{sh:?}: $? after {line}");
+    }
+}
+
+fn reloading_while_active(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&shop));
+    let step = s.run(&sh.hook_line());
+    step.assert_prompt(&prompt_with(b"shop"), "reloaded");
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "reloaded");
+    s.run("cd ..");
+    let step = s.run(&sh.hook_line());
+    step.assert_prompt(PROMPT.as_bytes(), "left, reloaded");
+    s.state().assert_off(&orig, "left, reloaded");
+    s.run(&sh.cd(&shop));
+    s.state().assert_on(&bytes(&venv), b"shop", &orig, "again");
+}
+
+fn user_aliases(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop/sub");
+    let shop = shop.parent().unwrap().to_path_buf();
+    let shop_venv = fx.venv("shop/.venv");
+    let tools = fx.venv("tools");
+    let aliases = match sh {
+        Shell::Fish => {
+            // fish reserves `command` and `builtin`; wrapping cd is common.
+            "function cd; echo hijacked; builtin cd $argv; end"
+        }
+        _ => "alias cd='echo hijacked; cd'\nalias command=false\nalias builtin=false",
+    };
+    let mut s = Session::start(sh, &fx, Opts::before(aliases));
+    let orig = s.initial.path().to_vec();
+    let step = s.run(&sh.cd(&shop));
+    assert_eq!(
+        count(&step.output, b"hijacked\r\n"),
+        1,
+        "{sh:?}: alias in use"
+    );
+    step.assert_prompt(&prompt_with(b"shop"), "aliases");
+    s.state()
+        .assert_on(&bytes(&shop_venv), b"shop", &orig, "aliases");
+    s.run("cd sub");
+    s.state()
+        .assert_on(&bytes(&shop_venv), b"shop", &orig, "sub");
+    s.run(&format!("rvenv activate {}", tools.display()));
+    s.state()
+        .assert_on(&bytes(&tools), b"tools", &orig, "rvenv activate");
+    s.run("rvenv deactivate");
+    s.state().assert_off(&orig, "rvenv deactivate");
+    s.run(&sh.cd(&fx.root));
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&shop_venv), b"shop", &orig, "again");
+    s.run("deactivate");
+    s.state().assert_off(&orig, "deactivate");
+    let all = s.transcript();
+    assert!(
+        !all.contains("not found") && !all.contains("error") && !all.contains("is not"),
+        "{sh:?}: errors:\n{all}"
+    );
+}
+
+/// Options users set in their rc files must not break the hook.
+fn unusual_shell_options(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop/sub");
+    let shop = shop.parent().unwrap().to_path_buf();
+    let venv = fx.venv("shop/.venv");
+    let opts = match sh {
+        Shell::Bash => "set -u -o noclobber\nshopt -s nullglob failglob extglob globstar",
+        Shell::Zsh => {
+            "setopt nounset ksh_arrays sh_word_split glob_subst rc_expand_param \
+             extended_glob no_clobber err_return warn_create_global no_function_argzero \
+             posix_builtins auto_pushd cdable_vars"
+        }
+        Shell::Fish => "set -g fish_trace ''",
+    };
+    let mut s = Session::start(sh, &fx, Opts::default().after(opts));
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "entered");
+    s.run("cd sub");
+    s.state().assert_on(&bytes(&venv), b"shop", &orig, "sub");
+    s.run("deactivate");
+    s.state().assert_off(&orig, "deactivated");
+    s.run("rvenv activate");
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "rvenv activate");
+    fs::create_dir(shop.join("sub/.venv")).unwrap();
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left");
+    let all = s.transcript();
+    for bad in [
+        "unbound",
+        "parameter not set",
+        "no match",
+        "not found",
+        "error",
+    ] {
+        assert!(!all.contains(bad), "{sh:?}: {bad:?} in:\n{all}");
+    }
+}
