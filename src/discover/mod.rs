@@ -3,7 +3,13 @@
 //! directory where any source finds a venv is the project; nothing above it
 //! is looked at.
 
+mod files;
 mod in_tree;
+mod pipenv;
+mod poetry;
+mod pyenv;
+mod uv;
+mod venv_file;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -46,11 +52,16 @@ pub struct Found {
 }
 
 /// Every source's name, in the default order.
-pub const DEFAULT_ORDER: &[&str] = &["dir"];
+pub const DEFAULT_ORDER: &[&str] = &["dir", "file", "pyenv", "poetry", "pipenv", "uv"];
 
 fn source_named(name: &str, env: &Env) -> Option<Box<dyn VenvSource>> {
     match name {
         "dir" => Some(Box::new(in_tree::InTree::from_env(env))),
+        "file" => Some(Box::new(venv_file::VenvFile::from_env(env))),
+        "pyenv" => Some(Box::new(pyenv::Pyenv::from_env(env))),
+        "poetry" => Some(Box::new(poetry::Poetry::from_env(env))),
+        "pipenv" => Some(Box::new(pipenv::Pipenv::from_env(env))),
+        "uv" => Some(Box::new(uv::Uv::from_env(env))),
         _ => None,
     }
 }
@@ -188,7 +199,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         venv_at(&tmp.path().join("p/.venv"));
         venv_at(&tmp.path().join("p/env"));
-        let env = Env::from_pairs([("RVENV_VENV_NAMES", "env:.venv")]);
+        let env = Env::from_pairs([("RVENV_VENV_NAMES", "env:.venv"), ("RVENV_SOURCES", "dir")]);
         assert_eq!(
             find(&tmp.path().join("p"), &env).unwrap().venv,
             tmp.path().join("p/env")
@@ -198,6 +209,67 @@ mod tests {
             markers,
             ["pyvenv.cfg", "env/pyvenv.cfg", ".venv/pyvenv.cfg"]
         );
+    }
+
+    #[test]
+    fn every_source_by_default_with_its_markers() {
+        let env = Env::from_pairs([("UV_PROJECT_ENVIRONMENT", "env")]);
+        let all = sources(&env);
+        let names: Vec<&str> = all.iter().map(|s| s.name()).collect();
+        assert_eq!(names, DEFAULT_ORDER);
+        assert_eq!(names, ["dir", "file", "pyenv", "poetry", "pipenv", "uv"]);
+        assert_eq!(
+            markers(&all),
+            [
+                "pyvenv.cfg",
+                ".venv/pyvenv.cfg",
+                "venv/pyvenv.cfg",
+                ".venv",
+                ".python-version",
+                "pyproject.toml",
+                "poetry.toml",
+                "Pipfile",
+            ]
+        );
+        let env = Env::from_pairs([("RVENV_SOURCES", "uv:file:nosuch:pipenv")]);
+        let names: Vec<&str> = sources(&env).iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["uv", "file", "pipenv"]);
+    }
+
+    #[test]
+    fn sources_are_consulted_in_order_in_each_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path();
+        let p = home.join("p");
+        venv_at(&home.join(".virtualenvs/named"));
+        venv_at(&home.join(".pyenv/versions/penv"));
+        fs::create_dir_all(p.join("sub")).unwrap();
+        fs::write(p.join(".venv"), "named\n").unwrap();
+        fs::write(p.join(".python-version"), "penv\n").unwrap();
+        let h = home.to_str().unwrap();
+        let env = Env::from_pairs([("HOME", h)]);
+        let found = find(&p.join("sub"), &env).unwrap();
+        assert_eq!(
+            (found.venv, found.project, found.source),
+            (home.join(".virtualenvs/named"), p.clone(), "file")
+        );
+        let env = Env::from_pairs([("HOME", h), ("RVENV_SOURCES", "pyenv:file")]);
+        let found = find(&p.join("sub"), &env).unwrap();
+        assert_eq!(
+            (found.venv, found.source),
+            (home.join(".pyenv/versions/penv"), "pyenv")
+        );
+        // One that resolves nowhere is skipped, and the walk goes on.
+        fs::write(p.join(".venv"), "nosuch\n").unwrap();
+        fs::write(p.join("sub/.python-version"), "3.12.1\n").unwrap();
+        let env = Env::from_pairs([("HOME", h)]);
+        let mut seen = Vec::new();
+        let found = walk(&p.join("sub"), &sources(&env), &mut |s, d, _| {
+            seen.push((s, d.to_path_buf()))
+        })
+        .unwrap();
+        assert_eq!(found.source, "pyenv");
+        assert_eq!(seen, [("pyenv", p.join("sub")), ("file", p.clone())]);
     }
 
     #[test]
