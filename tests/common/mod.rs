@@ -273,6 +273,9 @@ impl Fixture {
         let dumps = root.join("dumps");
         fs::create_dir(&home).unwrap();
         fs::create_dir(&dumps).unwrap();
+        // `__rvsync` appends to it (zsh's NO_CLOBBER refuses to create a
+        // file with >>).
+        fs::write(home.join("pc.log"), "").unwrap();
         Fixture {
             _tmp: tmp,
             root,
@@ -382,7 +385,7 @@ fn rc_text(shell: Shell, opts: &Opts) -> String {
     let helpers = match shell {
         Shell::Bash => {
             r#"PS1='RVP> '
-__rvsync() { printf 'SY%s\n' "NC-$1"; }
+__rvsync() { printf 'SYNC %s\n' "$1" >>"$HOME/pc.log"; printf 'SY%s\n' "NC-$1"; }
 __rvdump() {
     local st=$?
     /usr/bin/env -0 >"$1.env"
@@ -396,7 +399,7 @@ __rvdump() {
         }
         Shell::Zsh => {
             r#"PS1='RVP> '
-__rvsync() { printf 'SY%s\n' "NC-$1"; }
+__rvsync() { printf 'SYNC %s\n' "$1" >>"$HOME/pc.log"; printf 'SY%s\n' "NC-$1"; }
 __rvdump() {
     local st=$?
     /usr/bin/env -0 >"$1.env"
@@ -411,7 +414,7 @@ __rvdump() {
         Shell::Fish => {
             r#"set -g fish_greeting ''
 function fish_prompt; printf 'RVP> '; end
-function __rvsync; printf 'SY%s\n' "NC-$argv[1]"; end
+function __rvsync; printf 'SYNC %s\n' $argv[1] >>$HOME/pc.log; printf 'SY%s\n' "NC-$argv[1]"; end
 function __rvdump
     set -l st $status
     /usr/bin/env -0 >$argv[1].env
@@ -694,6 +697,11 @@ impl<'f> Session<'f> {
         }
     }
 
+    /// The number of the last sync line typed.
+    pub fn last_sync(&self) -> u32 {
+        self.seq
+    }
+
     /// Types raw bytes.
     pub fn type_bytes(&mut self, b: &[u8]) {
         self.master.write_all(b).unwrap();
@@ -787,6 +795,21 @@ impl<'f> Session<'f> {
             status: lossy(&read("st")),
             has_deactivate: read("fn") == b"1",
         }
+    }
+
+    /// What `cmd` writes to its stdout (redirected to a file, so bytes are
+    /// exact).
+    pub fn capture(&mut self, cmd: &str) -> Vec<u8> {
+        let file = self.fx.dump_base(self.seq + 1).with_extension("out");
+        let f = file.to_str().unwrap().to_owned();
+        self.run(&format!("{cmd} >'{f}'"));
+        fs::read(&file).unwrap_or_else(|e| {
+            panic!(
+                "{}: {cmd}: {e}; the terminal:\n{}",
+                self.shell.name(),
+                self.transcript()
+            )
+        })
     }
 
     /// Everything the terminal showed, escapes removed, for messages.
