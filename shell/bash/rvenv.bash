@@ -81,7 +81,9 @@ __rvenv_check() {
     fi
     # Still inside the same project (or still in none): only the directories
     # between $PWD and the part already known can hold a new project.
-    \builtin local d=$PWD m
+    # Quoted: `builtin local` is not a declaration to bash, so an unquoted
+    # value would be split and globbed.
+    \builtin local d="$PWD" m
     while ! __rvenv_within "$__rvenv_dir" "$d"; do
         for m in "${__rvenv_markers[@]}"; do
             if [[ -e $d/$m ]]; then

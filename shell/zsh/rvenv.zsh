@@ -14,7 +14,8 @@
 # The hook starts rvenv only when one of these cheap tests says the answer may
 # have changed; a prompt where nothing changed runs only shell builtins.
 # Functions run under `emulate -L zsh`, immune to the user's options; the
-# user's prompt options are read first, into __rvenv_subst / __rvenv_bang.
+# user's prompt options are read first, into __rvenv_subst / __rvenv_bang /
+# __rvenv_percent.
 
 typeset -g __rvenv_venv=${__rvenv_venv-}
 typeset -g __rvenv_root=${__rvenv_root-}
@@ -106,7 +107,8 @@ __rvenv_check() {
 # The precmd and chpwd hook: keeps $? for whatever runs after it.
 __rvenv_hook() {
     local __rvenv_status=$?
-    local __rvenv_subst=${options[promptsubst]} __rvenv_bang=${options[promptbang]}
+    local __rvenv_subst=${options[promptsubst]} __rvenv_bang=${options[promptbang]} \
+        __rvenv_percent=${options[promptpercent]}
     emulate -L zsh
     __rvenv_check
     return $__rvenv_status
@@ -144,8 +146,12 @@ __rvenv_activate() {
     export PATH=$__rvenv_path_entry${PATH:+:$PATH}
     __rvenv_ps1_prefix=
     if [[ -z ${VIRTUAL_ENV_DISABLE_PROMPT-} && -n ${PS1+x} ]]; then
-        # `%` (and `!` under PROMPT_BANG) are prompt escapes: double them.
-        local name=${3//\%/%%}
+        # `%` (under PROMPT_PERCENT, the default) and `!` (under PROMPT_BANG)
+        # are prompt escapes: double them.
+        local name=$3
+        if [[ ${__rvenv_percent-on} == on ]]; then
+            name=${name//\%/%%}
+        fi
         if [[ ${__rvenv_bang-} == on ]]; then
             name=${name//\!/!!}
         fi
@@ -160,7 +166,8 @@ __rvenv_activate() {
         PS1=$__rvenv_ps1_prefix$PS1
     fi
     function deactivate {
-        local __rvenv_subst=${options[promptsubst]} __rvenv_bang=${options[promptbang]}
+        local __rvenv_subst=${options[promptsubst]} __rvenv_bang=${options[promptbang]} \
+            __rvenv_percent=${options[promptpercent]}
         emulate -L zsh
         __rvenv_deactivate_cmd "$@"
     }
@@ -260,7 +267,8 @@ __rvenv_deactivate_any() {
 }
 
 rvenv() {
-    local __rvenv_subst=${options[promptsubst]} __rvenv_bang=${options[promptbang]}
+    local __rvenv_subst=${options[promptsubst]} __rvenv_bang=${options[promptbang]} \
+        __rvenv_percent=${options[promptpercent]}
     emulate -L zsh
     local __rvenv_code
     case ${1-} in

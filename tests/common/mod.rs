@@ -236,6 +236,40 @@ pub fn strip_ansi(input: &[u8]) -> Vec<u8> {
     out
 }
 
+/// What a terminal shows of one line written as `bytes` (carriage returns
+/// and backspaces move the cursor, text overwrites), up to the cursor. A
+/// cell is one UTF-8 character, or one byte that is not part of one.
+pub fn render_line(bytes: &[u8]) -> Vec<u8> {
+    fn put<'a>(cells: &mut Vec<&'a [u8]>, cursor: &mut usize, cell: &'a [u8]) {
+        if *cursor < cells.len() {
+            cells[*cursor] = cell;
+        } else {
+            cells.push(cell);
+        }
+        *cursor += 1;
+    }
+    let mut cells: Vec<&[u8]> = Vec::new();
+    let mut cursor: usize = 0;
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        let mut i = 0;
+        for c in valid.chars() {
+            let cell = &valid.as_bytes()[i..i + c.len_utf8()];
+            i += c.len_utf8();
+            match c {
+                '\r' => cursor = 0,
+                '\x08' => cursor = cursor.saturating_sub(1),
+                c if c.is_control() => {}
+                _ => put(&mut cells, &mut cursor, cell),
+            }
+        }
+        for b in chunk.invalid().chunks(1) {
+            put(&mut cells, &mut cursor, b);
+        }
+    }
+    cells[..cursor].concat()
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -689,10 +723,10 @@ impl<'f> Session<'f> {
         let before = &body[..at];
         let start = before
             .iter()
-            .rposition(|&b| b == b'\r' || b == b'\n')
+            .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
         Step {
-            prompt: before[start..].to_vec(),
+            prompt: render_line(&before[start..]),
             output,
         }
     }
