@@ -295,3 +295,39 @@ fn rvenv_sources_chooses() {
     assert_eq!(st["venv"], Value::Null, "{st:#}");
     assert_eq!(st["sources"], serde_json::json!(["dir", "pyenv"]));
 }
+
+/// `rvenv allow` run in the project trusts the venv found for it, wherever
+/// it lives; the hook would then activate it.
+#[test]
+fn allow_in_the_project_trusts_the_venv_outside() {
+    let fx = Fixture::new();
+    let root = fx.path("pyenv");
+    fs::create_dir_all(root.join("versions/3.12.1/envs")).unwrap();
+    let venv = fx.venv("pyenv/versions/3.12.1/envs/shop-env");
+    symlink(&venv, root.join("versions/shop-env")).unwrap();
+    let project = fx.dir("code/shop");
+    fs::write(project.join(".python-version"), "shop-env\n").unwrap();
+    let env = vec![(os("PYENV_ROOT"), root.clone().into_os_string())];
+    let st = status(&fx, &project, &env);
+    assert_eq!(st["trusted"], false, "{st:#}");
+    assert_eq!(st["would_activate"], false, "{st:#}");
+    let out = Command::new(common::rvenv_bin())
+        .arg("allow")
+        .current_dir(&project)
+        .env_clear()
+        .env("HOME", &fx.home)
+        .env("PWD", &project)
+        .env("PATH", base_path())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    assert!(
+        lossy(&out.stderr).contains("versions/shop-env"),
+        "{}",
+        lossy(&out.stderr)
+    );
+    let st = status(&fx, &project, &env);
+    assert_eq!(st["trusted"], true, "{st:#}");
+    assert_eq!(st["would_activate"], true, "{st:#}");
+}
