@@ -5,10 +5,13 @@
 //! trust, a venv that another user could have written is never activated.
 //!
 //! The store is a small text file under the XDG data dir: one line per venv,
-//! the venv's real path (percent-encoded, so any byte fits on a line) and the
-//! inode of its directory, so that a venv deleted and replaced at the same
-//! path (a fresh clone of a hostile repository where a trusted project used to
-//! be) is not trusted by accident.
+//! the venv's real path (percent-encoded, so any byte fits on a line), the
+//! inode of its directory and its birth time, so that a venv deleted and
+//! replaced at the same path (a fresh clone of a hostile repository where a
+//! trusted project used to be) is not trusted by accident. The inode alone is
+//! not enough: ext4 hands a freed inode to the next directory made, often at
+//! once. Lines without the birth time (older stores, or file systems that do
+//! not record it) are matched on the inode alone.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -31,6 +34,20 @@ const MAX_STORE_SIZE: u64 = 4 * 1024 * 1024;
 struct Entry {
     path: PathBuf,
     ino: u64,
+    /// Birth time in nanoseconds since the epoch, where the file system
+    /// records one.
+    born: Option<u128>,
+}
+
+/// What identifies the directory at a path: its inode and birth time.
+fn identity(path: &Path) -> Option<(u64, Option<u128>)> {
+    let meta = path.metadata().ok()?;
+    let born = meta
+        .created()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos());
+    Some((meta.ino(), born))
 }
 
 /// Why a venv is or is not trusted, for messages and `rvenv status`.
@@ -110,9 +127,15 @@ impl Trust {
             Ok(entries) => entries,
             Err(why) => return Verdict::StoreCorrupt(why.clone()),
         };
-        let ino = venv.metadata().map(|m| m.ino()).ok();
+        let id = identity(venv);
         match entries.iter().find(|e| e.path == real) {
-            Some(e) if Some(e.ino) == ino => Verdict::Allowed,
+            Some(e)
+                if id.is_some_and(|(ino, born)| {
+                    e.ino == ino && (e.born.is_none() || e.born == born)
+                }) =>
+            {
+                Verdict::Allowed
+            }
             Some(_) => Verdict::Replaced,
             None => Verdict::NotAllowed,
         }
@@ -155,21 +178,31 @@ fn parse_store(text: &[u8]) -> Result<Vec<Entry>, String> {
     let mut entries = Vec::new();
     for (n, line) in lines {
         let bad = || format!("line {}", n + 1);
-        let mut fields = line.split(|&b| b == b' ');
-        let (Some(b"allow"), Some(ino), Some(path), None) =
-            (fields.next(), fields.next(), fields.next(), fields.next())
-        else {
-            return Err(bad());
+        // `allow INO PATH` or `allow INO BORN PATH`.
+        let fields: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+        let (ino, born, path) = match fields[..] {
+            [b"allow", ino, path] => (ino, None, path),
+            [b"allow", ino, born, path] => (ino, Some(born), path),
+            _ => return Err(bad()),
         };
         let ino = std::str::from_utf8(ino)
             .ok()
             .and_then(|s| s.parse().ok())
             .ok_or_else(bad)?;
+        let born = match born {
+            None => None,
+            Some(b) => Some(
+                std::str::from_utf8(b)
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(bad)?,
+            ),
+        };
         let path = PathBuf::from(percent_decode(path).ok_or_else(bad)?);
         if !path.is_absolute() {
             return Err(bad());
         }
-        entries.push(Entry { path, ino });
+        entries.push(Entry { path, ino, born });
     }
     Ok(entries)
 }
@@ -178,6 +211,9 @@ fn format_store(entries: &[Entry]) -> Vec<u8> {
     let mut out = format!("{HEADER}{VERSION_LINE}\n").into_bytes();
     for e in entries {
         out.extend_from_slice(format!("allow {} ", e.ino).as_bytes());
+        if let Some(born) = e.born {
+            out.extend_from_slice(format!("{born} ").as_bytes());
+        }
         out.extend_from_slice(&percent_encode(e.path.as_os_str()));
         out.push(b'\n');
     }
@@ -229,8 +265,13 @@ pub fn set_trusted(env: &Env, venv: &Path, allow: bool) -> anyhow::Result<()> {
         .with_context(|| format!("cannot resolve {}", venv.display()))?;
     entries.retain(|e| e.path != real);
     if allow {
-        let ino = real.metadata()?.ino();
-        entries.push(Entry { path: real, ino });
+        let (ino, born) =
+            identity(&real).with_context(|| format!("cannot stat {}", real.display()))?;
+        entries.push(Entry {
+            path: real,
+            ino,
+            born,
+        });
     }
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
@@ -355,6 +396,54 @@ mod tests {
         std::fs::rename(&venv, tmp.path().join("old")).unwrap();
         std::fs::create_dir_all(&venv).unwrap();
         assert!(!Trust::load(&env).verdict(&venv).is_trusted());
+    }
+
+    #[test]
+    fn removed_and_made_again_is_not_trusted() {
+        // No trace of the old directory is kept: the file system may give
+        // the new one the same inode (ext4 often does).
+        let tmp = tempfile::tempdir().unwrap();
+        let env = env_with_data(&tmp.path().join("data"));
+        let venv = tmp.path().join("p/.venv");
+        for _ in 0..8 {
+            std::fs::create_dir_all(&venv).unwrap();
+            set_trusted(&env, &venv, true).unwrap();
+            std::fs::remove_dir(&venv).unwrap();
+            std::fs::create_dir(&venv).unwrap();
+            if identity(&venv).unwrap().1.is_none() {
+                return; // no birth times here: nothing better than the inode
+            }
+            assert_eq!(Trust::load(&env).verdict(&venv), Verdict::Replaced);
+            std::fs::remove_dir(&venv).unwrap();
+        }
+    }
+
+    #[test]
+    fn reads_lines_without_birth_time() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let env = env_with_data(&data);
+        let venv = tmp.path().join(".venv");
+        std::fs::create_dir_all(&venv).unwrap();
+        std::fs::create_dir_all(data.join("rvenv")).unwrap();
+        let (ino, born) = identity(&venv).unwrap();
+        let path = std::fs::canonicalize(&venv).unwrap();
+        let path = String::from_utf8(percent_encode(path.as_os_str())).unwrap();
+        let store = data.join("rvenv/trusted");
+        std::fs::write(&store, format!("v1\nallow {ino} {path}\n")).unwrap();
+        assert_eq!(Trust::load(&env).verdict(&venv), Verdict::Allowed);
+        if let Some(born) = born {
+            std::fs::write(&store, format!("v1\nallow {ino} {born} {path}\n")).unwrap();
+            assert_eq!(Trust::load(&env).verdict(&venv), Verdict::Allowed);
+            let other = born + 1;
+            std::fs::write(&store, format!("v1\nallow {ino} {other} {path}\n")).unwrap();
+            assert_eq!(Trust::load(&env).verdict(&venv), Verdict::Replaced);
+        }
+        std::fs::write(&store, format!("v1\nallow {ino} x {path}\n")).unwrap();
+        assert!(matches!(
+            Trust::load(&env).verdict(&venv),
+            Verdict::StoreCorrupt(_)
+        ));
     }
 
     #[test]

@@ -1,0 +1,811 @@
+//! The trust gate in real interactive bash, zsh and fish: untrusted venvs stay
+//! off with one line saying how to allow them, `rvenv allow` / `rvenv deny`,
+//! RVENV_TRUSTED_DIRS, unsafe permissions, a corrupt trust store, venvs made
+//! by `rvenv create`, a hostile clone, and generated hostile directory names
+//! and pyvenv.cfg prompts.
+//!
+//! Sessions get `RVENV_TRUSTED_DIRS=` (empty) unless a test says otherwise:
+//! the harness trusts the whole fixture by default, which is what these tests
+//! must not do. The trust store is `$HOME/.local/share/rvenv/trusted` (HOME is
+//! the fixture's), or `$XDG_DATA_HOME/rvenv/trusted` where a test sets it.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{
+    Fixture, Opts, PROMPT, Session, Shell, bytes, count, lossy, prompt_with, run_cmd, rvenv_bin,
+};
+use serde_json::Value;
+
+shell_tests!(
+    untrusted_allow_deny,
+    allow_and_deny_take_paths,
+    trusted_dirs,
+    unsafe_permissions_refused_even_when_allowed,
+    corrupt_store_fails_closed,
+    created_venv_is_trusted,
+    hostile_clone,
+    replaced_by_a_hostile_clone,
+);
+
+fn cat(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+/// The session options of a user who trusts nothing yet.
+fn untrusted() -> Opts {
+    Opts::default().env("RVENV_TRUSTED_DIRS", "")
+}
+
+/// The lines of `output` (CR and LF removed) that contain `needle`.
+fn lines_with(output: &[u8], needle: &[u8]) -> Vec<Vec<u8>> {
+    output
+        .split(|&b| b == b'\n')
+        .map(|l| {
+            let mut l = l.to_vec();
+            l.retain(|&b| b != b'\r');
+            l
+        })
+        .filter(|l| count(l, needle) > 0)
+        .collect()
+}
+
+/// Asserts `output` holds exactly one "not trusted" line for `venv`, naming
+/// it and ending in the exact command that allows it.
+fn assert_untrusted_line(output: &[u8], venv: &Path, ctx: &str) {
+    let lines = lines_with(output, b"not trusted");
+    assert_eq!(lines.len(), 1, "{ctx}: one line: {:?}", lossy(output));
+    let line = lossy(&lines[0]);
+    let v = venv.to_str().unwrap();
+    assert!(
+        line.starts_with(&format!("rvenv: {v} is not trusted"))
+            && line.ends_with(&format!("rvenv allow {v}")),
+        "{ctx}: {line:?}"
+    );
+}
+
+/// `rvenv ARGS` outside any shell, with nothing trusted by directory.
+fn rvenv(fx: &Fixture, args: &[&OsStr], env: &[(&str, &OsStr)]) -> (bool, Vec<u8>, Vec<u8>) {
+    let mut argv = vec![rvenv_bin().as_os_str()];
+    argv.extend_from_slice(args);
+    let mut all = vec![("RVENV_TRUSTED_DIRS", OsStr::new(""))];
+    all.extend_from_slice(env);
+    run_cmd(fx, &argv, &all)
+}
+
+fn allow(fx: &Fixture, path: &Path, env: &[(&str, &OsStr)]) {
+    let (ok, _, err) = rvenv(fx, &[OsStr::new("allow"), path.as_os_str()], env);
+    assert!(ok, "rvenv allow {path:?}: {}", lossy(&err));
+}
+
+fn status_json(fx: &Fixture, dir: &Path, env: &[(&str, &OsStr)]) -> Value {
+    let (ok, out, err) = rvenv(
+        fx,
+        &[OsStr::new("status"), OsStr::new("--json"), dir.as_os_str()],
+        env,
+    );
+    assert!(ok, "rvenv status {dir:?}: {}", lossy(&err));
+    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", lossy(&out)))
+}
+
+/// Runs the hostile payloads' check: no marker file anywhere in the fixture.
+fn assert_no_markers(fx: &Fixture, ctx: &str) {
+    let mut found = Vec::new();
+    let mut stack = vec![fx.root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let ty = entry.file_type().unwrap();
+            let name = entry.file_name();
+            if ty.is_dir() {
+                stack.push(entry.path());
+            } else if name.as_bytes().starts_with(b"rvpwn") || name == "MARKER" {
+                found.push(entry.path());
+            }
+        }
+    }
+    assert!(found.is_empty(), "{ctx}: a payload ran: {found:?}");
+}
+
+// ---------------------------------------------------------------------------
+// allow, deny, trusted dirs, permissions, the store, create
+
+fn untrusted_allow_deny(sh: Shell) {
+    let fx = Fixture::new();
+    let proj = fx.dir("code/proj/src/deep");
+    let proj = proj.parent().unwrap().parent().unwrap().to_path_buf();
+    let venv = fx.venv("code/proj/.venv");
+    let mut s = Session::start(sh, &fx, untrusted());
+    let orig = s.initial.path().to_vec();
+
+    // Entering: not activated, one line naming the venv and the command.
+    let step = s.run(&sh.cd(&proj));
+    step.assert_prompt(PROMPT.as_bytes(), "untrusted");
+    assert_untrusted_line(&step.output, &venv, &format!("{sh:?}: entered"));
+    // Not repeated at the next prompts, nor going down into the project.
+    let mut later = Vec::new();
+    for line in [
+        "",
+        "",
+        &sh.cd(&proj.join("src")),
+        "",
+        &sh.cd(&proj.join("src/deep")),
+        "cd ..",
+        "cd ..",
+        "",
+    ] {
+        let step = s.run(line);
+        step.assert_prompt(PROMPT.as_bytes(), line);
+        later.extend_from_slice(&step.output);
+    }
+    assert_eq!(
+        count(&later, b"rvenv:"),
+        0,
+        "{sh:?}: repeated: {:?}",
+        lossy(&later)
+    );
+    s.state().assert_off(&orig, "untrusted");
+    // Leaving is silent; entering again says it once more.
+    let step = s.run(&sh.cd(&fx.root));
+    assert_eq!(count(&step.output, b"rvenv:"), 0, "{}", lossy(&step.output));
+    let step = s.run(&sh.cd(&proj.join("src")));
+    assert_untrusted_line(&step.output, &venv, &format!("{sh:?}: entered again"));
+
+    // `rvenv allow` (the default: the venv for the current directory) turns
+    // it on in this shell at once.
+    let step = s.run("rvenv allow");
+    let out = lossy(&step.output);
+    assert!(
+        out.contains(&format!("rvenv: allowed {}", venv.display())),
+        "{sh:?}: {out:?}"
+    );
+    assert_eq!(count(&step.output, b"not trusted"), 0, "{sh:?}: {out:?}");
+    step.assert_prompt(&prompt_with(b"proj"), "allowed");
+    s.state()
+        .assert_on(&bytes(&venv), b"proj", &orig, "allowed");
+    // Allowed venvs come back on after leaving, without a word of warning.
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left allowed");
+    let step = s.run(&sh.cd(&proj));
+    step.assert_prompt(&prompt_with(b"proj"), "re-entered allowed");
+    assert_eq!(count(&step.output, b"not trusted"), 0);
+    s.state()
+        .assert_on(&bytes(&venv), b"proj", &orig, "re-entered allowed");
+
+    // `rvenv deny`: after leaving and coming back it stays off.
+    let step = s.run("rvenv deny");
+    let out = lossy(&step.output);
+    assert!(
+        out.contains(&format!("rvenv: denied {}", venv.display())),
+        "{sh:?}: {out:?}"
+    );
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left denied");
+    let step = s.run(&sh.cd(&proj.join("src/deep")));
+    step.assert_prompt(PROMPT.as_bytes(), "denied");
+    assert_untrusted_line(&step.output, &venv, &format!("{sh:?}: denied"));
+    s.state().assert_off(&orig, "denied");
+}
+
+fn allow_and_deny_take_paths(sh: Shell) {
+    let fx = Fixture::new();
+    let shop = fx.dir("shop");
+    let shop_venv = fx.venv("shop/.venv");
+    let tools = fx.venv("tools");
+    let blog = fx.dir("blog");
+    let blog_venv = fx.venv("blog/venv");
+    let mut s = Session::start(sh, &fx, untrusted());
+    let orig = s.initial.path().to_vec();
+
+    // A project directory, relative; a venv, absolute; a venv, relative.
+    let step = s.run("rvenv allow shop");
+    assert!(
+        lossy(&step.output).contains(&format!("rvenv: allowed {}", shop_venv.display())),
+        "{}",
+        lossy(&step.output)
+    );
+    step.assert_prompt(PROMPT.as_bytes(), "allowed from outside");
+    s.run(&format!("rvenv allow {}", tools.display()));
+    s.run("rvenv allow blog/venv");
+    for (dir, venv, name) in [
+        (&shop, &shop_venv, &b"shop"[..]),
+        (&tools, &tools, b"tools"),
+        (&blog, &blog_venv, b"blog"),
+    ] {
+        let step = s.run(&sh.cd(dir));
+        step.assert_prompt(&prompt_with(name), &format!("{dir:?}"));
+        assert_eq!(count(&step.output, b"not trusted"), 0);
+        s.state()
+            .assert_on(&bytes(venv), name, &orig, "allowed by path");
+    }
+    // deny from elsewhere, by the venv's path; the store keeps the others.
+    s.run(&sh.cd(&fx.root));
+    let step = s.run("rvenv deny shop/.venv");
+    assert!(lossy(&step.output).contains("rvenv: denied"));
+    let step = s.run(&sh.cd(&shop));
+    assert_untrusted_line(&step.output, &shop_venv, &format!("{sh:?}: denied"));
+    s.state().assert_off(&orig, "denied");
+    s.run(&sh.cd(&blog));
+    s.state()
+        .assert_on(&bytes(&blog_venv), b"blog", &orig, "blog still allowed");
+    // Nothing to allow: an error, the prompt unharmed.
+    let step = s.run(&sh.cd(&fx.path("home")));
+    step.assert_prompt(PROMPT.as_bytes(), "home");
+    let st = s.state_after("rvenv allow");
+    assert_ne!(st.status, "0", "{sh:?}: allow with no venv");
+    st.assert_off(&orig, "nothing to allow");
+}
+
+fn trusted_dirs(sh: Shell) {
+    let fx = Fixture::new();
+    let code = fx.dir("code");
+    let a = fx.dir("code/a/sub");
+    let a_venv = fx.venv("code/a/.venv");
+    // A sibling whose name only starts like the trusted directory.
+    let evil = fx.dir("code-evil");
+    let evil_venv = fx.venv("code-evil/.venv");
+    let other = fx.dir("other");
+    let other_venv = fx.venv("other/.venv");
+    // A symlink into the trusted tree: the real path is under it.
+    std::os::unix::fs::symlink(&code, fx.path("link")).unwrap();
+    let dirs = format!(
+        "relative/code::/nonexistent:{}/:{}",
+        code.display(),
+        fx.path("also-missing").display()
+    );
+    let mut s = Session::start(sh, &fx, Opts::default().env("RVENV_TRUSTED_DIRS", dirs));
+    let orig = s.initial.path().to_vec();
+
+    let step = s.run(&sh.cd(&a));
+    step.assert_prompt(&prompt_with(b"a"), "trusted dir");
+    assert_eq!(count(&step.output, b"not trusted"), 0);
+    s.state()
+        .assert_on(&bytes(&a_venv), b"a", &orig, "trusted dir");
+
+    let via_link = fx.path("link/a");
+    let step = s.run(&sh.cd(&via_link));
+    step.assert_prompt(&prompt_with(b"a"), "via link");
+    s.state()
+        .assert_on(&bytes(via_link.join(".venv")), b"a", &orig, "via link");
+
+    for (dir, venv) in [(&evil, &evil_venv), (&other, &other_venv)] {
+        let step = s.run(&sh.cd(dir));
+        step.assert_prompt(PROMPT.as_bytes(), &format!("{dir:?}"));
+        assert_untrusted_line(&step.output, venv, &format!("{sh:?}: {dir:?}"));
+        s.state().assert_off(&orig, "outside the trusted dirs");
+    }
+}
+
+/// Whether the current user's primary group is theirs alone, by
+/// /etc/group: the case where group-writable must be accepted.
+fn primary_group_is_private() -> bool {
+    // SAFETY: plain system calls.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    let text = fs::read_to_string("/etc/group").unwrap_or_default();
+    let user = fs::read_to_string("/etc/passwd")
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.split(':').map(str::to_owned).collect::<Vec<_>>())
+        .find(|f| f.get(2).and_then(|s| s.parse().ok()) == Some(uid))
+        .map(|f| f[0].clone());
+    text.lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.get(2).and_then(|s| s.parse().ok()) == Some(gid))
+        .is_some_and(|f| {
+            Some(f[0]) == user.as_deref()
+                || f.get(3)
+                    .unwrap_or(&"")
+                    .split(',')
+                    .all(|m| m.is_empty() || Some(m) == user.as_deref())
+        })
+}
+
+fn chmod(path: &Path, mode: u32) {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn unsafe_permissions_refused_even_when_allowed(sh: Shell) {
+    let fx = Fixture::new();
+    // SAFETY: plain system calls.
+    let (root, gid) = unsafe { (libc::geteuid() == 0, libc::getgid()) };
+    let mk = |name: &str| {
+        let dir = fx.dir(name);
+        (dir, fx.venv(format!("{name}/.venv")))
+    };
+    let (ww, ww_venv) = mk("ww");
+    let (wwcfg, wwcfg_venv) = mk("wwcfg");
+    let (grp, grp_venv) = mk("grp");
+    let (other_grp, other_grp_venv) = mk("othergrp");
+    let (other_user, other_user_venv) = mk("otheruser");
+    chmod(&ww_venv.join("bin"), 0o777);
+    chmod(&wwcfg_venv.join("pyvenv.cfg"), 0o666);
+    // umask 002 with a private group: the user's own group may write.
+    std::os::unix::fs::chown(grp_venv.join("bin"), None, Some(gid)).unwrap();
+    std::os::unix::fs::chown(grp_venv.join("pyvenv.cfg"), None, Some(gid)).unwrap();
+    chmod(&grp_venv.join("bin"), 0o775);
+    chmod(&grp_venv.join("pyvenv.cfg"), 0o664);
+    if root {
+        std::os::unix::fs::chown(other_grp_venv.join("bin"), None, Some(4242)).unwrap();
+        chmod(&other_grp_venv.join("bin"), 0o775);
+        std::os::unix::fs::chown(other_user_venv.join("pyvenv.cfg"), Some(4243), None).unwrap();
+    }
+    let mut s = Session::start(sh, &fx, untrusted());
+    let orig = s.initial.path().to_vec();
+
+    let mut refused = vec![
+        (&ww, &ww_venv, "its bin is world-writable"),
+        (&wwcfg, &wwcfg_venv, "its pyvenv.cfg is world-writable"),
+    ];
+    if root {
+        refused.push((
+            &other_grp,
+            &other_grp_venv,
+            "its bin is writable by group 4242",
+        ));
+        refused.push((
+            &other_user,
+            &other_user_venv,
+            "its pyvenv.cfg is owned by another user (uid 4243)",
+        ));
+    } else {
+        eprintln!("not root: the other-owner cases need chown; skipped");
+    }
+    for (dir, venv, why) in refused {
+        let ctx = format!("{sh:?}: {why}");
+        // Allowing says at once that it will not help.
+        let step = s.run(&format!("rvenv allow {}", dir.display()));
+        let out = lossy(&step.output);
+        assert!(out.contains("rvenv: allowed"), "{ctx}: {out:?}");
+        assert!(
+            out.contains("but it will not activate by itself") && out.contains(why),
+            "{ctx}: {out:?}"
+        );
+        let step = s.run(&sh.cd(dir));
+        step.assert_prompt(PROMPT.as_bytes(), &ctx);
+        let lines = lines_with(&step.output, b"rvenv:");
+        assert_eq!(lines.len(), 1, "{ctx}: {:?}", lossy(&step.output));
+        let line = lossy(&lines[0]);
+        assert!(
+            line.starts_with(&format!("rvenv: not activating {}: {why}", venv.display())),
+            "{ctx}: {line:?}"
+        );
+        for _ in 0..2 {
+            let step = s.run("");
+            assert_eq!(count(&step.output, b"rvenv:"), 0, "{ctx}: repeated");
+        }
+        s.state().assert_off(&orig, &ctx);
+        s.run(&sh.cd(&fx.root));
+    }
+
+    // Group-writable by the user's own private group: fine once allowed.
+    if !primary_group_is_private() {
+        eprintln!("the primary group is shared: the private-group case is skipped");
+        return;
+    }
+    s.run(&format!("rvenv allow {}", grp.display()));
+    let step = s.run(&sh.cd(&grp));
+    step.assert_prompt(&prompt_with(b"grp"), "own group");
+    assert_eq!(count(&step.output, b"not activating"), 0);
+    s.state()
+        .assert_on(&bytes(&grp_venv), b"grp", &orig, "own group");
+    // Made world-writable while active: the next decision turns it off.
+    chmod(&grp_venv.join("bin"), 0o777);
+    s.run(&sh.cd(&fx.root));
+    let step = s.run(&sh.cd(&grp));
+    step.assert_prompt(PROMPT.as_bytes(), "now world-writable");
+    assert_eq!(count(&step.output, b"world-writable"), 1);
+    s.state().assert_off(&orig, "now world-writable");
+}
+
+fn corrupt_store_fails_closed(sh: Shell) {
+    let fx = Fixture::new();
+    let data = fx.dir("data");
+    let proj = fx.dir("proj");
+    let venv = fx.venv("proj/.venv");
+    let env = [("XDG_DATA_HOME", data.as_os_str())];
+    allow(&fx, &proj, &env);
+    let store = data.join("rvenv/trusted");
+    assert!(
+        fs::read(&store).unwrap().ends_with(b".venv\n"),
+        "the store lists the venv"
+    );
+    // Garbage, binary and otherwise, in place of the store.
+    fs::write(
+        &store,
+        b"\x1b[2J\xff\xfe garbage\n\0\0allow 1 /\nv1\nallow zzz\n".as_slice(),
+    )
+    .unwrap();
+    let mut s = Session::start(sh, &fx, untrusted().env("XDG_DATA_HOME", &data));
+    let orig = s.initial.path().to_vec();
+
+    let step = s.run(&sh.cd(&proj));
+    step.assert_prompt(PROMPT.as_bytes(), "corrupt store");
+    let lines = lines_with(&step.output, b"rvenv:");
+    assert_eq!(lines.len(), 1, "{sh:?}: {:?}", lossy(&step.output));
+    let line = lossy(&lines[0]);
+    assert!(
+        line.contains(store.to_str().unwrap()) && line.contains("corrupt"),
+        "{sh:?}: {line:?}"
+    );
+    for _ in 0..2 {
+        let step = s.run("");
+        step.assert_prompt(PROMPT.as_bytes(), "corrupt store, later");
+        assert_eq!(count(&step.output, b"rvenv:"), 0, "{sh:?}: repeated");
+    }
+    // The prompt works: commands run, `$?` is kept.
+    let step = s.run("printf '%s-%s\\n' still working");
+    assert_eq!(count(&step.output, b"still-working\r\n"), 1, "{sh:?}");
+    let st = s.state_after("false");
+    assert_eq!(st.status, "1", "{sh:?}: $? after false");
+    st.assert_off(&orig, "corrupt store");
+    // Allowing cannot fix it silently: an error, the store left alone.
+    let before = fs::read(&store).unwrap();
+    let step = s.run("rvenv allow");
+    assert!(
+        lossy(&step.output).contains("corrupt"),
+        "{sh:?}: {:?}",
+        lossy(&step.output)
+    );
+    step.assert_prompt(PROMPT.as_bytes(), "allow refused");
+    assert_eq!(fs::read(&store).unwrap(), before, "store rewritten");
+    s.state().assert_off(&orig, "allow refused");
+    // Deleting it is the way out.
+    fs::remove_file(&store).unwrap();
+    let step = s.run("rvenv allow");
+    step.assert_prompt(&prompt_with(b"proj"), "store deleted and allowed");
+    s.state()
+        .assert_on(&bytes(&venv), b"proj", &orig, "store deleted and allowed");
+}
+
+fn created_venv_is_trusted(sh: Shell) {
+    let fx = Fixture::new();
+    let proj = fx.dir("proj");
+    let other = fx.dir("other");
+    let mut s = Session::start(sh, &fx, untrusted());
+    let orig = s.initial.path().to_vec();
+
+    // Through the shell function: on at once, no warning.
+    s.run(&sh.cd(&proj));
+    let step = s.run("rvenv create");
+    assert_eq!(
+        count(&step.output, b"not trusted"),
+        0,
+        "{}",
+        lossy(&step.output)
+    );
+    step.assert_prompt(&prompt_with(b"proj"), "created");
+    let venv = proj.join(".venv");
+    s.state()
+        .assert_on(&bytes(&venv), b"proj", &orig, "created");
+    // Made by the binary outside the shell: on when entered.
+    let (ok, _, err) = rvenv(
+        &fx,
+        &[OsStr::new("create"), other.join(".venv").as_os_str()],
+        &[],
+    );
+    assert!(ok, "rvenv create: {}", lossy(&err));
+    let step = s.run(&sh.cd(&other));
+    step.assert_prompt(&prompt_with(b"other"), "created outside");
+    assert_eq!(count(&step.output, b"not trusted"), 0);
+    s.state().assert_on(
+        &bytes(other.join(".venv")),
+        b"other",
+        &orig,
+        "created outside",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Hostile repositories
+
+/// A git repository that commits a `.venv` whose `bin/ls`, `bin/git`,
+/// `bin/python` and `bin/python3` write `MARKER` files; returns its path.
+fn hostile_repo(fx: &Fixture) -> PathBuf {
+    let repo = fx.dir("evil-src");
+    let venv = repo.join(".venv");
+    fs::create_dir_all(venv.join("bin")).unwrap();
+    let home = common::python().parent().unwrap();
+    fs::write(
+        venv.join("pyvenv.cfg"),
+        format!(
+            "home = {}\ninclude-system-site-packages = false\nversion = 3.12.1\n",
+            home.display()
+        ),
+    )
+    .unwrap();
+    let markers = fx.dir("markers");
+    for name in ["ls", "git", "python", "python3"] {
+        let script = venv.join("bin").join(name);
+        fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho pwned > '{}/{name}.MARKER'\ntouch MARKER\n",
+                markers.display()
+            ),
+        )
+        .unwrap();
+        chmod(&script, 0o755);
+    }
+    fs::write(repo.join("README.md"), "nothing to see\n").unwrap();
+    git(fx, &repo, &["init", "-q", "-b", "main"]);
+    git(fx, &repo, &["add", "-f", "."]);
+    git(fx, &repo, &["commit", "-q", "-m", "innocent"]);
+    repo
+}
+
+fn git(fx: &Fixture, cwd: &Path, args: &[&str]) {
+    let out = Command::new(common::which("git").expect("git is installed"))
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("HOME", &fx.home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", lossy(&out.stderr));
+}
+
+fn clone(fx: &Fixture, repo: &Path, dest: &Path) {
+    git(
+        fx,
+        &fx.root,
+        &[
+            "clone",
+            "-q",
+            repo.to_str().unwrap(),
+            dest.to_str().unwrap(),
+        ],
+    );
+    assert!(dest.join(".venv/bin/ls").is_file());
+}
+
+/// Enters `clone`, runs `ls` and `git --version` there and in a subdir:
+/// the system's run, no marker appears, no venv goes on.
+fn assert_clone_is_harmless(s: &mut Session, clone: &Path, orig: &[u8], ctx: &str) {
+    let sh = s.shell;
+    let fx = s.fixture();
+    let step = s.run(&sh.cd(clone));
+    step.assert_prompt(PROMPT.as_bytes(), ctx);
+    assert_eq!(
+        count(&step.output, b"is not trusted")
+            + count(&step.output, b"was replaced since you allowed it"),
+        1,
+        "{ctx}: {:?}",
+        lossy(&step.output)
+    );
+    let step = s.run("ls");
+    assert_eq!(
+        count(&step.output, b"README.md"),
+        1,
+        "{ctx}: ls: {:?}",
+        lossy(&step.output)
+    );
+    let step = s.run("git --version");
+    assert_eq!(
+        count(&step.output, b"git version "),
+        1,
+        "{ctx}: git: {:?}",
+        lossy(&step.output)
+    );
+    let step = s.run("command -v ls git");
+    assert_eq!(
+        count(&step.output, b".venv"),
+        0,
+        "{ctx}: {:?}",
+        lossy(&step.output)
+    );
+    s.run(&sh.cd(&clone.join(".venv/bin")));
+    s.run("ls");
+    s.run(&sh.cd(clone));
+    s.state().assert_off(orig, ctx);
+    assert_no_markers(fx, ctx);
+}
+
+fn hostile_clone(sh: Shell) {
+    let fx = Fixture::new();
+    let repo = hostile_repo(&fx);
+    let dest = fx.path("work/evil");
+    clone(&fx, &repo, &dest);
+    let mut s = Session::start(sh, &fx, untrusted());
+    let orig = s.initial.path().to_vec();
+    assert_clone_is_harmless(&mut s, &dest, &orig, &format!("{sh:?}: clone"));
+    // `rvenv status` there says why.
+    let st = status_json(&fx, &dest, &[]);
+    assert_eq!(st["trusted"], false, "{st}");
+    assert_eq!(st["trust"], "not_allowed", "{st}");
+    assert_eq!(st["would_activate"], false, "{st}");
+}
+
+/// A project the user allowed is deleted and a hostile repository cloned at
+/// the same path, or its `.venv` replaced by one unpacked from a tarball:
+/// the store must not mistake the new `.venv` for the old. Done several
+/// times, since the file system may hand the new directory the freed inode
+/// (ext4 does, often, when the new `.venv` is the first directory made).
+fn replaced_by_a_hostile_clone(sh: Shell) {
+    let fx = Fixture::new();
+    let repo = hostile_repo(&fx);
+    let proj = fx.path("work/proj");
+    let mut s = Session::start(sh, &fx, untrusted());
+    let orig = s.initial.path().to_vec();
+    for round in 0..6 {
+        let ctx = format!("{sh:?}: round {round}");
+        fx.venv("work/proj/.venv");
+        s.run(&format!("rvenv allow {}", proj.display()));
+        let step = s.run(&sh.cd(&proj));
+        step.assert_prompt(&prompt_with(b"proj"), &ctx);
+        s.run(&sh.cd(&fx.root));
+        if round % 2 == 0 {
+            fs::remove_dir_all(&proj).unwrap();
+            clone(&fx, &repo, &proj);
+        } else {
+            fs::remove_dir_all(proj.join(".venv")).unwrap();
+            let out = Command::new("cp")
+                .arg("-a")
+                .arg(repo.join(".venv"))
+                .arg(proj.join(".venv"))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "cp: {}", lossy(&out.stderr));
+            fs::write(proj.join("README.md"), "unpacked\n").unwrap();
+        }
+        assert_clone_is_harmless(&mut s, &proj, &orig, &ctx);
+        s.run(&sh.cd(&fx.root));
+        fs::remove_dir_all(&proj).unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// `rvenv status --json`
+
+#[test]
+fn status_json_says_trusted_and_why() {
+    let fx = Fixture::new();
+    let data = fx.dir("data");
+    let xdg = [("XDG_DATA_HOME", data.as_os_str())];
+    let v = |name: &str| {
+        let dir = fx.dir(name);
+        fx.venv(format!("{name}/.venv"));
+        dir
+    };
+    let check = |dir: &Path, env: &[(&str, &OsStr)], trust: &str, trusted: bool, would: bool| {
+        let st = status_json(&fx, dir, env);
+        let ctx = format!("{dir:?}: {st}");
+        assert_eq!(st["trust"], trust, "{ctx}");
+        assert_eq!(st["trusted"], trusted, "{ctx}");
+        assert_eq!(st["would_activate"], would, "{ctx}");
+        assert!(st["trust_detail"].as_str().is_some_and(|d| !d.is_empty()));
+        st
+    };
+
+    let fresh = v("fresh");
+    check(&fresh, &xdg, "not_allowed", false, false);
+    allow(&fx, &fresh, &xdg);
+    let st = check(&fresh, &xdg, "allowed", true, true);
+    assert_eq!(st["unsafe_permissions"], Value::Null);
+    let (ok, _, _) = rvenv(&fx, &[OsStr::new("deny"), fresh.as_os_str()], &xdg);
+    assert!(ok);
+    check(&fresh, &xdg, "not_allowed", false, false);
+
+    let dirs = fx.path("trusted");
+    let inside = v("trusted/p");
+    let env = [
+        ("XDG_DATA_HOME", data.as_os_str()),
+        ("RVENV_TRUSTED_DIRS", dirs.as_os_str()),
+    ];
+    let st = check(&inside, &env, "trusted_dir", true, true);
+    let detail = st["trust_detail"].as_str().unwrap();
+    assert!(
+        detail.contains(dirs.to_str().unwrap()) && detail.contains("RVENV_TRUSTED_DIRS"),
+        "{detail}"
+    );
+
+    // Allowed, but world-writable: trusted, yet it would not activate.
+    let ww = v("ww");
+    allow(&fx, &ww, &xdg);
+    chmod(&ww.join(".venv/bin"), 0o777);
+    let st = check(&ww, &xdg, "allowed", true, false);
+    assert!(
+        st["unsafe_permissions"]
+            .as_str()
+            .is_some_and(|w| w.contains("bin is world-writable")),
+        "{st}"
+    );
+    // The same under a trusted directory.
+    let ww2 = v("trusted/ww");
+    chmod(&ww2.join(".venv/pyvenv.cfg"), 0o666);
+    check(&ww2, &env, "trusted_dir", true, false);
+
+    if primary_group_is_private() {
+        let grp = v("grp");
+        allow(&fx, &grp, &xdg);
+        chmod(&grp.join(".venv/bin"), 0o775);
+        chmod(&grp.join(".venv/pyvenv.cfg"), 0o664);
+        let st = check(&grp, &xdg, "allowed", true, true);
+        assert_eq!(st["unsafe_permissions"], Value::Null, "{st}");
+    }
+
+    // Replaced: the allowed directory moved away, another made in its place.
+    let moved = v("moved");
+    allow(&fx, &moved, &xdg);
+    fs::rename(moved.join(".venv"), fx.path("moved-away")).unwrap();
+    fx.venv("moved/.venv");
+    check(&moved, &xdg, "replaced", false, false);
+
+    // Made by `rvenv create`.
+    let made = fx.path("made/.venv");
+    let (ok, _, err) = rvenv(&fx, &[OsStr::new("create"), made.as_os_str()], &xdg);
+    assert!(ok, "{}", lossy(&err));
+    check(&fx.path("made"), &xdg, "allowed", true, true);
+
+    // A corrupt store: nothing trusted, the reason given, exit status 0.
+    fs::write(data.join("rvenv/trusted"), b"\xff\x00 not a store\n").unwrap();
+    let st = check(&fresh, &xdg, "store_corrupt", false, false);
+    assert!(
+        st["trust_detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("corrupt")),
+        "{st}"
+    );
+    check(&fx.path("made"), &xdg, "store_corrupt", false, false);
+    // Trusted directories still hold without the store.
+    check(&inside, &env, "trusted_dir", true, true);
+}
+
+/// The store records a venv by path and inode; a venv deleted and made
+/// again at the same path must not count as allowed, however the file
+/// system numbers the new directory (ext4 hands the freed inode out again
+/// at once, more often than not).
+#[test]
+fn deleted_and_recreated_venv_is_not_allowed() {
+    let fx = Fixture::new();
+    let data = fx.dir("data");
+    let xdg = [("XDG_DATA_HOME", data.as_os_str())];
+    let proj = fx.dir("p");
+    let venv = proj.join(".venv");
+    let mut same_inode = 0;
+    for round in 0..12 {
+        let _ = fs::remove_dir_all(&venv);
+        fake_venv(&venv);
+        allow(&fx, &proj, &xdg);
+        let old = fs::metadata(&venv).unwrap();
+        fs::remove_dir_all(&venv).unwrap();
+        fake_venv(&venv);
+        let new = fs::metadata(&venv).unwrap();
+        if std::os::unix::fs::MetadataExt::ino(&old) == std::os::unix::fs::MetadataExt::ino(&new) {
+            same_inode += 1;
+        }
+        let st = status_json(&fx, &proj, &xdg);
+        assert_eq!(
+            st["trusted"],
+            false,
+            "round {round}: a new venv at an allowed path is trusted (same inode: {}): {st}",
+            std::os::unix::fs::MetadataExt::ino(&old) == std::os::unix::fs::MetadataExt::ino(&new)
+        );
+    }
+    eprintln!("the inode came back {same_inode} times in 12");
+}
+
+/// A venv made by hand: pyvenv.cfg with the real Python's home, bin/python
+/// a symlink to it.
+fn fake_venv(venv: &Path) {
+    fs::create_dir_all(venv.join("bin")).unwrap();
+    let py = common::python();
+    fs::write(
+        venv.join("pyvenv.cfg"),
+        cat(&[
+            b"home = ",
+            &bytes(py.parent().unwrap()),
+            b"\nversion = 3.12.1\n",
+        ]),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(py, venv.join("bin/python")).unwrap();
+}
