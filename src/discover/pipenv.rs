@@ -144,12 +144,10 @@ impl Pipenv {
         );
         let venv = workon_home.join(&name);
         match in_project {
-            Some(true) => Err(
-                "pipenv is set to keep its env in the project (.venv), and .venv is no venv".into(),
-            ),
+            Some(true) => found(dot_venv, "pipenv's in-project env (venv_in_project)"),
             // A .venv directory pipenv would use, unless its own env exists.
             None if dot_venv.is_dir() && !venv.exists() => {
-                Err("pipenv would use .venv, which is no venv (no pyvenv.cfg)".into())
+                found(dot_venv, "pipenv's in-project env")
             }
             _ => found(venv, "pipenv's env"),
         }
@@ -321,6 +319,12 @@ mod tests {
             Pipenv::from_env(&env).probe(&project, &project),
             Probe::Skipped(_)
         ));
+        venv_at(&project.join(".venv"));
+        assert_eq!(
+            Pipenv::from_env(&env).probe(&project, &project),
+            Probe::Found(project.join(".venv"))
+        );
+        fs::remove_dir_all(project.join(".venv")).unwrap();
         let env = Env::from_pairs([
             ("WORKON_HOME", workon.to_str().unwrap()),
             ("PIPENV_VENV_IN_PROJECT", "0"),

@@ -164,16 +164,13 @@ impl Poetry {
             .in_project
             .or_else(|| setting(&["virtualenvs", "in-project"]).and_then(toml_bool));
         let dot_venv = dir.join(".venv");
+        // poetry's in-project env (the in-tree source, consulted first by
+        // default, finds it too).
         match in_project {
             Some(true) => {
-                return Err(
-                    "poetry is set to keep its env in the project (virtualenvs.in-project), and .venv is no venv"
-                        .into(),
-                );
+                return found(dot_venv, "poetry's in-project env (virtualenvs.in-project)");
             }
-            None if dot_venv.is_dir() => {
-                return Err("poetry would use .venv, which is no venv (no pyvenv.cfg)".into());
-            }
+            None if dot_venv.is_dir() => return found(dot_venv, "poetry's in-project env"),
             _ => {}
         }
         let create = self
@@ -632,6 +629,12 @@ mod tests {
             Poetry::from_env(&env).probe(&f.project, &f.project),
             Probe::Skipped(_)
         ));
+        venv_at(&f.project.join(".venv"));
+        assert_eq!(
+            Poetry::from_env(&env).probe(&f.project, &f.project),
+            Probe::Found(f.project.join(".venv"))
+        );
+        fs::remove_dir_all(f.project.join(".venv")).unwrap();
         fs::write(
             f.project.join("poetry.toml"),
             "virtualenvs.create = false\n",
