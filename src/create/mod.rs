@@ -110,7 +110,7 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
     clean_stale(parent, name);
     let stage = Stage::new(parent, name)?;
     let pip = build(&stage.path, &plan, opts.seed)?;
-    let replaced = stage.commit(&venv, existing == Existing::Venv)?;
+    let replaced = stage.commit(&venv, existing == Existing::Venv, opts.clear)?;
     Ok(Created {
         facts,
         pip,
@@ -259,8 +259,18 @@ impl Stage {
     }
 
     /// Moves the staged venv to `venv`: a plain rename, or for `--clear`
-    /// an exchange with the old venv, which is then removed.
-    fn commit(mut self, venv: &Path, replace: bool) -> anyhow::Result<bool> {
+    /// an exchange with the old venv, which is then removed. With `clear`,
+    /// a venv that another create put at `venv` meanwhile is replaced too.
+    fn commit(self, venv: &Path, replace: bool, clear: bool) -> anyhow::Result<bool> {
+        match self.commit_once(venv, replace) {
+            Err(Commit::Raced(stage, _)) if clear => {
+                stage.commit_once(venv, true).map_err(Commit::into_error)
+            }
+            result => result.map_err(Commit::into_error),
+        }
+    }
+
+    fn commit_once(mut self, venv: &Path, replace: bool) -> Result<bool, Commit> {
         if replace {
             match exchange(&self.path, venv) {
                 Ok(()) => {
@@ -271,10 +281,10 @@ impl Stage {
                         // meanwhile: put it back and stop.
                         let back = exchange(&self.path, venv);
                         self.committed = back.is_err();
-                        bail!(
+                        return Err(Commit::Error(anyhow::anyhow!(
                             "{} changed while the venv was built and is not a venv; refusing to touch it",
                             venv.display()
-                        );
+                        )));
                     }
                     let _ = std::fs::remove_dir_all(&self.path);
                     return Ok(true);
@@ -294,13 +304,17 @@ impl Stage {
                     if std::fs::rename(venv, &old).is_ok() {
                         let result = std::fs::rename(&self.path, venv);
                         let _ = std::fs::remove_dir_all(&old);
-                        result.with_context(|| format!("cannot create {}", venv.display()))?;
+                        result
+                            .with_context(|| format!("cannot create {}", venv.display()))
+                            .map_err(Commit::Error)?;
                         self.committed = true;
                         return Ok(true);
                     }
                 }
                 Err(e) => {
-                    return Err(e).with_context(|| format!("cannot replace {}", venv.display()));
+                    return Err(Commit::Error(
+                        anyhow::Error::new(e).context(format!("cannot replace {}", venv.display())),
+                    ));
                 }
             }
         }
@@ -311,17 +325,35 @@ impl Stage {
             }
             Err(e) if matches!(e.raw_os_error(), Some(libc::ENOTEMPTY) | Some(libc::EEXIST)) => {
                 if venv.join("pyvenv.cfg").symlink_metadata().is_ok() {
-                    bail!(
-                        "{} was created by someone else meanwhile; use --clear to replace it",
-                        venv.display()
-                    );
+                    return Err(Commit::Raced(self, venv.to_owned()));
                 }
-                bail!(
+                Err(Commit::Error(anyhow::anyhow!(
                     "{} is not empty and is not a venv; refusing to touch it",
                     venv.display()
-                )
+                )))
             }
-            Err(e) => Err(e).with_context(|| format!("cannot create {}", venv.display())),
+            Err(e) => Err(Commit::Error(
+                anyhow::Error::new(e).context(format!("cannot create {}", venv.display())),
+            )),
+        }
+    }
+}
+
+/// Why a commit did not happen.
+enum Commit {
+    /// Another create put a venv at the path first; the stage is intact.
+    Raced(Stage, PathBuf),
+    Error(anyhow::Error),
+}
+
+impl Commit {
+    fn into_error(self) -> anyhow::Error {
+        match self {
+            Commit::Raced(_stage, venv) => anyhow::anyhow!(
+                "{} was created by someone else meanwhile; use --clear to replace it",
+                venv.display()
+            ),
+            Commit::Error(e) => e,
         }
     }
 }

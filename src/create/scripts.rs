@@ -145,18 +145,25 @@ fi
 
 # The name reaches PS1 through a variable: bash (promptvars) and zsh
 # (prompt_subst) expand ${...} in PS1 but do not re-scan what it gives, so a
-# name holding $(...) or backticks stays text.
+# name holding $(...) or backticks stays text. Without those options the
+# name is pasted, with $, ` and \ shown as ?, so that turning the option on
+# later runs nothing either.
 if [ -z "${VIRTUAL_ENV_DISABLE_PROMPT-}" ] ; then
     _OLD_VIRTUAL_PS1="${PS1-}"
     if [ -n "${ZSH_VERSION-}" ] ; then
-        if [[ -o prompt_bang ]] ; then
-            _VIRTUAL_ENV_PS1_NAME=__PS1_ZSH_BANG__
-        else
-            _VIRTUAL_ENV_PS1_NAME=__PS1_ZSH__
-        fi
         if [[ -o prompt_subst ]] ; then
+            if [[ -o prompt_bang ]] ; then
+                _VIRTUAL_ENV_PS1_NAME=__PS1_ZSH_BANG__
+            else
+                _VIRTUAL_ENV_PS1_NAME=__PS1_ZSH__
+            fi
             PS1='(${_VIRTUAL_ENV_PS1_NAME}) '"${PS1-}"
         else
+            if [[ -o prompt_bang ]] ; then
+                _VIRTUAL_ENV_PS1_NAME=__PS1_ZSH_PASTED_BANG__
+            else
+                _VIRTUAL_ENV_PS1_NAME=__PS1_ZSH_PASTED__
+            fi
             PS1="(${_VIRTUAL_ENV_PS1_NAME}) ${PS1-}"
         fi
     elif [ -n "${BASH_VERSION-}" ] && ! shopt -q promptvars ; then
@@ -177,9 +184,26 @@ pub fn posix(venv: &OsStr, prompt: &OsStr) -> Vec<u8> {
     let shown = display(prompt);
     // zsh expands % sequences (and ! with prompt_bang) in what ${...} gives;
     // bash without promptvars only decodes backslash escapes.
+    // A name pasted into PS1 (no prompt_subst / promptvars) must stay
+    // harmless if the user turns the option on later: `$`, backquote and
+    // backslash are shown as `?` there.
+    let pasted = OsString::from_vec(
+        shown
+            .as_bytes()
+            .iter()
+            .map(|&b| {
+                if matches!(b, b'$' | b'`' | b'\\') {
+                    b'?'
+                } else {
+                    b
+                }
+            })
+            .collect(),
+    );
     let zsh = replace_byte(&shown, b'%', b"%%");
     let zsh_bang = replace_byte(&zsh, b'!', b"!!");
-    let bash_novars = replace_byte(&shown, b'\\', b"\\\\");
+    let zsh_pasted = replace_byte(&pasted, b'%', b"%%");
+    let zsh_pasted_bang = replace_byte(&zsh_pasted, b'!', b"!!");
     fill(
         POSIX,
         &[
@@ -187,7 +211,9 @@ pub fn posix(venv: &OsStr, prompt: &OsStr) -> Vec<u8> {
             ("__PROMPT__", &q(prompt)),
             ("__PS1_ZSH_BANG__", &q(&zsh_bang)),
             ("__PS1_ZSH__", &q(&zsh)),
-            ("__PS1_BASH_NOVARS__", &q(&bash_novars)),
+            ("__PS1_ZSH_PASTED_BANG__", &q(&zsh_pasted_bang)),
+            ("__PS1_ZSH_PASTED__", &q(&zsh_pasted)),
+            ("__PS1_BASH_NOVARS__", &q(&pasted)),
             ("__PS1__", &q(&shown)),
         ],
     )
@@ -463,7 +489,7 @@ mod tests {
         let sh = String::from_utf8_lossy(&sh);
         assert!(sh.contains("VIRTUAL_ENV='/t/$(touch x) `y` '\\''q'\\''\n\u{fffd}'\n"));
         assert!(sh.contains("_VIRTUAL_ENV_PS1_NAME='p$(z)%%!!\\'"));
-        assert!(sh.contains("_VIRTUAL_ENV_PS1_NAME='p$(z)%!\\\\'"));
+        assert!(sh.contains("_VIRTUAL_ENV_PS1_NAME='p?(z)%!?'"));
         assert!(!sh.contains("__"));
         let csh = csh(venv, prompt);
         let csh = String::from_utf8_lossy(&csh);

@@ -1,0 +1,980 @@
+//! `rvenv create` against the real thing: every CPython 3.8–3.13 under
+//! ~/.pyenv/versions (else `python3` on PATH), CPython's own `venv` module
+//! as the reference layout, pip installing a wheel built here, the
+//! activation scripts sourced in real bash, zsh, fish and tcsh with hostile
+//! directory names, and the refusal, --clear, kill and concurrency cases.
+//!
+//! A test that lacks what it needs (a Python, a shell) says so on stderr and
+//! passes.
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::io::Write;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const RVENV: &str = env!("CARGO_BIN_EXE_rvenv");
+
+/// A Python under test: `3.12` and its interpreter's absolute path.
+#[derive(Debug, Clone)]
+struct Python {
+    minor: String,
+    exe: PathBuf,
+}
+
+fn pythons() -> Vec<Python> {
+    let mut found = Vec::new();
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".pyenv")
+        });
+    for minor in 8..=13 {
+        let mut versions: Vec<(Vec<u32>, PathBuf)> = fs::read_dir(root.join("versions"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let v: Vec<u32> = name
+                    .split('.')
+                    .map(|p| p.parse().ok())
+                    .collect::<Option<_>>()?;
+                (v.len() == 3 && v[0] == 3 && v[1] == minor).then_some((v, e.path()))
+            })
+            .collect();
+        versions.sort();
+        if let Some((_, dir)) = versions.last() {
+            let exe = dir.join(format!("bin/python3.{minor}"));
+            if exe.exists() {
+                found.push(Python {
+                    minor: format!("3.{minor}"),
+                    exe,
+                });
+            }
+        }
+    }
+    if found.is_empty() {
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import sys; print(sys.executable); print('%d.%d' % sys.version_info[:2])",
+            ])
+            .output();
+        if let Ok(out) = out
+            && out.status.success()
+        {
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let mut lines = text.lines();
+            if let (Some(exe), Some(minor)) = (lines.next(), lines.next()) {
+                eprintln!(
+                    "no CPython 3.8-3.13 under {}: testing {exe}",
+                    root.display()
+                );
+                found.push(Python {
+                    minor: minor.to_owned(),
+                    exe: exe.into(),
+                });
+            }
+        }
+    }
+    if found.is_empty() {
+        eprintln!("SKIP: no CPython 3.8-3.13 under ~/.pyenv/versions and no python3 on PATH");
+    }
+    found
+}
+
+fn newest() -> Option<Python> {
+    pythons().pop()
+}
+
+fn have(tool: &str) -> bool {
+    let ok = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("SKIP: {tool} is not installed");
+    }
+    ok
+}
+
+fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rvenv-cache")
+}
+
+fn rvenv_cmd(cwd: &Path) -> Command {
+    let mut cmd = Command::new(RVENV);
+    cmd.current_dir(cwd).env("RVENV_CACHE_DIR", cache_dir());
+    cmd
+}
+
+fn rvenv(cwd: &Path, args: &[&OsStr]) -> Output {
+    rvenv_cmd(cwd).arg("create").args(args).output().unwrap()
+}
+
+#[track_caller]
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "rvenv failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "stdout not empty");
+}
+
+fn os(s: &str) -> &OsStr {
+    OsStr::new(s)
+}
+
+/// Every entry under `dir`: relative path -> "d", "f" or "l -> target".
+fn tree(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(dir).unwrap().to_owned();
+            let meta = p.symlink_metadata().unwrap();
+            let kind = if meta.file_type().is_symlink() {
+                format!("l -> {}", fs::read_link(&p).unwrap().display())
+            } else if meta.is_dir() {
+                stack.push(p.clone());
+                "d".into()
+            } else {
+                "f".into()
+            };
+            out.insert(rel, kind);
+        }
+    }
+    out
+}
+
+fn cfg(dir: &Path) -> BTreeMap<String, String> {
+    fs::read_to_string(dir.join("pyvenv.cfg"))
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+fn python_says(venv: &Path, code: &str) -> String {
+    let out = Command::new(venv.join("bin/python"))
+        .args(["-c", code])
+        .env_remove("PYTHONHOME")
+        .env_remove("PYTHONPATH")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn layout_matches_cpython_venv_and_python_runs_in_it() {
+    for py in pythons() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mine = tmp.path().join("mine");
+        let theirs = tmp.path().join("theirs");
+        ok(&rvenv(
+            tmp.path(),
+            &[os("-p"), py.exe.as_os_str(), mine.as_os_str()],
+        ));
+        let st = Command::new(&py.exe)
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&theirs)
+            .status()
+            .unwrap();
+        assert!(st.success());
+
+        let mut a = tree(&mine);
+        let b = tree(&theirs);
+        // Ours on top of CPython's: the scripts nobody else writes and
+        // uv's markers (3.13 writes .gitignore itself).
+        for extra in ["bin/activate.nu", "CACHEDIR.TAG", ".gitignore"] {
+            if !b.contains_key(Path::new(extra)) {
+                assert!(a.remove(Path::new(extra)).is_some(), "{extra} missing");
+            }
+        }
+        assert_eq!(
+            a,
+            b,
+            "layout of {} differs from python{} -m venv",
+            mine.display(),
+            py.minor
+        );
+
+        let (ca, cb) = (cfg(&mine), cfg(&theirs));
+        assert_eq!(
+            ca.keys().collect::<Vec<_>>(),
+            cb.keys().collect::<Vec<_>>(),
+            "{}",
+            py.minor
+        );
+        for key in [
+            "home",
+            "include-system-site-packages",
+            "version",
+            "executable",
+        ] {
+            assert_eq!(ca.get(key), cb.get(key), "{key} for {}", py.minor);
+        }
+        if let Some(cmd) = cb.get("command") {
+            let expect = cmd.replace(theirs.to_str().unwrap(), mine.to_str().unwrap());
+            assert_eq!(ca.get("command"), Some(&expect));
+        }
+        assert_eq!(
+            fs::read_to_string(mine.join(".gitignore"))
+                .unwrap()
+                .lines()
+                .last(),
+            Some("*")
+        );
+        assert!(
+            fs::read_to_string(mine.join("CACHEDIR.TAG"))
+                .unwrap()
+                .starts_with("Signature: 8a477f597d28d172789f06886806bc55")
+        );
+
+        let said = python_says(
+            &mine,
+            "import sys, os, site; print(sys.prefix); print(os.path.realpath(sys.base_prefix)); \
+             print('\\n'.join(sys.path))",
+        );
+        let mut lines = said.lines();
+        assert_eq!(
+            lines.next(),
+            Some(mine.to_str().unwrap()),
+            "sys.prefix for {}",
+            py.minor
+        );
+        let base = fs::canonicalize(py.exe.parent().unwrap().parent().unwrap()).unwrap();
+        assert_eq!(
+            lines.next(),
+            Some(base.to_str().unwrap()),
+            "sys.base_prefix"
+        );
+        let site = mine.join(format!("lib/python{}/site-packages", py.minor));
+        assert!(
+            lines.any(|l| Path::new(l) == site),
+            "{} not on sys.path",
+            site.display()
+        );
+    }
+}
+
+#[test]
+fn options_copies_prompt_system_site_packages() {
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("v");
+    ok(&rvenv(
+        tmp.path(),
+        &[
+            os("-p"),
+            py.exe.as_os_str(),
+            os("--copies"),
+            os("--system-site-packages"),
+            os("--prompt"),
+            os("it's $(x)"),
+            v.as_os_str(),
+        ],
+    ));
+    let c = cfg(&v);
+    assert_eq!(c["include-system-site-packages"], "true");
+    assert_eq!(c["prompt"], "\"it's $(x)\"");
+    for name in ["python", "python3", &format!("python{}", py.minor)] {
+        let meta = v.join("bin").join(name).symlink_metadata().unwrap();
+        assert!(meta.is_file(), "bin/{name} is not a copy");
+    }
+    let said = python_says(&v, "import sys; print(sys.prefix)");
+    assert_eq!(said.trim(), v.to_str().unwrap());
+}
+
+#[test]
+fn python_version_file_and_version_specs() {
+    let pys = pythons();
+    if pys.len() < 2 {
+        eprintln!("SKIP: needs two pyenv Pythons");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    fs::create_dir_all(project.join("sub")).unwrap();
+    let first = &pys[0];
+    fs::write(
+        project.join(".python-version"),
+        format!("{}\n", first.minor),
+    )
+    .unwrap();
+    ok(&rvenv(&project, &[os("sub/.venv")]));
+    assert!(cfg(&project.join("sub/.venv"))["version"].starts_with(&format!("{}.", first.minor)));
+
+    let last = pys.last().unwrap();
+    ok(&rvenv(&project, &[os("-p"), os(&last.minor), os("v2")]));
+    assert!(cfg(&project.join("v2"))["version"].starts_with(&format!("{}.", last.minor)));
+
+    let out = rvenv(&project, &[os("-p"), os("3.99"), os("v3")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("rvenv: no Python 3.99 found"));
+    assert!(!project.join("v3").exists());
+}
+
+#[test]
+fn second_create_uses_the_cached_facts() {
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let run = |name: &str| {
+        let out = Command::new(RVENV)
+            .current_dir(tmp.path())
+            .env("RVENV_CACHE_DIR", &cache)
+            .args(["create", "-p"])
+            .arg(&py.exe)
+            .arg(name)
+            .output()
+            .unwrap();
+        ok(&out);
+    };
+    run("a");
+    let files: Vec<_> = fs::read_dir(cache.join("interpreters"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(files.len(), 1);
+    // Tamper with the cached version: the next create must report it, so
+    // it read the cache instead of asking the interpreter.
+    let path = files[0].path();
+    let text = fs::read_to_string(&path).unwrap();
+    let hex = |s: &str| s.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+    let real = cfg(&tmp.path().join("a"))["version"].clone();
+    let tampered = text.replace(
+        &format!("\nversion={}\n", hex(&real)),
+        &format!("\nversion={}\n", hex("3.99.0")),
+    );
+    assert_ne!(text, tampered);
+    fs::write(&path, tampered).unwrap();
+    run("b");
+    assert_eq!(cfg(&tmp.path().join("b"))["version"], "3.99.0");
+}
+
+/// A wheel of one module, `tinypkg`, written by hand.
+fn tiny_wheel(dir: &Path) -> PathBuf {
+    use zip::write::SimpleFileOptions;
+    let path = dir.join("tinypkg-0.1-py3-none-any.whl");
+    let mut zip = zip::ZipWriter::new(fs::File::create(&path).unwrap());
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let files: [(&str, &str); 3] = [
+        ("tinypkg/__init__.py", "VALUE = 42\n"),
+        (
+            "tinypkg-0.1.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: tinypkg\nVersion: 0.1\n",
+        ),
+        (
+            "tinypkg-0.1.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nGenerator: rvenv-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        ),
+    ];
+    let mut record = String::new();
+    for (name, text) in files {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+        record.push_str(&format!("{name},,\n"));
+    }
+    record.push_str("tinypkg-0.1.dist-info/RECORD,,\n");
+    zip.start_file("tinypkg-0.1.dist-info/RECORD", opts)
+        .unwrap();
+    zip.write_all(record.as_bytes()).unwrap();
+    zip.finish().unwrap();
+    path
+}
+
+#[test]
+fn seed_installs_pip_that_installs_a_local_wheel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wheel = tiny_wheel(tmp.path());
+    for (i, py) in pythons().into_iter().enumerate() {
+        // One of them in a directory whose name needs the sh shebang.
+        let name = if i == 0 {
+            format!("s p'a$(touch MARK) {}", py.minor)
+        } else {
+            format!("seed{}", py.minor)
+        };
+        let v = tmp.path().join(&name);
+        ok(&rvenv(
+            tmp.path(),
+            &[os("-p"), py.exe.as_os_str(), os("--seed"), v.as_os_str()],
+        ));
+        for pip in ["pip", "pip3", &format!("pip{}", py.minor)] {
+            let out = Command::new(v.join("bin").join(pip))
+                .arg("--version")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{pip}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains(&format!("(python {})", py.minor)), "{text}");
+        }
+        let out = Command::new(v.join("bin/pip"))
+            .args([
+                "install",
+                "--no-index",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "-q",
+            ])
+            .arg(&wheel)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            python_says(&v, "import tinypkg; print(tinypkg.VALUE)").trim(),
+            "42"
+        );
+        // RECORD lists every file pip was unpacked to, and they exist.
+        let site = v.join(format!("lib/python{}/site-packages", py.minor));
+        let dist = fs::read_dir(&site)
+            .unwrap()
+            .flatten()
+            .find(|e| {
+                let n = e.file_name();
+                let n = n.to_string_lossy();
+                n.starts_with("pip-") && n.ends_with(".dist-info")
+            })
+            .unwrap()
+            .path();
+        assert_eq!(
+            fs::read_to_string(dist.join("INSTALLER")).unwrap(),
+            "rvenv\n"
+        );
+        let record = fs::read_to_string(dist.join("RECORD")).unwrap();
+        for line in record.lines() {
+            let file = line.split(',').next().unwrap();
+            assert!(site.join(file).exists(), "{file} in RECORD is missing");
+        }
+        assert!(record.contains(&format!("bin/pip{},sha256=", py.minor)));
+        assert!(!tmp.path().join("MARK").exists());
+    }
+}
+
+#[test]
+fn refuses_what_is_not_a_venv() {
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |s: &str| tmp.path().join(s);
+    fs::create_dir(p("full")).unwrap();
+    fs::write(p("full/keep.txt"), "mine").unwrap();
+    fs::write(p("file"), "x").unwrap();
+    for (target, clear) in [
+        ("full", false),
+        ("full", true),
+        ("file", false),
+        ("file", true),
+    ] {
+        let mut args = vec![os("-p"), py.exe.as_os_str(), os(target)];
+        if clear {
+            args.push(os("--clear"));
+        }
+        let out = rvenv(tmp.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "{target} clear={clear}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("rvenv: ") && err.contains("refusing to touch it"),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1);
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(fs::read_to_string(p("full/keep.txt")).unwrap(), "mine");
+    assert_eq!(fs::read_dir(p("full")).unwrap().count(), 1);
+    assert_eq!(fs::read_to_string(p("file")).unwrap(), "x");
+
+    // An existing venv needs --clear.
+    ok(&rvenv(tmp.path(), &[os("-p"), py.exe.as_os_str(), os("v")]));
+    let out = rvenv(tmp.path(), &[os("-p"), py.exe.as_os_str(), os("v")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already a venv; use --clear"));
+
+    // An empty directory is fine.
+    fs::create_dir(p("empty")).unwrap();
+    ok(&rvenv(
+        tmp.path(),
+        &[os("-p"), py.exe.as_os_str(), os("empty")],
+    ));
+    assert!(p("empty/pyvenv.cfg").exists());
+    // Nothing was left beside them.
+    let names: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().contains(".rvenv-"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+#[test]
+fn clear_replaces_a_venv() {
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join(".venv");
+    ok(&rvenv(tmp.path(), &[os("-p"), py.exe.as_os_str()]));
+    let site = v.join(format!("lib/python{}/site-packages", py.minor));
+    fs::write(site.join("junk.py"), "").unwrap();
+    let out = rvenv(tmp.path(), &[os("-p"), py.exe.as_os_str(), os("--clear")]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("rvenv: replaced .venv (CPython "));
+    assert!(!site.join("junk.py").exists());
+    assert!(site.is_dir() && v.join("pyvenv.cfg").exists());
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "only .venv is left"
+    );
+}
+
+/// A venv is whole when its pyvenv.cfg is there and everything else is too,
+/// pip included: every file of its RECORD.
+fn assert_whole_or_absent(v: &Path, minor: &str) {
+    if !v.exists() {
+        return;
+    }
+    assert!(
+        v.join("pyvenv.cfg").exists(),
+        "{} has no pyvenv.cfg",
+        v.display()
+    );
+    for f in [
+        "bin/python",
+        "bin/python3",
+        "bin/activate",
+        "bin/activate.fish",
+        "bin/Activate.ps1",
+    ] {
+        assert!(v.join(f).symlink_metadata().is_ok(), "{f} missing");
+    }
+    let site = v.join(format!("lib/python{minor}/site-packages"));
+    assert!(site.is_dir());
+    for e in fs::read_dir(&site).unwrap().flatten() {
+        let n = e.file_name();
+        if n.to_string_lossy().ends_with(".dist-info") {
+            let record = fs::read_to_string(e.path().join("RECORD")).unwrap();
+            for line in record.lines() {
+                let file = line.split(',').next().unwrap();
+                assert!(site.join(file).exists(), "{file} missing from a whole venv");
+            }
+        }
+    }
+}
+
+fn stage_dirs(dir: &Path) -> Vec<PathBuf> {
+    fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".rvenv-stage-"))
+        .map(|e| e.path())
+        .collect()
+}
+
+#[test]
+fn killed_creates_leave_no_broken_venv() {
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join(".venv");
+    // Warm the cache so kills land in the building, not in the query, and
+    // time a whole create: kills land anywhere from the start to past its end.
+    ok(&rvenv(
+        tmp.path(),
+        &[os("-p"), py.exe.as_os_str(), os("warm")],
+    ));
+    let start = Instant::now();
+    ok(&rvenv(
+        tmp.path(),
+        &[os("-p"), py.exe.as_os_str(), os("--seed"), os("timed")],
+    ));
+    let span = start.elapsed().as_micros() as u64 * 5 / 4 + 1;
+    let mut seed = Instant::now().elapsed().as_nanos() as u64 ^ u64::from(std::process::id());
+    let mut killed = 0;
+    for i in 0..40 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let delay = Duration::from_micros((seed >> 33) % span);
+        let mut child = rvenv_cmd(tmp.path())
+            .args(["create", "--seed", "--clear", "-p"])
+            .arg(&py.exe)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let signal = if i % 4 == 3 {
+            libc::SIGINT
+        } else {
+            libc::SIGKILL
+        };
+        // SAFETY: kill(2) on the pid of a child we have not waited for.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let status = child.wait().unwrap();
+        if !status.success() {
+            killed += 1;
+        }
+        assert_whole_or_absent(&v, &py.minor);
+    }
+    eprintln!("{killed} of 40 creates were killed midway (kills within {span} µs)");
+    // A create after all that works and cleans what the killed ones left.
+    ok(&rvenv(
+        tmp.path(),
+        &[os("-p"), py.exe.as_os_str(), os("--clear"), os("--seed")],
+    ));
+    assert_whole_or_absent(&v, &py.minor);
+    for stage in stage_dirs(tmp.path()) {
+        let empty = fs::read_dir(&stage).unwrap().next().is_none();
+        assert!(empty, "{} was left behind", stage.display());
+    }
+}
+
+#[test]
+fn concurrent_creates_end_with_one_whole_venv() {
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    ok(&rvenv(
+        tmp.path(),
+        &[os("-p"), py.exe.as_os_str(), os("warm")],
+    ));
+    for round in 0..8 {
+        let clear = round % 2 == 1;
+        let v = tmp.path().join(format!("v{round}"));
+        let spawn = || {
+            let mut cmd = rvenv_cmd(tmp.path());
+            cmd.args(["create", "--seed", "-p"]).arg(&py.exe).arg(&v);
+            if clear {
+                cmd.arg("--clear");
+            }
+            cmd.stderr(Stdio::piped()).spawn().unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let wins = [&a, &b].iter().filter(|o| o.status.success()).count();
+        if clear {
+            assert_eq!(
+                wins,
+                2,
+                "{}{}",
+                String::from_utf8_lossy(&a.stderr),
+                String::from_utf8_lossy(&b.stderr)
+            );
+        } else {
+            assert_eq!(wins, 1);
+            let loser = if a.status.success() { &b } else { &a };
+            let err = String::from_utf8_lossy(&loser.stderr);
+            assert!(err.contains("use --clear to replace it"), "{err}");
+        }
+        assert_whole_or_absent(&v, &py.minor);
+        assert!(v.join("pyvenv.cfg").exists());
+    }
+    assert!(stage_dirs(tmp.path()).is_empty());
+}
+
+/// Directory names that break naive quoting.
+fn hostile_names() -> Vec<Vec<u8>> {
+    vec![
+        b"with space".to_vec(),
+        b"q'uo\"te".to_vec(),
+        b"$(touch MARK1)".to_vec(),
+        b"`touch MARK2`".to_vec(),
+        b"nl\nline".to_vec(),
+        b"bad\xff\xfeutf8".to_vec(),
+        b"pct%!\\x{a,b}*;|&".to_vec(),
+        b"__PS1__ ${HOME} !! \\".to_vec(),
+    ]
+}
+
+/// Creates `<tmp>/<name>/.venv` for each hostile name.
+fn hostile_venvs(tmp: &Path, py: &Python) -> Vec<(PathBuf, Vec<u8>)> {
+    hostile_names()
+        .into_iter()
+        .map(|name| {
+            let project = tmp.join(OsStr::from_bytes(&name));
+            fs::create_dir_all(&project).unwrap();
+            let v = project.join(".venv");
+            ok(&rvenv(tmp, &[os("-p"), py.exe.as_os_str(), v.as_os_str()]));
+            (v, name)
+        })
+        .collect()
+}
+
+/// Runs `script` in `shell` with VENV set to the venv and the cwd a fresh
+/// directory, then checks the files it wrote: `ve` (VIRTUAL_ENV),
+/// `vp` (VIRTUAL_ENV_PROMPT), `ok` lines, and that nothing else appeared.
+fn check_activation(
+    shell: &[&str],
+    script: &str,
+    v: &Path,
+    name: &[u8],
+    expect_ok: &[&str],
+    out_dir: &Path,
+) {
+    fs::create_dir_all(out_dir).unwrap();
+    let out = Command::new(shell[0])
+        .args(&shell[1..])
+        .arg(script)
+        .current_dir(out_dir)
+        .env("VENV", v)
+        .env("HOME", out_dir)
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("VIRTUAL_ENV_DISABLE_PROMPT")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let what = format!("{} with {:?}", shell[0], String::from_utf8_lossy(name));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        fs::read(out_dir.join("ve")).unwrap(),
+        v.as_os_str().as_bytes(),
+        "VIRTUAL_ENV in {what}"
+    );
+    assert_eq!(
+        fs::read(out_dir.join("vp")).unwrap(),
+        name,
+        "VIRTUAL_ENV_PROMPT in {what}"
+    );
+    let oks = fs::read_to_string(out_dir.join("ok")).unwrap_or_default();
+    let oks: Vec<&str> = oks.lines().collect();
+    assert_eq!(
+        oks,
+        expect_ok,
+        "{what}; stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut files: Vec<OsString> = fs::read_dir(out_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    files.sort();
+    files.retain(|f| {
+        !["ve", "vp", "ok", "ps1"].contains(&f.to_str().unwrap_or(""))
+            && !f.to_string_lossy().starts_with('.')
+    });
+    assert!(files.is_empty(), "{what} ran something: {files:?}");
+}
+
+/// What the prompt must show for `name`: control characters as `?`.
+fn shown(name: &[u8]) -> Vec<u8> {
+    let mut out = b"(".to_vec();
+    out.extend(
+        name.iter()
+            .map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b }),
+    );
+    out.extend_from_slice(b") $ ");
+    out
+}
+
+const POSIX_CHECK: &str = r#"
+PS1='$ '
+old_path=$PATH
+BEFORE
+. "$VENV/bin/activate"
+printf '%s' "$VIRTUAL_ENV" > ve
+printf '%s' "$VIRTUAL_ENV_PROMPT" > vp
+[ "$PATH" = "$VENV/bin:$old_path" ] && echo path >> ok
+[ "$(command -v deactivate)" = deactivate ] && echo defined >> ok
+AFTER
+. "$VENV/bin/activate"
+[ "$PATH" = "$VENV/bin:$old_path" ] && echo again >> ok
+deactivate
+[ "$PATH" = "$old_path" ] && echo restored >> ok
+[ -z "${VIRTUAL_ENV+x}" ] && [ -z "${VIRTUAL_ENV_PROMPT+x}" ] && echo unset >> ok
+[ "$PS1" = '$ ' ] && echo ps1 >> ok
+[ "$(command -v deactivate)" = deactivate ] || echo gone >> ok
+"#;
+
+/// How a shell draws the prompt shows the name: exactly, with `$`, ` and
+/// `\` as `?` (pasted), or unchecked (only: nothing runs).
+#[derive(Clone, Copy, PartialEq)]
+enum Shown {
+    Exact,
+    Pasted,
+    Unchecked,
+}
+
+#[test]
+fn activate_in_bash_and_zsh_with_hostile_names() {
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let venvs = hostile_venvs(tmp.path(), &py);
+    let expect = [
+        "path", "defined", "again", "restored", "unset", "ps1", "gone",
+    ];
+    let bash = ["bash", "--norc", "--noprofile", "-c"];
+    let zsh = ["zsh", "-f", "-c"];
+    // (shell, before activation, after it: draw the prompt into ps1, what it shows)
+    let mut cases: Vec<(&[&str], &str, &str, Shown)> = Vec::new();
+    if have("bash") {
+        // ${PS1@P} expands the prompt as bash draws it.
+        let draw = r#"printf '%s' "${PS1@P}" > ps1"#;
+        cases.push((&bash, ":", draw, Shown::Exact));
+        cases.push((&bash, "shopt -u promptvars", draw, Shown::Pasted));
+        let later = r#"shopt -s promptvars; printf '%s' "${PS1@P}" > ps1"#;
+        cases.push((&bash, "shopt -u promptvars", later, Shown::Unchecked));
+    }
+    if have("zsh") {
+        let draw = r#"print -rnP -- "$PS1" > ps1"#;
+        cases.push((&zsh, "setopt prompt_subst prompt_bang", draw, Shown::Exact));
+        cases.push((
+            &zsh,
+            "setopt prompt_subst no_prompt_bang",
+            draw,
+            Shown::Exact,
+        ));
+        cases.push((
+            &zsh,
+            "setopt no_prompt_subst prompt_bang",
+            draw,
+            Shown::Pasted,
+        ));
+        cases.push((
+            &zsh,
+            "setopt no_prompt_subst no_prompt_bang",
+            draw,
+            Shown::Pasted,
+        ));
+        let later = r#"setopt prompt_subst; print -rnP -- "$PS1" > ps1"#;
+        cases.push((&zsh, "setopt no_prompt_subst", later, Shown::Unchecked));
+    }
+    if have("dash") {
+        cases.push((&["dash", "-c"], ":", ":", Shown::Unchecked));
+    }
+    for (i, (v, name)) in venvs.iter().enumerate() {
+        for (j, (shell, before, after, how)) in cases.iter().enumerate() {
+            let script = POSIX_CHECK
+                .replace("BEFORE", before)
+                .replace("AFTER", after);
+            let out_dir = tmp.path().join(format!("out-{i}-{j}"));
+            check_activation(shell, &script, v, name, &expect, &out_dir);
+            let mut want = shown(name);
+            if *how == Shown::Pasted {
+                for b in &mut want {
+                    if matches!(*b, b'$' | b'`' | b'\\') {
+                        *b = b'?';
+                    }
+                }
+                // The `$ ` of the old prompt is not the name's.
+                let n = want.len();
+                want[n - 2] = b'$';
+            }
+            if *how != Shown::Unchecked {
+                let ps1 = fs::read(out_dir.join("ps1")).unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&ps1),
+                    String::from_utf8_lossy(&want),
+                    "{} {before} for {:?}",
+                    shell[0],
+                    String::from_utf8_lossy(name)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn activate_in_fish_with_hostile_names() {
+    let Some(py) = newest() else { return };
+    if !have("fish") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let script = r#"
+set -l old_path (string join : $PATH | string collect)
+function fish_prompt; printf '$ '; end
+source "$VENV/bin/activate.fish"
+printf '%s' "$VIRTUAL_ENV" > ve
+printf '%s' "$VIRTUAL_ENV_PROMPT" > vp
+test (string join : $PATH | string collect) = "$VENV/bin:$old_path"; and echo path >> ok
+functions -q deactivate; and echo defined >> ok
+fish_prompt | string replace -ra '\e(\[[0-9;]*m|\(B)' '' | string collect -N > ps1
+source "$VENV/bin/activate.fish"
+deactivate
+test (string join : $PATH | string collect) = "$old_path"; and echo restored >> ok
+set -q VIRTUAL_ENV; or set -q VIRTUAL_ENV_PROMPT; or echo unset >> ok
+test (fish_prompt) = '$ '; and echo prompt >> ok
+functions -q deactivate; or echo gone >> ok
+"#;
+    let expect = ["path", "defined", "restored", "unset", "prompt", "gone"];
+    for (i, (v, name)) in hostile_venvs(tmp.path(), &py).iter().enumerate() {
+        let out_dir = tmp.path().join(format!("out-{i}"));
+        check_activation(
+            &["fish", "--no-config", "-c"],
+            script,
+            v,
+            name,
+            &expect,
+            &out_dir,
+        );
+        let ps1 = fs::read(out_dir.join("ps1")).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&ps1),
+            String::from_utf8_lossy(&shown(name))
+        );
+    }
+}
+
+#[test]
+fn activate_in_tcsh_with_hostile_names() {
+    let Some(py) = newest() else { return };
+    if !have("tcsh") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let script = r#"
+set prompt = '$ '
+set old_path = "$PATH:q"
+source "$VENV:q/bin/activate.csh"
+printenv VIRTUAL_ENV | head -c -1 > ve
+printenv VIRTUAL_ENV_PROMPT | head -c -1 > vp
+if ("$PATH:q" == "$VENV:q/bin:$old_path:q") echo path >> ok
+source "$VENV:q/bin/activate.csh"
+deactivate
+if ("$PATH:q" == "$old_path:q") echo restored >> ok
+if (! $?VIRTUAL_ENV) echo unset >> ok
+if ("$prompt:q" == '$ ') echo prompt >> ok
+"#;
+    let expect = ["path", "restored", "unset", "prompt"];
+    for (i, (v, name)) in hostile_venvs(tmp.path(), &py).iter().enumerate() {
+        let out_dir = tmp.path().join(format!("out-{i}"));
+        check_activation(&["tcsh", "-f", "-c"], script, v, name, &expect, &out_dir);
+    }
+}
+
+#[test]
+fn stdout_stays_empty_and_errors_are_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = rvenv(tmp.path(), &[os("-p"), os("/nonexistent/python3"), os("v")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("rvenv: ") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert!(!tmp.path().join("v").exists());
+    let _ = OsString::from_vec(Vec::new());
+}
