@@ -1,0 +1,313 @@
+//! The printed hook under strict shell options (non-interactive, as
+//! zoxide tests its init scripts), the linters on the templates, and
+//! `rvenv hook` with a shell it does not know.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Fixture, Shell, base_path, lossy, run_cmd, which};
+
+fn template(sh: Shell) -> PathBuf {
+    let ext = sh.name();
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("shell/{ext}/rvenv.{ext}"))
+}
+
+fn printed_hook(fx: &Fixture, sh: Shell) -> Vec<u8> {
+    let (ok, out, err) = run_cmd(
+        fx,
+        &[
+            common::rvenv_bin().as_os_str(),
+            OsStr::new("hook"),
+            OsStr::new(sh.name()),
+        ],
+        &[],
+    );
+    assert!(
+        ok && err.is_empty(),
+        "rvenv hook {}: {}",
+        sh.name(),
+        lossy(&err)
+    );
+    out
+}
+
+/// A project whose path holds a space, a venv to `rvenv activate`, and the
+/// variables the scripts below use.
+fn strict_fixture() -> (Fixture, Vec<(&'static str, PathBuf)>) {
+    let fx = Fixture::new();
+    let p = fx.dir("s p/proj/sub");
+    let p = p.parent().unwrap().to_path_buf();
+    fx.venv("s p/proj/.venv");
+    let t = fx.venv("tools");
+    let r = fx.root.clone();
+    (fx, vec![("P", p), ("T", t), ("R", r)])
+}
+
+/// Runs `argv` + `script` with P, T, R and ORIG (the PATH) set; asserts it
+/// printed STRICT-OK, exited 0, and wrote nothing to stderr but rvenv's
+/// own one-line notes.
+fn run_strict(fx: &Fixture, vars: &[(&str, PathBuf)], argv: &[&str], script: &str) {
+    let exe = which(argv[0]).unwrap_or_else(|| panic!("{} not installed", argv[0]));
+    let out = Command::new(exe)
+        .args(&argv[1..])
+        .arg(script)
+        .current_dir(&fx.root)
+        .env_clear()
+        .env("HOME", &fx.home)
+        .env("PATH", base_path())
+        .env("ORIG", base_path())
+        .env("LANG", "C.UTF-8")
+        .env("RVENV_TRUSTED_DIRS", &fx.root)
+        .envs(vars.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    let stdout = lossy(&out.stdout);
+    let stderr = lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.ends_with("STRICT-OK\n"),
+        "{argv:?} exited {}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status
+    );
+    for line in stderr.lines() {
+        assert!(
+            line.starts_with("rvenv: "),
+            "{argv:?}: unexpected stderr line {line:?}\n{stderr}"
+        );
+    }
+}
+
+const POSIX_SCRIPT: &str = r#"
+eval "$(rvenv hook SHELL)"
+eval "$(rvenv hook SHELL)"
+cd "$P/sub"; __rvenv_hook
+[[ $VIRTUAL_ENV == "$P/.venv" ]] || exit 11
+[[ $PATH == "$P/.venv/bin:$ORIG" ]] || exit 12
+cd "$P"; __rvenv_hook
+deactivate; __rvenv_hook
+[[ -z ${VIRTUAL_ENV-} && $PATH == "$ORIG" ]] || exit 13
+cd "$P/sub"; __rvenv_hook
+[[ -z ${VIRTUAL_ENV-} ]] || exit 14
+cd /; __rvenv_hook; cd "$P"; __rvenv_hook
+[[ $VIRTUAL_ENV == "$P/.venv" ]] || exit 15
+rvenv activate "$T"
+[[ $VIRTUAL_ENV == "$T" && $PATH == "$T/bin:$ORIG" ]] || exit 16
+cd "$R"; __rvenv_hook
+[[ $VIRTUAL_ENV == "$T" ]] || exit 17
+rvenv deactivate
+cd "$P"; __rvenv_hook
+. "$T/bin/activate"; __rvenv_hook
+[[ $VIRTUAL_ENV == "$T" && $PATH == "$T/bin:$ORIG" ]] || exit 18
+deactivate; __rvenv_hook
+[[ $VIRTUAL_ENV == "$P/.venv" ]] || exit 19
+cd "$R"; __rvenv_hook
+[[ -z ${VIRTUAL_ENV-} && $PATH == "$ORIG" ]] || exit 20
+echo STRICT-OK
+"#;
+
+#[test]
+fn bash_strict_mode() {
+    if !Shell::Bash.available() {
+        return;
+    }
+    let (fx, vars) = strict_fixture();
+    let script = POSIX_SCRIPT.replace("SHELL", "bash");
+    let argv = [
+        "bash",
+        "--norc",
+        "--noprofile",
+        "-e",
+        "-u",
+        "-o",
+        "pipefail",
+        "-c",
+    ];
+    run_strict(&fx, &vars, &argv, &script);
+    // Also when PROMPT_COMMAND is already an array.
+    let script = format!("PROMPT_COMMAND=(true)\n{script}");
+    run_strict(&fx, &vars, &argv, &script);
+}
+
+#[test]
+fn zsh_strict_mode() {
+    if !Shell::Zsh.available() {
+        return;
+    }
+    let (fx, vars) = strict_fixture();
+    let script = POSIX_SCRIPT.replace("SHELL", "zsh");
+    let argv = ["zsh", "-f", "-e", "-u", "-o", "pipefail", "-c"];
+    run_strict(&fx, &vars, &argv, &script);
+    let argv = [
+        "zsh",
+        "-f",
+        "-e",
+        "-u",
+        "-o",
+        "pipefail",
+        "-o",
+        "ksh_arrays",
+        "-c",
+    ];
+    run_strict(&fx, &vars, &argv, &script);
+}
+
+#[test]
+fn fish_non_interactive() {
+    if !Shell::Fish.available() {
+        return;
+    }
+    let (fx, vars) = strict_fixture();
+    let script = r#"
+rvenv hook fish | source
+rvenv hook fish | source
+cd "$P/sub"
+test "$VIRTUAL_ENV" = "$P/.venv"; or exit 11
+test (string join : $PATH) = "$P/.venv/bin:$ORIG"; or exit 12
+cd "$P"
+deactivate; or exit 13
+__rvenv_hook
+set -q VIRTUAL_ENV; and exit 14
+cd /; cd "$P"
+test "$VIRTUAL_ENV" = "$P/.venv"; or exit 15
+rvenv activate "$T"; or exit 16
+cd "$R"
+test "$VIRTUAL_ENV" = "$T"; or exit 17
+rvenv deactivate; or exit 18
+test (string join : $PATH) = "$ORIG"; or exit 19
+echo STRICT-OK
+"#;
+    run_strict(&fx, &vars, &["fish", "--no-config", "-c"], script);
+}
+
+/// What `rvenv hook` prints begins with the template the linters check.
+#[test]
+fn printed_hook_is_the_template_plus_completions() {
+    let fx = Fixture::new();
+    for sh in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        let printed = printed_hook(&fx, sh);
+        let template = fs::read(template(sh)).unwrap();
+        assert!(
+            printed.starts_with(&template),
+            "{sh:?}: rvenv hook does not print the template"
+        );
+    }
+}
+
+/// A linter or shell, or None with the reason printed; under CI a missing
+/// tool is a failure.
+fn tool(name: &str) -> Option<PathBuf> {
+    let found = which(name);
+    if found.is_none() {
+        let msg = format!("{name} is not installed (apt-get install -y {name})");
+        if std::env::var_os("CI").is_some_and(|v| v == "true") {
+            panic!("{msg}");
+        }
+        eprintln!("skipped: {msg}");
+    }
+    found
+}
+
+fn check(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}{}",
+        out.status,
+        lossy(&out.stdout),
+        lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn shellcheck_bash() {
+    let Some(shellcheck) = tool("shellcheck") else {
+        return;
+    };
+    // Every severity, on the template.
+    check(
+        Command::new(&shellcheck)
+            .args(["-s", "bash"])
+            .arg(template(Shell::Bash)),
+        "shellcheck -s bash shell/bash/rvenv.bash",
+    );
+    // What is printed, completions included, has no error-level finding.
+    let fx = Fixture::new();
+    let printed = fx.path("hook.bash");
+    fs::write(&printed, printed_hook(&fx, Shell::Bash)).unwrap();
+    check(
+        Command::new(&shellcheck)
+            .args(["-s", "bash", "-S", "error"])
+            .arg(&printed),
+        "shellcheck -s bash -S error on rvenv hook bash",
+    );
+    check(
+        Command::new("bash").arg("-n").arg(&printed),
+        "bash -n on rvenv hook bash",
+    );
+}
+
+#[test]
+fn zsh_parses() {
+    let Some(zsh) = tool("zsh") else {
+        return;
+    };
+    let fx = Fixture::new();
+    let printed = fx.path("hook.zsh");
+    fs::write(&printed, printed_hook(&fx, Shell::Zsh)).unwrap();
+    for file in [template(Shell::Zsh), printed] {
+        check(
+            Command::new(&zsh).args(["-f", "-n"]).arg(&file),
+            &format!("zsh -n {}", file.display()),
+        );
+    }
+}
+
+#[test]
+fn fish_parses_and_is_indented() {
+    let Some(fish) = tool("fish") else {
+        return;
+    };
+    let fx = Fixture::new();
+    let printed = fx.path("hook.fish");
+    fs::write(&printed, printed_hook(&fx, Shell::Fish)).unwrap();
+    for file in [template(Shell::Fish), printed] {
+        check(
+            Command::new(&fish).arg("--no-execute").arg(&file),
+            &format!("fish --no-execute {}", file.display()),
+        );
+    }
+    let Some(fish_indent) = tool("fish_indent") else {
+        return;
+    };
+    check(
+        Command::new(fish_indent)
+            .arg("--check")
+            .arg(template(Shell::Fish)),
+        "fish_indent --check shell/fish/rvenv.fish",
+    );
+}
+
+#[test]
+fn unknown_shell_is_one_line_error() {
+    let fx = Fixture::new();
+    let (ok, out, err) = run_cmd(
+        &fx,
+        &[
+            common::rvenv_bin().as_os_str(),
+            OsStr::new("hook"),
+            OsStr::new("nosuchshell"),
+        ],
+        &[],
+    );
+    let err = lossy(&err);
+    assert!(!ok, "exit status 0");
+    assert!(out.is_empty(), "stdout: {:?}", lossy(&out));
+    assert_eq!(err.matches('\n').count(), 1, "one line: {err:?}");
+    assert!(err.ends_with('\n') && err.starts_with("rvenv: "), "{err:?}");
+    for sh in ["bash", "zsh", "fish", "nosuchshell"] {
+        assert!(err.contains(sh), "{sh} not named: {err:?}");
+    }
+}
