@@ -203,6 +203,12 @@ impl Poetry {
         let real_dir = std::fs::canonicalize(dir)
             .map_err(|e| format!("{} cannot be resolved ({e})", shown(dir)))?;
         let base = base_env_name(name, &real_dir);
+        // A name is one directory entry: "/x" would put the env anywhere.
+        if base.contains('/') || base.contains('\0') {
+            return Err(format!(
+                "the project name {name:?} cannot name an env directory"
+            ));
+        }
         let venv = |minor: &str| venvs.join(format!("{base}-py{}", minor.trim()));
 
         if let Some(minor) = recorded_minor(&venvs.join("envs.toml"), &base) {
@@ -694,6 +700,14 @@ mod tests {
         for bad in [&b"\xff\xfe"[..], b"[tool.poetry\n", b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["] {
             fs::write(f.project.join("pyproject.toml"), bad).unwrap();
             assert!(matches!(source.probe(&f.project, &f.project), Probe::Skipped(_)));
+        }
+        for name in ["/tmp/x", "a/b", "a\\u0000b"] {
+            let text = format!("[tool.poetry]\nname = \"{name}\"\n");
+            fs::write(f.project.join("pyproject.toml"), text).unwrap();
+            let Probe::Skipped(why) = source.probe(&f.project, &f.project) else {
+                panic!("{name}")
+            };
+            assert!(why.contains("cannot name"), "{why}");
         }
         fs::write(
             f.project.join("pyproject.toml"),
