@@ -15,6 +15,7 @@ shell_tests!(
     nested_projects_and_venv_as_project,
     path_edits_are_kept,
     venv_created_or_deleted_in_cwd,
+    project_deleted_while_inside,
     symlinked_project_keeps_logical_path,
     pythonhome_saved_and_restored,
     pythonhome_unset_stays_unset,
@@ -220,6 +221,26 @@ fn venv_created_or_deleted_in_cwd(sh: Shell) {
     fs::remove_dir_all(&outer).unwrap();
     s.run("");
     s.state().assert_off(&orig, "all gone");
+}
+
+/// The whole project goes away under the shell (a `git worktree remove`,
+/// a test run's tempdir): the next prompt turns its venv off.
+fn project_deleted_while_inside(sh: Shell) {
+    let fx = common::Fixture::new();
+    let proj = fx.dir("proj/sub");
+    let venv = fx.venv("proj/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&proj));
+    s.state()
+        .assert_on(&bytes(&venv), b"proj", &orig, "entered");
+    fs::remove_dir_all(fx.path("proj")).unwrap();
+    let step = s.run("");
+    step.assert_prompt(PROMPT.as_bytes(), "deleted");
+    s.state().assert_off(&orig, "deleted");
+    let step = s.run(&sh.cd(&fx.root));
+    step.assert_prompt(PROMPT.as_bytes(), "left");
+    s.state().assert_off(&orig, "left");
 }
 
 fn symlinked_project_keeps_logical_path(sh: Shell) {

@@ -17,6 +17,7 @@ shell_tests!(
     reloading_while_active,
     user_aliases,
     unusual_shell_options,
+    ctrl_c_during_the_hook,
 );
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
@@ -389,4 +390,94 @@ fn unusual_shell_options(sh: Shell) {
     ] {
         assert!(!all.contains(bad), "{sh:?}: {bad:?} in:\n{all}");
     }
+}
+
+/// `rvenv activate` with a relative path means what `cd` would: `.` and
+/// `..` taken lexically from the logical working directory, no trailing
+/// slash kept.
+#[test]
+#[ignore = "rvenv activate joins a relative PATH to the cwd without normalising it: \
+            VIRTUAL_ENV=/p/sub/../.venv, /p/./.venv/ (src/cmd/activate.rs)"]
+fn rvenv_activate_relative_paths_are_normalised() {
+    for sh in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        if !sh.available() {
+            continue;
+        }
+        let fx = common::Fixture::new();
+        fx.dir("real/shop/src");
+        fx.venv("real/shop/.venv");
+        std::os::unix::fs::symlink(fx.path("real"), fx.path("link")).unwrap();
+        let shop = fx.path("link/shop");
+        let venv = bytes(shop.join(".venv"));
+        let mut s = Session::start(sh, &fx, Opts::default());
+        let orig = s.initial.path().to_vec();
+        s.run(&sh.cd(&shop.join("src")));
+        for (line, ctx) in [
+            ("rvenv activate ..", "rvenv activate .. from link/shop/src"),
+            ("cd ..; rvenv activate ./.venv/", "rvenv activate ./.venv/"),
+            ("rvenv activate src/..", "rvenv activate src/.."),
+        ] {
+            s.run(line);
+            s.state().assert_on(&venv, b"shop", &orig, ctx);
+            s.run("rvenv deactivate");
+        }
+    }
+}
+
+/// Ctrl-C while the hook waits for rvenv: the venv is either fully on or
+/// fully off at the next prompt, never half, and the hook asks again at a
+/// later prompt instead of giving up on the project.
+fn ctrl_c_during_the_hook(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    // An rvenv that, while $HOME/slow exists, says it started and sleeps.
+    let slowbin = fx.dir("slowbin");
+    let wrapper = slowbin.join("rvenv");
+    fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n\
+             if [ \"$1\" = __hook ] && [ -e \"$HOME/slow\" ]; then\n\
+             \x20   : >\"$HOME/started\"; sleep 5\n\
+             fi\n\
+             exec '{}' \"$@\"\n",
+            common::rvenv_bin().display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    let mut path = slowbin.into_os_string();
+    path.push(":");
+    path.push(common::base_path());
+    let mut s = Session::start(sh, &fx, Opts::default().env("PATH", path));
+    let orig = s.initial.path().to_vec();
+
+    fs::write(fx.home.join("slow"), "").unwrap();
+    s.type_bytes(format!("{}\n", sh.cd(&shop)).as_bytes());
+    let started = fx.home.join("started");
+    let deadline = std::time::Instant::now() + common::TIMEOUT;
+    while !started.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{sh:?}: the hook never started rvenv:\n{}",
+            s.transcript()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    fs::remove_file(fx.home.join("slow")).unwrap();
+    s.type_bytes(b"\x03");
+    let st = s.state();
+    if st.var("VIRTUAL_ENV").is_some() {
+        st.assert_on(&bytes(&venv), b"shop", &orig, "on after Ctrl-C");
+    } else {
+        st.assert_off(&orig, "off after Ctrl-C");
+    }
+    let step = s.run("");
+    step.assert_prompt(&prompt_with(b"shop"), "a later prompt");
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "a later prompt");
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left");
 }
