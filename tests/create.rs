@@ -107,9 +107,16 @@ fn cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rvenv-cache")
 }
 
+/// rvenv with its caches and its trust store (every venv it makes is
+/// trusted) under the test's target directory, not the user's.
 fn rvenv_cmd(cwd: &Path) -> Command {
     let mut cmd = Command::new(RVENV);
-    cmd.current_dir(cwd).env("RVENV_CACHE_DIR", cache_dir());
+    cmd.current_dir(cwd)
+        .env("RVENV_CACHE_DIR", cache_dir())
+        .env(
+            "XDG_DATA_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-data"),
+        );
     cmd
 }
 
@@ -334,8 +341,7 @@ fn second_create_uses_the_cached_facts() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
     let run = |name: &str| {
-        let out = Command::new(RVENV)
-            .current_dir(tmp.path())
+        let out = rvenv_cmd(tmp.path())
             .env("RVENV_CACHE_DIR", &cache)
             .args(["create", "-p"])
             .arg(&py.exe)
@@ -462,6 +468,13 @@ fn seed_installs_pip_that_installs_a_local_wheel() {
             fs::read_to_string(dist.join("INSTALLER")).unwrap(),
             "rvenv\n"
         );
+        // pip's files are links into the cache, but the files rvenv writes
+        // per venv are never written through a link.
+        use std::os::unix::fs::MetadataExt;
+        for own in ["RECORD", "INSTALLER"] {
+            assert_eq!(dist.join(own).metadata().unwrap().nlink(), 1, "{own}");
+        }
+        assert!(site.join("pip/__init__.py").metadata().unwrap().nlink() >= 2);
         let record = fs::read_to_string(dist.join("RECORD")).unwrap();
         for line in record.lines() {
             let file = line.split(',').next().unwrap();

@@ -24,8 +24,8 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
     let created = create::create(&opts, &search, cache.as_deref())?;
     // What rvenv made is trusted: the user asked for it, here and now.
     let env = crate::env::Env::from_process();
-    let venv = std::path::absolute(&args.path).unwrap_or_else(|_| args.path.clone());
-    if let Err(err) = crate::trust::set_trusted(&env, &venv, true) {
+    let venv = &created.path;
+    if let Err(err) = crate::trust::set_trusted(&env, venv, true) {
         let _ = writeln!(
             std::io::stderr(),
             "rvenv: warning: {}; allow it later with: rvenv allow {}",

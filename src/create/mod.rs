@@ -40,6 +40,8 @@ pub struct Options {
 /// What was created.
 #[derive(Debug)]
 pub struct Created {
+    /// Where the venv is: absolute, `..` resolved, a symlink followed.
+    pub path: PathBuf,
     pub facts: Facts,
     /// The pip version installed by `--seed`.
     pub pip: Option<String>,
@@ -109,9 +111,10 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
         .with_context(|| format!("cannot create {}", parent.display()))?;
     clean_stale(parent, name);
     let stage = Stage::new(parent, name)?;
-    let pip = build(&stage.path, &plan, opts.seed)?;
+    let pip = build(&stage.path, &plan, opts.seed.then_some(cache))?;
     let replaced = stage.commit(&venv, existing == Existing::Venv, opts.clear)?;
     Ok(Created {
+        path: venv,
         facts,
         pip,
         replaced,
@@ -119,12 +122,16 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
 }
 
 /// Everything but the rename: files, pip, then pyvenv.cfg.
-fn build(stage: &Path, plan: &layout::Plan, seed: bool) -> anyhow::Result<Option<String>> {
+/// `seed` is `Some(cache)` for `--seed`.
+fn build(
+    stage: &Path,
+    plan: &layout::Plan,
+    seed: Option<Option<&Path>>,
+) -> anyhow::Result<Option<String>> {
     layout::build(stage, plan)?;
-    let pip = if seed {
-        Some(seed::install_pip(stage, plan)?)
-    } else {
-        None
+    let pip = match seed {
+        Some(cache) => Some(seed::install_pip(stage, plan, cache)?),
+        None => None,
     };
     layout::write(&stage.join("pyvenv.cfg"), &layout::pyvenv_cfg(plan))?;
     Ok(pip)
