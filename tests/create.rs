@@ -991,3 +991,77 @@ fn stdout_stays_empty_and_errors_are_one_line() {
     assert!(!tmp.path().join("v").exists());
     let _ = OsString::from_vec(Vec::new());
 }
+
+/// nushell is found on PATH or at $RVENV_TEST_NU (its npm package puts the
+/// real binary at node_modules/@nushell/linux-x64/bin/nu).
+fn nu_binary() -> Option<PathBuf> {
+    if let Some(nu) = std::env::var_os("RVENV_TEST_NU") {
+        return Some(nu.into());
+    }
+    if have("nu") {
+        return Some("nu".into());
+    }
+    None
+}
+
+#[test]
+fn activate_in_nushell_with_hostile_names() {
+    let Some(py) = newest() else { return };
+    let Some(nu) = nu_binary() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    for (i, (v, name)) in hostile_venvs(tmp.path(), &py).iter().enumerate() {
+        let out_dir = tmp.path().join(format!("out-{i}"));
+        fs::create_dir_all(&out_dir).unwrap();
+        let Some(path) = v.to_str() else {
+            // nushell holds no such string: the script says so and stops.
+            let text = fs::read_to_string(v.join("bin/activate.nu")).unwrap();
+            assert!(text.contains("not UTF-8"));
+            continue;
+        };
+        let hashes = "#".repeat(path.matches('#').count() + 1);
+        let activate = format!("r{hashes}'{path}/bin/activate.nu'{hashes}");
+        let script = format!(
+            "let before = $env.PATH\n\
+             overlay use {activate}\n\
+             $env.VIRTUAL_ENV | save -r ve\n\
+             $env.VIRTUAL_ENV_PROMPT | save -r vp\n\
+             if ($env.PATH | first) == ($env.VENV | path join bin) {{ 'path' | save -a ok }}\n\
+             deactivate\n\
+             if $env.PATH == $before {{ \"\\nrestored\" | save -a ok }}\n\
+             if not ('VIRTUAL_ENV' in $env) {{ \"\\nunset\" | save -a ok }}\n"
+        );
+        fs::write(out_dir.join("t.nu"), script).unwrap();
+        let out = Command::new(&nu)
+            .args(["--no-config-file", "t.nu"])
+            .current_dir(&out_dir)
+            .env("VENV", v)
+            .env_remove("VIRTUAL_ENV")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let what = format!("nu with {:?}", String::from_utf8_lossy(name));
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            fs::read(out_dir.join("ve")).unwrap(),
+            v.as_os_str().as_bytes(),
+            "{what}"
+        );
+        assert_eq!(fs::read(out_dir.join("vp")).unwrap(), *name, "{what}");
+        assert_eq!(
+            fs::read_to_string(out_dir.join("ok")).unwrap(),
+            "path\nrestored\nunset",
+            "{what}"
+        );
+        let mut files: Vec<_> = fs::read_dir(&out_dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        files.sort();
+        assert_eq!(files, ["ok", "t.nu", "ve", "vp"], "{what} ran something");
+    }
+}
