@@ -18,6 +18,8 @@ shell_tests!(
     user_aliases,
     unusual_shell_options,
     ctrl_c_during_the_hook,
+    prompt_changed_while_active_is_kept,
+    rvenv_create_activates_at_once,
 );
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
@@ -478,6 +480,50 @@ fn ctrl_c_during_the_hook(sh: Shell) {
     step.assert_prompt(&prompt_with(b"shop"), "a later prompt");
     s.state()
         .assert_on(&bytes(&venv), b"shop", &orig, "a later prompt");
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left");
+}
+
+/// A prompt the user (or a theme) sets while a venv is on is theirs:
+/// leaving keeps it, and the next venv prefixes it.
+fn prompt_changed_while_active_is_kept(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&shop));
+    let set = match sh {
+        Shell::Fish => "function fish_prompt; printf 'NEW> '; end",
+        _ => "PS1='NEW> '",
+    };
+    let step = s.run(set);
+    assert_eq!(step.prompt_str(), "NEW> ", "{sh:?}: the user's own prompt");
+    let step = s.run(&sh.cd(&fx.root));
+    assert_eq!(step.prompt_str(), "NEW> ", "{sh:?}: kept on leaving");
+    let st = s.state();
+    assert_eq!(st.var("VIRTUAL_ENV"), None, "{sh:?}");
+    assert_eq!(st.path(), &orig[..], "{sh:?}");
+    if let Some(ps1) = &st.ps1 {
+        assert_eq!(lossy(ps1), "NEW> ", "{sh:?}: PS1");
+    }
+    let step = s.run(&sh.cd(&shop));
+    assert_eq!(step.prompt_str(), "(shop) NEW> ", "{sh:?}: prefixed again");
+    s.state().assert_on(&bytes(&venv), b"shop", &orig, "again");
+    let step = s.run(&sh.cd(&fx.root));
+    assert_eq!(step.prompt_str(), "NEW> ", "{sh:?}: left again");
+}
+
+/// `rvenv create` through the shell function: on at once, no cd needed.
+fn rvenv_create_activates_at_once(sh: Shell) {
+    let fx = common::Fixture::new();
+    let proj = fx.dir("proj");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&proj));
+    let st = s.state_after("rvenv create");
+    assert_eq!(st.status, "0", "{sh:?}: {}", s.transcript());
+    st.assert_on(&bytes(proj.join(".venv")), b"proj", &orig, "created");
     s.run(&sh.cd(&fx.root));
     s.state().assert_off(&orig, "left");
 }

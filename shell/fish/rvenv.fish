@@ -132,6 +132,11 @@ function __rvenv_status
     return $argv[1]
 end
 
+# True when fish_prompt is the wrapper __rvenv_activate defines.
+function __rvenv_prompt_is_ours
+    functions fish_prompt 2>/dev/null | string match -q '*__rvenv_orig_fish_prompt*'
+end
+
 # $argv: venv, VIRTUAL_ENV_PROMPT, the name as shown in the prompt.
 function __rvenv_activate
     if set -q PYTHONHOME
@@ -149,7 +154,10 @@ function __rvenv_activate
     set -g __rvenv_name ''
     if not set -q VIRTUAL_ENV_DISABLE_PROMPT[1]; or test -z "$VIRTUAL_ENV_DISABLE_PROMPT"
         set -g __rvenv_name $argv[3]
-        if not functions -q __rvenv_orig_fish_prompt
+        # Wrap the prompt unless it is our wrapper already (a venv activated
+        # by hand may have saved and restored it).
+        if not __rvenv_prompt_is_ours
+            functions -e __rvenv_orig_fish_prompt
             functions -q fish_prompt
             and functions -c fish_prompt __rvenv_orig_fish_prompt
             # fish prints the prompt function's output as it is: no expansion.
@@ -212,9 +220,13 @@ function __rvenv_deactivate
     end
     set -g __rvenv_had_pythonhome ''
     set -g __rvenv_old_pythonhome ''
-    if functions -q __rvenv_orig_fish_prompt
+    # Put the user's prompt back, unless they (or a theme) defined another
+    # since: that one is theirs. (When an activate script's prompt wraps
+    # ours, __rvenv_orig_fish_prompt stays: its saved copy of ours calls it.)
+    if __rvenv_prompt_is_ours
         functions -e fish_prompt
-        functions -c __rvenv_orig_fish_prompt fish_prompt
+        functions -q __rvenv_orig_fish_prompt
+        and functions -c __rvenv_orig_fish_prompt fish_prompt
         functions -e __rvenv_orig_fish_prompt
     end
     set -g __rvenv_name ''
