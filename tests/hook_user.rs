@@ -20,6 +20,7 @@ shell_tests!(
     ctrl_c_during_the_hook,
     prompt_changed_while_active_is_kept,
     rvenv_create_activates_at_once,
+    rvenv_starts_only_when_something_may_change,
 );
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
@@ -526,4 +527,65 @@ fn rvenv_create_activates_at_once(sh: Shell) {
     st.assert_on(&bytes(proj.join(".venv")), b"proj", &orig, "created");
     s.run(&sh.cd(&fx.root));
     s.state().assert_off(&orig, "left");
+}
+
+/// The hook's fast path: a prompt where nothing changed, or a cd that
+/// cannot change the venv, starts no process; entering or leaving starts
+/// rvenv once.
+fn rvenv_starts_only_when_something_may_change(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop/a/b");
+    let shop = shop.parent().unwrap().parent().unwrap().to_path_buf();
+    let venv = fx.venv("shop/.venv");
+    fx.dir("plain/x");
+    // An rvenv that logs each __hook call.
+    let countbin = fx.dir("countbin");
+    let wrapper = countbin.join("rvenv");
+    fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n\
+             [ \"$1\" = __hook ] && echo \"$3\" >>\"$HOME/calls\"\n\
+             exec '{}' \"$@\"\n",
+            common::rvenv_bin().display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    let mut path = countbin.into_os_string();
+    path.push(":");
+    path.push(common::base_path());
+    let mut s = Session::start(sh, &fx, Opts::default().env("PATH", path));
+    let orig = s.initial.path().to_vec();
+    let calls = || {
+        fs::read_to_string(fx.home.join("calls"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let steps = [
+        ("".to_string(), 0, "a prompt"),
+        ("".to_string(), 0, "another prompt"),
+        (sh.cd(&shop), 1, "entering"),
+        ("".to_string(), 0, "a prompt in the project"),
+        ("cd a/b".to_string(), 0, "a subdirectory"),
+        ("cd ..".to_string(), 0, "up, still inside"),
+        ("cd ..".to_string(), 0, "the project root"),
+        (sh.cd(&fx.root), 1, "leaving"),
+        (sh.cd(&fx.path("plain/x")), 0, "a directory in no project"),
+        ("cd /".to_string(), 0, "up to /"),
+        (sh.cd(&shop.join("a")), 1, "entering a subdirectory"),
+    ];
+    for (line, want, ctx) in steps {
+        let before = calls();
+        s.run(&line);
+        assert_eq!(
+            calls() - before,
+            want,
+            "{sh:?}: rvenv runs for {ctx} ({line:?})"
+        );
+    }
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "entered");
 }
