@@ -1508,3 +1508,51 @@ fn broken_venv_message_holds_no_control_characters() {
         }
     }
 }
+
+/// Many `rvenv allow` at once (several shells starting in several
+/// projects): every venv ends up allowed, the store whole, no temporary
+/// file left beside it.
+#[test]
+fn concurrent_allows_all_land() {
+    let fx = Fixture::new();
+    let data = fx.dir("data");
+    let dirs: Vec<PathBuf> = (0..16)
+        .map(|i| {
+            let dir = fx.dir(format!("p{i}"));
+            fake_venv(&dir.join(".venv"));
+            dir
+        })
+        .collect();
+    let children: Vec<_> = dirs
+        .iter()
+        .map(|dir| {
+            Command::new(rvenv_bin())
+                .arg("allow")
+                .arg(dir)
+                .current_dir(&fx.root)
+                .env_clear()
+                .env("HOME", &fx.home)
+                .env("PATH", "/usr/bin:/bin")
+                .env("XDG_DATA_HOME", &data)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", lossy(&out.stderr));
+    }
+    let xdg = [("XDG_DATA_HOME", data.as_os_str())];
+    for dir in &dirs {
+        let st = status_json(&fx, dir, &xdg);
+        assert_eq!(st["trust"], "allowed", "{dir:?}: {st}");
+    }
+    let mut left: Vec<_> = fs::read_dir(data.join("rvenv"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["trusted", "trusted.lock"], "beside the store");
+}
