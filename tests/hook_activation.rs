@@ -140,6 +140,14 @@ fn nested_projects_and_venv_as_project(sh: Shell) {
     s.run("cd ../..");
     s.state()
         .assert_on(&bytes(&outer), b"shop", &orig, "back in shop/lib");
+    // Into the venv's own directory and back: the same venv throughout.
+    let step = s.run(&sh.cd(&outer.join("bin")));
+    step.assert_prompt(&prompt_with(b"shop"), "shop/.venv/bin");
+    s.state()
+        .assert_on(&bytes(&outer), b"shop", &orig, "shop/.venv/bin");
+    s.run("cd ../..");
+    s.state()
+        .assert_on(&bytes(&outer), b"shop", &orig, "shop again");
     // A directory that is a venv is its own project.
     let step = s.run(&sh.cd(&tools.join("lib/x")));
     step.assert_prompt(&prompt_with(b"tools"), "tools");

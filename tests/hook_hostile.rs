@@ -25,6 +25,8 @@ const NAMES: &[&[u8]] = &[
     b"{a,b}",
     b"star*?[x]",
     b"new\nline",
+    b"trailing newline\n",
+    b"\n",
     b"\xffbyte\xfe",
     b"-dash",
     b"$HOME${PATH}$",
