@@ -3,11 +3,13 @@
 //! render the [`Decision`] (see `render`).
 
 use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::discover::{self, VenvSource};
 use crate::env::Env;
-use crate::quote::for_message;
+use crate::quote::{command_arg, display};
+use crate::shell::Shell;
 use crate::trust::{Trust, Verdict, unsafe_permissions};
 use crate::venv::{Venv, broken_message};
 
@@ -48,6 +50,8 @@ pub struct Decision {
 }
 
 pub struct HookInput<'a> {
+    /// The shell the hook runs in: suggested commands use its syntax.
+    pub shell: Shell,
     pub pwd: &'a Path,
     pub state: HookState,
     pub env: &'a Env,
@@ -55,8 +59,22 @@ pub struct HookInput<'a> {
 }
 
 /// The venv `found` should activate, or the message saying why not.
-pub fn activation_for(venv: &Path, project: &Path, env: &Env) -> Result<Activation, String> {
-    let venv_info = Venv::inspect(venv).map_err(|why| broken_message(venv, &why))?;
+pub fn activation_for(
+    venv: &Path,
+    project: &Path,
+    env: &Env,
+    shell: Shell,
+) -> Result<Activation, String> {
+    if venv.as_os_str().as_bytes().contains(&b':') {
+        // PATH cannot hold it: its pieces would become other entries,
+        // relative ones among them.
+        return Err(format!(
+            "rvenv: not activating {}: its path holds ':', which PATH cannot hold; \
+             move or recreate it elsewhere",
+            display(venv.as_os_str())
+        ));
+    }
+    let venv_info = Venv::inspect(venv).map_err(|why| broken_message(venv, &why, shell))?;
     let prompt = venv_info
         .cfg_prompt()
         .unwrap_or_else(|| discover::default_prompt(venv, project, env));
@@ -74,12 +92,14 @@ pub fn auto_activation(
     project: &Path,
     env: &Env,
     trust: &Trust,
+    shell: Shell,
 ) -> Result<Activation, String> {
-    let activation = activation_for(venv, project, env)?;
+    let activation = activation_for(venv, project, env, shell)?;
     if let Some(why) = unsafe_permissions(venv) {
         return Err(format!(
-            "rvenv: not activating {}: {why}; only you (or root) may be able to change it",
-            for_message(venv.as_os_str())
+            "rvenv: not activating {}: {}; only you (or root) may be able to change it",
+            display(venv.as_os_str()),
+            display(std::ffi::OsStr::new(&why))
         ));
     }
     let verdict = trust.verdict(venv);
@@ -88,17 +108,17 @@ pub fn auto_activation(
     }
     let allow = format!(
         "if you trust it, run: rvenv allow {}",
-        for_message(venv.as_os_str())
+        command_arg(shell, venv.as_os_str())
     );
     Err(match verdict {
         Verdict::StoreCorrupt(why) => why,
         Verdict::Replaced => format!(
             "rvenv: {} was replaced since you allowed it, so it was not activated; {allow}",
-            for_message(venv.as_os_str())
+            display(venv.as_os_str())
         ),
         _ => format!(
             "rvenv: {} is not trusted, so it was not activated; {allow}",
-            for_message(venv.as_os_str())
+            display(venv.as_os_str())
         ),
     })
 }
@@ -130,7 +150,13 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
 
     let target = match &found {
         Some(found) if decision.off.is_none() => {
-            match auto_activation(&found.venv, &found.project, input.env, input.trust) {
+            match auto_activation(
+                &found.venv,
+                &found.project,
+                input.env,
+                input.trust,
+                input.shell,
+            ) {
                 Ok(activation) => Some(activation),
                 Err(message) => {
                     decision.messages.push(message);
@@ -161,14 +187,11 @@ fn change_message(decision: &Decision, was_active: Option<&Path>) -> Option<Stri
             .as_deref()
             .map(|v| format!(" (Python {v})"))
             .unwrap_or_default();
-        let name = for_message(&crate::render::display_name(&activation.prompt));
+        let name = display(&activation.prompt);
         return Some(format!("rvenv: activated {name}{version}"));
     }
     let was = was_active.filter(|_| decision.deactivate)?;
-    Some(format!(
-        "rvenv: deactivated {}",
-        for_message(was.as_os_str())
-    ))
+    Some(format!("rvenv: deactivated {}", display(was.as_os_str())))
 }
 
 #[cfg(test)]
@@ -188,6 +211,7 @@ mod tests {
         let trust = Trust::load(&Env::from_pairs([("RVENV_TRUSTED_DIRS", "/")]));
         decide(
             &HookInput {
+                shell: Shell::Bash,
                 pwd,
                 state,
                 env,
@@ -206,6 +230,7 @@ mod tests {
         let trust = Trust::load(&env);
         let sources = discover::sources(&env);
         let input = HookInput {
+            shell: Shell::Bash,
             pwd: &p,
             state: HookState::default(),
             env: &env,

@@ -96,23 +96,55 @@ fn quote_fish(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A path for a message the user may copy into a shell: shell-quoted when
-/// needed, and as bash/zsh `$'...'` with `\xHH` escapes when it holds control
-/// characters or bytes that are not UTF-8, so the terminal never receives
-/// raw escape sequences from a hostile name.
-pub fn for_message(value: &OsStr) -> String {
-    let bytes = value.as_bytes();
-    match std::str::from_utf8(bytes) {
-        Ok(s)
-            if s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@,".contains(&b)) =>
-        {
-            s.to_owned()
+/// True for characters that must never reach the terminal raw: C0, DEL,
+/// C1 (U+0080..U+009F, where U+009B starts an escape sequence on its own)
+/// and the bidirectional overrides that reorder what is shown.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A value as shown in a message: printable characters as they are, the
+/// rest as `\xHH` (bytes that are not UTF-8, control characters) or
+/// `\u{HHHH}`, so a hostile name never sends escape sequences to the
+/// terminal or breaks the line.
+pub fn display(value: &OsStr) -> String {
+    let mut out = String::new();
+    for chunk in value.as_bytes().utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                c if is_unsafe_char(c) && (c as u32) < 0x80 => {
+                    out.push_str(&format!("\\x{:02x}", c as u32))
+                }
+                c if is_unsafe_char(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+                c => out.push(c),
+            }
         }
-        Ok(s) if !s.chars().any(char::is_control) => {
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// One word, for a command a message suggests, that the user's shell reads
+/// back as exactly `value` and that holds no control byte: plain when only
+/// safe characters, else single-quoted, else bash/zsh `$'...'` or fish's
+/// unquoted escapes for control characters and bytes that are not UTF-8.
+pub fn command_arg(shell: Shell, value: &OsStr) -> String {
+    let bytes = value.as_bytes();
+    if !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@,".contains(b))
+    {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    let printable = std::str::from_utf8(bytes).is_ok_and(|s| !s.chars().any(is_unsafe_char));
+    match shell {
+        Shell::Bash | Shell::Zsh if printable => {
             String::from_utf8_lossy(&quote_posix(bytes)).into_owned()
         }
-        _ => {
+        Shell::Bash | Shell::Zsh => {
             let mut out = String::from("$'");
             for &b in bytes {
                 match b {
@@ -125,6 +157,43 @@ pub fn for_message(value: &OsStr) -> String {
                 }
             }
             out.push('\'');
+            out
+        }
+        Shell::Fish => {
+            let mut out = String::new();
+            let mut quoted = false;
+            let mut quote = |out: &mut String, on: bool| {
+                if quoted != on {
+                    out.push('\'');
+                    quoted = on;
+                }
+            };
+            for chunk in bytes.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    if is_unsafe_char(c) {
+                        quote(&mut out, false);
+                        if (c as u32) < 0x80 {
+                            out.push_str(&format!("\\x{:02x}", c as u32));
+                        } else {
+                            out.push_str(&format!("\\u{:04x}", c as u32));
+                        }
+                    } else {
+                        quote(&mut out, true);
+                        if c == '\\' || c == '\'' {
+                            out.push('\\');
+                        }
+                        out.push(c);
+                    }
+                }
+                for b in chunk.invalid() {
+                    quote(&mut out, false);
+                    out.push_str(&format!("\\X{b:02X}"));
+                }
+            }
+            quote(&mut out, false);
+            if out.is_empty() {
+                out.push_str("''");
+            }
             out
         }
     }
@@ -201,11 +270,24 @@ mod tests {
 
     #[test]
     fn messages_never_carry_control_bytes() {
-        assert_eq!(for_message(OsStr::new("/a b")), "'/a b'");
-        assert_eq!(for_message(OsStr::new("/plain")), "/plain");
+        assert_eq!(display(OsStr::new("/a b/é")), "/a b/é");
         assert_eq!(
-            for_message(OsStr::from_bytes(b"/a\x1b]0;x\x07\n'\xff")),
+            display(OsStr::from_bytes(
+                b"/a\x1b]0;x\x07\n\xff\xc2\x9b\xe2\x80\xae"
+            )),
+            "/a\\x1b]0;x\\x07\\x0a\\xff\\u{009b}\\u{202e}"
+        );
+        let arg = |s: Shell, b: &[u8]| command_arg(s, OsStr::from_bytes(b));
+        assert_eq!(arg(Shell::Bash, b"/plain"), "/plain");
+        assert_eq!(arg(Shell::Zsh, b"/a b"), "'/a b'");
+        assert_eq!(
+            arg(Shell::Bash, b"/a\x1b]0;x\x07\n'\xff"),
             "$'/a\\x1b]0;x\\x07\\x0a\\'\\xff'"
+        );
+        assert_eq!(arg(Shell::Fish, b"/a b"), "'/a b'");
+        assert_eq!(
+            arg(Shell::Fish, b"/a\\'\n\xff\xc2\x9b"),
+            "'/a\\\\\\''\\x0a\\XFF\\u009b"
         );
     }
 

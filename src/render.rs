@@ -56,17 +56,25 @@ impl Script {
     }
 }
 
-/// The venv's name as drawn in the prompt: control characters become `?`, so
-/// a hostile name cannot send escape sequences to the terminal (or a newline
-/// into the prompt). VIRTUAL_ENV_PROMPT keeps the exact name.
+/// The venv's name as drawn in the prompt: control characters (C0, DEL, C1,
+/// bidi overrides) and bytes that are not UTF-8 become `?`, so a hostile
+/// name cannot send escape sequences to the terminal, break the prompt's
+/// line, or be drawn differently by each shell. VIRTUAL_ENV_PROMPT keeps the
+/// exact name.
 pub fn display_name(prompt: &OsStr) -> std::ffi::OsString {
-    use std::os::unix::ffi::{OsStrExt, OsStringExt};
-    let bytes = prompt
-        .as_bytes()
-        .iter()
-        .map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b })
-        .collect();
-    std::ffi::OsString::from_vec(bytes)
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for chunk in prompt.as_bytes().utf8_chunks() {
+        for c in chunk.valid().chars() {
+            out.push(if crate::quote::is_unsafe_char(c) {
+                '?'
+            } else {
+                c
+            });
+        }
+        out.extend(chunk.invalid().iter().map(|_| '?'));
+    }
+    out.into()
 }
 
 fn path_or_empty(path: Option<&Path>) -> &OsStr {
@@ -95,6 +103,13 @@ pub fn render_decision(shell: Shell, decision: &Decision) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drawn_names_hold_no_control_characters() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = OsStr::from_bytes(b"a\x1b[31m\n\x7f\xc2\x9b\xe2\x80\xae\xff\xc3\xa9");
+        assert_eq!(display_name(name), "a?[31m?????\u{e9}");
+    }
     use std::path::PathBuf;
 
     #[test]

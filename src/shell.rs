@@ -21,6 +21,22 @@ impl Shell {
         }
     }
 
+    /// The shell whose syntax a message's suggested command should use:
+    /// the one whose `rvenv` function called us, else the login shell.
+    pub fn of_user(env: &crate::env::Env) -> Shell {
+        let name = env
+            .get("__RVENV_SHELL")
+            .or_else(|| env.get("SHELL"))
+            .and_then(|s| std::path::Path::new(s).file_name())
+            .and_then(|s| s.to_str())
+            .unwrap_or("");
+        match name {
+            "fish" => Shell::Fish,
+            "zsh" => Shell::Zsh,
+            _ => Shell::Bash,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Shell::Bash => "bash",

@@ -263,7 +263,8 @@ pub fn set_trusted(env: &Env, venv: &Path, allow: bool) -> anyhow::Result<()> {
     let mut entries = read_store(&path).map_err(|why| anyhow::anyhow!(why))?;
     let real = std::fs::canonicalize(venv)
         .with_context(|| format!("cannot resolve {}", venv.display()))?;
-    entries.retain(|e| e.path != real);
+    // Venvs that are gone are dropped, so the store does not grow forever.
+    entries.retain(|e| e.path != real && e.path.exists());
     if allow {
         let (ino, born) =
             identity(&real).with_context(|| format!("cannot stat {}", real.display()))?;
@@ -276,7 +277,9 @@ pub fn set_trusted(env: &Env, venv: &Path, allow: bool) -> anyhow::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     tmp.write_all(&format_store(&entries))?;
-    tmp.as_file().sync_all()?;
+    // No fsync: it costs milliseconds per `rvenv create`, and a crash can at
+    // worst lose the newest allow (ext4 and others flush a file replaced by
+    // rename before the rename itself); the old store is never left half.
     tmp.persist(&path)
         .with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())

@@ -4,6 +4,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::pyvenv_cfg::{CfgError, PyvenvCfg};
+use crate::quote::{command_arg, display};
+use crate::shell::Shell;
 
 /// A venv that looks whole: its pyvenv.cfg reads, names a `home`, and its
 /// `bin/python` leads to an interpreter that exists.
@@ -59,12 +61,14 @@ impl Venv {
     }
 }
 
-/// The one-line message for a broken venv, naming the next step.
-pub fn broken_message(venv: &Path, why: &Broken) -> String {
+/// The one-line message for a broken venv, naming the next step in the
+/// syntax of the user's shell.
+pub fn broken_message(venv: &Path, why: &Broken, shell: Shell) -> String {
     format!(
-        "rvenv: {} is broken: {why}; recreate it with: rvenv create --clear {}",
-        venv.display(),
-        shell_words::quote(&venv.to_string_lossy())
+        "rvenv: {} is broken: {}; recreate it with: rvenv create --clear {}",
+        display(venv.as_os_str()),
+        display(std::ffi::OsStr::new(&why.to_string())),
+        command_arg(shell, venv.as_os_str())
     )
 }
 
@@ -95,7 +99,7 @@ mod tests {
         fs::remove_file(v.join("bin/python")).unwrap();
         symlink("/bin/sh", v.join("bin/python")).unwrap();
         assert!(Venv::inspect(&v).is_ok());
-        let msg = broken_message(&v, &err);
+        let msg = broken_message(&v, &err, Shell::Bash);
         assert!(msg.contains("is broken: its Python /nonexistent/python3.11 is gone; recreate it"));
     }
 }

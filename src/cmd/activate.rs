@@ -68,8 +68,8 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
             start.display()
         );
     };
-    let activation =
-        activation_for(&found.venv, &found.project, &env).map_err(|msg| anyhow::anyhow!(msg))?;
+    let activation = activation_for(&found.venv, &found.project, &env, shell)
+        .map_err(|msg| anyhow::anyhow!(msg))?;
 
     let mut script = Script::new(shell);
     script.call("__rvenv_deactivate_any", []);

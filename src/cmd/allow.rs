@@ -9,7 +9,7 @@ use anyhow::bail;
 use crate::cli::TrustArgs;
 use crate::discover;
 use crate::env::Env;
-use crate::quote::for_message;
+use crate::quote::display;
 use crate::trust::{set_trusted, unsafe_permissions};
 
 /// The venv PATH names: PATH itself when it is a venv, else the venv found
@@ -22,13 +22,13 @@ fn target_venv(args: &TrustArgs, env: &Env) -> anyhow::Result<PathBuf> {
         None => cwd,
     };
     if !start.is_dir() {
-        bail!("{} is not a directory", for_message(start.as_os_str()));
+        bail!("{} is not a directory", display(start.as_os_str()));
     }
     match discover::find_venv(&start, &discover::sources(env)) {
         Some(found) => Ok(found.venv),
         None => bail!(
             "no venv in {} or above it; create one with: rvenv create",
-            for_message(start.as_os_str())
+            display(start.as_os_str())
         ),
     }
 }
@@ -39,7 +39,7 @@ pub fn run(args: &TrustArgs, allow: bool) -> anyhow::Result<()> {
     set_trusted(&env, &venv, allow)?;
     let mut stderr = std::io::stderr().lock();
     if allow {
-        let _ = writeln!(stderr, "rvenv: allowed {}", for_message(venv.as_os_str()));
+        let _ = writeln!(stderr, "rvenv: allowed {}", display(venv.as_os_str()));
         if let Some(why) = unsafe_permissions(&venv) {
             let _ = writeln!(
                 stderr,
@@ -48,7 +48,7 @@ pub fn run(args: &TrustArgs, allow: bool) -> anyhow::Result<()> {
             );
         }
     } else {
-        let _ = writeln!(stderr, "rvenv: denied {}", for_message(venv.as_os_str()));
+        let _ = writeln!(stderr, "rvenv: denied {}", display(venv.as_os_str()));
     }
     Ok(())
 }

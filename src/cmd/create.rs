@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use crate::cli::CreateArgs;
 use crate::create::{self, Options, python::Search};
-use crate::quote::for_message;
+use crate::quote::{command_arg, display};
+use crate::shell::Shell;
 
 pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
     let start = Instant::now();
@@ -30,7 +31,7 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
             std::io::stderr(),
             "rvenv: warning: {}; allow it later with: rvenv allow {}",
             format!("{err:#}").trim_start_matches("rvenv: "),
-            for_message(venv.as_os_str())
+            command_arg(Shell::of_user(&env), venv.as_os_str())
         );
     }
     let ms = start.elapsed().as_secs_f64() * 1000.0;
@@ -55,7 +56,7 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
     let _ = writeln!(
         std::io::stderr(),
         "rvenv: {verb} {} ({what}) in {ms} ms",
-        for_message(args.path.as_os_str())
+        display(args.path.as_os_str())
     );
     Ok(())
 }

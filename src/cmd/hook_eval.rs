@@ -27,6 +27,7 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
         std::env::current_dir()?.join(pwd)
     };
     let input = HookInput {
+        shell: args.shell,
         pwd: &pwd,
         state: HookState {
             active: non_empty(&args.active),

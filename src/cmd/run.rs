@@ -13,7 +13,7 @@ use crate::cli::RunArgs;
 use crate::decide::activation_for;
 use crate::discover;
 use crate::env::Env;
-use crate::quote::for_message;
+use crate::quote::display;
 
 /// PATH with `remove` (the bin/ of a venv already active) taken out once and
 /// `first` put in front: what activation would leave.
@@ -52,11 +52,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let Some(found) = discover::find_venv(&start, &discover::sources(&env)) else {
         bail!(
             "no venv for {}; create one with: rvenv create",
-            for_message(start.as_os_str())
+            display(start.as_os_str())
         );
     };
-    let activation =
-        activation_for(&found.venv, &found.project, &env).map_err(|m| anyhow::anyhow!(m))?;
+    let activation = activation_for(
+        &found.venv,
+        &found.project,
+        &env,
+        crate::shell::Shell::of_user(&env),
+    )
+    .map_err(|m| anyhow::anyhow!(m))?;
     let Some((program, rest)) = args.command.split_first() else {
         bail!("no command given: rvenv run -- CMD ARGS...");
     };
@@ -78,10 +83,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     } else {
         126
     };
-    eprintln!(
-        "rvenv: cannot run {}: {err}",
-        for_message(program.as_os_str())
-    );
+    eprintln!("rvenv: cannot run {}: {err}", display(program.as_os_str()));
     std::process::exit(code);
 }
 

@@ -11,7 +11,8 @@ use crate::cli::StatusArgs;
 use crate::discover;
 use crate::env::Env;
 use crate::pyvenv_cfg::PyvenvCfg;
-use crate::quote::for_message;
+use crate::quote::{command_arg, display};
+use crate::shell::Shell;
 use crate::trust::{Trust, Verdict, unsafe_permissions};
 use crate::venv::Venv;
 
@@ -87,15 +88,19 @@ fn status(dir: &Path, env: &Env) -> Value {
     status
 }
 
-fn human(status: &Value) -> String {
-    let s = |key: &str| status[key].as_str().unwrap_or("").to_owned();
+/// The text form. Every value goes through `display`, so nothing from a
+/// directory name or pyvenv.cfg reaches the terminal raw.
+fn human(status: &Value, shell: Shell) -> String {
+    let raw = |key: &str| status[key].as_str().unwrap_or("").to_owned();
+    let d = |v: &str| display(std::ffi::OsStr::new(v));
+    let s = |key: &str| d(&raw(key));
     let mut out = format!("dir:         {}\n", s("dir"));
     for skip in status["skipped"].as_array().into_iter().flatten() {
         out.push_str(&format!(
             "skipped:     {} in {}: {}\n",
-            skip["source"].as_str().unwrap_or(""),
-            skip["dir"].as_str().unwrap_or(""),
-            skip["reason"].as_str().unwrap_or("")
+            d(skip["source"].as_str().unwrap_or("")),
+            d(skip["dir"].as_str().unwrap_or("")),
+            d(skip["reason"].as_str().unwrap_or(""))
         ));
     }
     if status["venv"].is_null() {
@@ -118,14 +123,15 @@ fn human(status: &Value) -> String {
         ));
         out.push_str(&format!(
             "python:      {} (home {})\n",
-            status["python_version"].as_str().unwrap_or("unknown"),
-            status["home"].as_str().unwrap_or("unknown")
+            d(status["python_version"].as_str().unwrap_or("unknown")),
+            d(status["home"].as_str().unwrap_or("unknown"))
         ));
         out.push_str(&format!("prompt:      {}\n", s("prompt")));
         match status["broken"].as_str() {
             Some(why) => out.push_str(&format!(
-                "health:      broken: {why}; recreate it with: rvenv create --clear {}\n",
-                for_message(std::ffi::OsStr::new(&s("venv")))
+                "health:      broken: {}; recreate it with: rvenv create --clear {}\n",
+                d(why),
+                command_arg(shell, std::ffi::OsStr::new(&raw("venv")))
             )),
             None => out.push_str("health:      ok\n"),
         }
@@ -135,11 +141,11 @@ fn human(status: &Value) -> String {
             out.push_str(&format!(
                 "trusted:     no, {}; to trust it: rvenv allow {}\n",
                 s("trust_detail"),
-                for_message(std::ffi::OsStr::new(&s("venv")))
+                command_arg(shell, std::ffi::OsStr::new(&raw("venv")))
             ));
         }
         match status["unsafe_permissions"].as_str() {
-            Some(why) => out.push_str(&format!("permissions: unsafe: {why}\n")),
+            Some(why) => out.push_str(&format!("permissions: unsafe: {}\n", d(why))),
             None => out.push_str("permissions: ok\n"),
         }
         let would = if status["would_activate"] == json!(true) {
@@ -158,7 +164,7 @@ fn human(status: &Value) -> String {
                 Some("hand") => "activated by hand",
                 _ => "activated outside rvenv's hook, or the hook is not loaded",
             };
-            out.push_str(&format!("active:      {ve} ({by})\n"));
+            out.push_str(&format!("active:      {} ({by})\n", d(ve)));
         }
     }
     out
@@ -173,13 +179,13 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<()> {
         None => cwd,
     };
     if !dir.is_dir() {
-        bail!("{} is not a directory", for_message(dir.as_os_str()));
+        bail!("{} is not a directory", display(dir.as_os_str()));
     }
     let status = status(&dir, &env);
     let out = if args.json {
         format!("{status}\n")
     } else {
-        human(&status)
+        human(&status, Shell::of_user(&env))
     };
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(())

@@ -17,7 +17,7 @@ use notify::{RecursiveMode, Watcher};
 use serde_json::json;
 
 use crate::cli::WatchArgs;
-use crate::quote::for_message;
+use crate::quote::display;
 
 /// How long a burst must be quiet before it is reported.
 const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -69,7 +69,7 @@ impl Reporter {
         let line = if self.json {
             json!({"event": event, "venv": venv.to_string_lossy()}).to_string()
         } else {
-            format!("{event} {}", for_message(venv.as_os_str()))
+            format!("{event} {}", display(venv.as_os_str()))
         };
         let mut out = std::io::stdout().lock();
         writeln!(out, "{line}")?;
@@ -85,7 +85,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<()> {
         None => cwd,
     };
     if !dir.is_dir() {
-        bail!("{} is not a directory", for_message(dir.as_os_str()));
+        bail!("{} is not a directory", display(dir.as_os_str()));
     }
     // SAFETY: the handler only stores to an atomic, which is signal-safe.
     unsafe {
@@ -101,7 +101,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<()> {
     .context("cannot start watching")?;
     watcher
         .watch(&dir, RecursiveMode::Recursive)
-        .with_context(|| format!("cannot watch {}", for_message(dir.as_os_str())))?;
+        .with_context(|| format!("cannot watch {}", display(dir.as_os_str())))?;
 
     let reporter = Reporter { json: args.json };
     let mut known = BTreeMap::new();

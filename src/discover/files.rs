@@ -201,7 +201,7 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 
 /// A path for a message: lossy, never panics.
 pub fn shown(path: &Path) -> String {
-    crate::quote::for_message(path.as_os_str())
+    crate::quote::display(path.as_os_str())
 }
 
 /// A program on PATH (from `env`, not the process): the first executable
