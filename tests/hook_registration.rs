@@ -115,6 +115,31 @@ fn zsh_hook_arrays() {
     check_user_hook_sees_venv_and_status(Shell::Zsh, &mut s, &fx);
 }
 
+/// Options are the user's while the hook loads: with KSH_ARRAYS on,
+/// `${precmd_functions:#x}` is the first element only.
+#[test]
+fn zsh_hook_arrays_with_ksh_arrays() {
+    if !Shell::Zsh.available() {
+        return;
+    }
+    let fx = common::Fixture::new();
+    let before = "__user_precmd() { print -r -- \"$? ${VIRTUAL_ENV-none}\" >>$HOME/pc.log }\n\
+                  __other() { : }\n\
+                  precmd_functions=(__other __user_precmd)\n\
+                  chpwd_functions=(__other __other2)\n\
+                  setopt ksh_arrays sh_word_split";
+    let mut s = Session::start(Shell::Zsh, &fx, Opts::before(before).loads(2));
+    assert_eq!(
+        lossy(&s.capture("print -rl -- \"${precmd_functions[@]}\"")),
+        "__rvenv_hook\n__other\n__user_precmd\n"
+    );
+    assert_eq!(
+        lossy(&s.capture("print -rl -- \"${chpwd_functions[@]}\"")),
+        "__rvenv_hook\n__other\n__other2\n"
+    );
+    check_user_hook_sees_venv_and_status(Shell::Zsh, &mut s, &fx);
+}
+
 #[test]
 fn fish_handlers() {
     if !Shell::Fish.available() {

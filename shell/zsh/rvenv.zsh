@@ -302,5 +302,5 @@ rvenv() {
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd __rvenv_hook
 add-zsh-hook chpwd __rvenv_hook
-precmd_functions=(__rvenv_hook ${precmd_functions:#__rvenv_hook})
-chpwd_functions=(__rvenv_hook ${chpwd_functions:#__rvenv_hook})
+precmd_functions=(__rvenv_hook "${precmd_functions[@]:#__rvenv_hook}")
+chpwd_functions=(__rvenv_hook "${chpwd_functions[@]:#__rvenv_hook}")
