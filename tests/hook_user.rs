@@ -10,6 +10,7 @@ use common::{Opts, PROMPT, Session, Shell, bytes, count, lossy, prompt_with};
 
 shell_tests!(
     hand_activated_venv_is_left_alone,
+    hand_activated_over_ours_gets_our_pythonhome,
     inherited_venv_is_left_alone,
     deactivate_sticks_until_leaving,
     rvenv_activate_and_deactivate,
@@ -104,6 +105,37 @@ fn hand_activated_venv_is_left_alone(sh: Shell) {
         .assert_on(&bytes(&shop_venv), b"shop", &orig, "deactivated in shop");
     s.run(&sh.cd(&fx.root));
     s.state().assert_off(&orig, "left again");
+}
+
+/// The hook had unset PYTHONHOME for its venv when one was activated by
+/// hand: that venv's deactivate must bring the user's PYTHONHOME back.
+fn hand_activated_over_ours_gets_our_pythonhome(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    fx.venv("shop/.venv");
+    let other = fx.venv("other/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.export("PYTHONHOME", "/py home"));
+    s.run(&sh.cd(&shop));
+    s.run(&activate_script(sh, &other));
+    let st = s.state();
+    assert_eq!(st.var("VIRTUAL_ENV"), Some(&bytes(&other)[..]), "{sh:?}");
+    assert_eq!(
+        st.var("PYTHONHOME").map(lossy),
+        None,
+        "{sh:?}: hand-activated"
+    );
+    s.run(&sh.cd(&fx.root));
+    s.run("deactivate");
+    unexport_ps1(&mut s);
+    let st = s.state();
+    st.assert_off(&orig, "its deactivate");
+    assert_eq!(
+        st.var("PYTHONHOME").map(lossy).as_deref(),
+        Some("/py home"),
+        "{sh:?}: PYTHONHOME after its deactivate"
+    );
 }
 
 fn inherited_venv_is_left_alone(sh: Shell) {
@@ -399,8 +431,6 @@ fn unusual_shell_options(sh: Shell) {
 /// `..` taken lexically from the logical working directory, no trailing
 /// slash kept.
 #[test]
-#[ignore = "rvenv activate joins a relative PATH to the cwd without normalising it: \
-            VIRTUAL_ENV=/p/sub/../.venv, /p/./.venv/ (src/cmd/activate.rs)"]
 fn rvenv_activate_relative_paths_are_normalised() {
     for sh in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         if !sh.available() {
@@ -593,9 +623,6 @@ fn rvenv_starts_only_when_something_may_change(sh: Shell) {
 /// The venv's own directory is inside its project: `deactivate` sticks
 /// there too.
 #[test]
-#[ignore = "decide() keys 'off' by the project found for the cwd; in proj/.venv/bin that is \
-            proj/.venv (a venv is its own project), so cd .venv after deactivate in proj turns \
-            the venv back on and forgets 'off' (src/decide.rs)"]
 fn deactivate_sticks_inside_the_venv_dir() {
     for sh in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         if !sh.available() {

@@ -41,6 +41,28 @@ pub fn logical_cwd() -> anyhow::Result<PathBuf> {
     Ok(physical)
 }
 
+/// `path` taken from the logical directory `cwd` as `cd` takes it: `.` and
+/// `..` resolved lexically (so `..` of a symlinked directory is its logical
+/// parent), no trailing slash.
+pub fn logical_join(cwd: &Path, path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = if path.is_absolute() {
+        PathBuf::from("/")
+    } else {
+        cwd.to_path_buf()
+    };
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(part) => out.push(part),
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+        }
+    }
+    out
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (a.metadata(), b.metadata()) {
@@ -54,8 +76,7 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
     let env = Env::from_process();
     let cwd = logical_cwd()?;
     let start = match &args.path {
-        Some(path) if path.is_absolute() => path.clone(),
-        Some(path) => cwd.join(path),
+        Some(path) => logical_join(&cwd, path),
         None => cwd.clone(),
     };
     if !start.is_dir() {
@@ -83,4 +104,27 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
 pub fn run_deactivate() -> anyhow::Result<()> {
     calling_shell("rvenv deactivate")?;
     bail!("rvenv deactivate is handled by the shell function; is the hook loaded?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join_like_cd() {
+        let cwd = Path::new("/link/shop/src");
+        assert_eq!(logical_join(cwd, Path::new("..")), Path::new("/link/shop"));
+        assert_eq!(
+            logical_join(cwd, Path::new("./../.venv/")),
+            Path::new("/link/shop/.venv")
+        );
+        assert_eq!(
+            logical_join(cwd, Path::new("/a/./b/../c")),
+            Path::new("/a/c")
+        );
+        assert_eq!(
+            logical_join(Path::new("/"), Path::new("../..")),
+            Path::new("/")
+        );
+    }
 }

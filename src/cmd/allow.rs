@@ -17,8 +17,7 @@ use crate::trust::{set_trusted, unsafe_permissions};
 fn target_venv(args: &TrustArgs, env: &Env) -> anyhow::Result<PathBuf> {
     let cwd = super::activate::logical_cwd()?;
     let start = match &args.path {
-        Some(path) if path.is_absolute() => path.clone(),
-        Some(path) => cwd.join(path),
+        Some(path) => super::activate::logical_join(&cwd, path),
         None => cwd,
     };
     if !start.is_dir() {

@@ -45,8 +45,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let env = Env::from_process();
     let cwd = super::activate::logical_cwd()?;
     let start = match &args.venv {
-        Some(path) if path.is_absolute() => path.clone(),
-        Some(path) => cwd.join(path),
+        Some(path) => super::activate::logical_join(&cwd, path),
         None => cwd.clone(),
     };
     let Some(found) = discover::find_venv(&start, &discover::sources(&env)) else {

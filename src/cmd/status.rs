@@ -174,8 +174,7 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<()> {
     let env = Env::from_process();
     let cwd = super::activate::logical_cwd()?;
     let dir = match &args.dir {
-        Some(dir) if dir.is_absolute() => dir.clone(),
-        Some(dir) => cwd.join(dir),
+        Some(dir) => super::activate::logical_join(&cwd, dir),
         None => cwd,
     };
     if !dir.is_dir() {

@@ -80,8 +80,7 @@ impl Reporter {
 pub fn run(args: &WatchArgs) -> anyhow::Result<()> {
     let cwd = super::activate::logical_cwd()?;
     let dir = match &args.dir {
-        Some(dir) if dir.is_absolute() => dir.clone(),
-        Some(dir) => cwd.join(dir),
+        Some(dir) => super::activate::logical_join(&cwd, dir),
         None => cwd,
     };
     if !dir.is_dir() {

@@ -47,6 +47,19 @@ impl VenvSource for InTree {
         markers
     }
 
+    /// A venv entered itself (`cd .venv/bin`) is still its project's, when
+    /// it is named like one: deactivate sticks there, the prompt is the
+    /// project's name, and the hook sees no new project.
+    fn project(&self, dir: &Path, venv: &Path) -> std::path::PathBuf {
+        let named_like_ours = venv
+            .file_name()
+            .is_some_and(|n| self.names.iter().any(|name| name == n));
+        match dir.parent() {
+            Some(parent) if venv == dir && named_like_ours => parent.to_path_buf(),
+            _ => dir.to_path_buf(),
+        }
+    }
+
     fn probe(&self, dir: &Path, _start: &Path) -> Probe {
         if dir.join("pyvenv.cfg").is_file() {
             return Probe::Found(dir.to_path_buf());

@@ -28,6 +28,11 @@ pub trait VenvSource {
 
     /// What this source finds in `dir`, on the walk up from `start`.
     fn probe(&self, dir: &Path, start: &Path) -> Probe;
+
+    /// The project a venv this source found in `dir` belongs to.
+    fn project(&self, dir: &Path, _venv: &Path) -> PathBuf {
+        dir.to_path_buf()
+    }
 }
 
 /// One source's answer for one directory.
@@ -116,8 +121,8 @@ pub fn walk(
             match source.probe(dir, start) {
                 Probe::Found(venv) => {
                     return Some(Found {
+                        project: source.project(dir, &venv),
                         venv,
-                        project: dir.to_path_buf(),
                         source: source.name(),
                     });
                 }
