@@ -31,6 +31,7 @@ const NAMES: &[&[u8]] = &[
     b"-dash",
     b"$HOME${PATH}$",
     b"tab\tesc\x1b[7mbell\x07",
+    "c1\u{9b}31m bidi\u{202e}x\u{2066}".as_bytes(),
     b"semi;colon&amp|pipe>gt<lt",
     b"all '\"$(touch MARKER)`touch MARKER`\\%!{a,b}*\n\xff~#",
 ];
@@ -38,25 +39,21 @@ const NAMES: &[&[u8]] = &[
 /// A pyvenv.cfg `prompt` as hostile as a name.
 const CFG_PROMPT: &[u8] = b"$(touch MARKER) `touch MARKER` %~ !! \\w ${PATH} %% \\";
 
-/// The name as the prompt shows it: control characters become `?` (rvenv
-/// does that). zsh itself draws each byte that is not UTF-8 as `?` too
-/// (`PS1=$'\xff> '` shows `?> `).
-fn display(sh: Shell, name: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
+/// The name as the prompt shows it (rvenv's display name): each control
+/// character (C0, DEL, C1), bidirectional override, and byte that is not
+/// UTF-8 becomes `?`, so a name cannot send escape sequences to the
+/// terminal. VIRTUAL_ENV_PROMPT keeps the exact bytes.
+fn display(name: &[u8]) -> Vec<u8> {
+    let mut out = String::new();
     for chunk in name.utf8_chunks() {
-        out.extend(
-            chunk
-                .valid()
-                .bytes()
-                .map(|b| if b < 0x20 || b == 0x7f { b'?' } else { b }),
-        );
-        if sh == Shell::Zsh {
-            out.extend(chunk.invalid().iter().map(|_| b'?'));
-        } else {
-            out.extend_from_slice(chunk.invalid());
+        for c in chunk.valid().chars() {
+            let unsafe_char =
+                c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            out.push(if unsafe_char { '?' } else { c });
         }
+        out.extend(chunk.invalid().iter().map(|_| '?'));
     }
-    out
+    out.into_bytes()
 }
 
 /// Files called MARKER anywhere under `dir`.
@@ -118,10 +115,10 @@ fn hostile(sh: Shell, before: &str) {
         let ctx = format!("{sh:?} {before:?} {:?}", lossy(name));
         let venv = bytes(dir.join(".venv"));
         let step = s.run(&cd_var(sh, &format!("H{i}")));
-        step.assert_prompt(&prompt_with(&display(sh, name)), &ctx);
+        step.assert_prompt(&prompt_with(&display(name)), &ctx);
         s.state().assert_on(&venv, name, &orig, &ctx);
         let step = s.run("cd sub");
-        step.assert_prompt(&prompt_with(&display(sh, name)), &ctx);
+        step.assert_prompt(&prompt_with(&display(name)), &ctx);
         s.state().assert_on(&venv, name, &orig, &ctx);
         let step = s.run(&sh.cd(&fx.root));
         step.assert_prompt(PROMPT.as_bytes(), &ctx);
@@ -136,7 +133,7 @@ fn hostile(sh: Shell, before: &str) {
         _ => format!("rvenv activate \"$H{last}\""),
     };
     let step = s.run(&line);
-    step.assert_prompt(&prompt_with(&display(sh, NAMES[last])), "rvenv activate");
+    step.assert_prompt(&prompt_with(&display(NAMES[last])), "rvenv activate");
     s.state()
         .assert_on(&venv, NAMES[last], &orig, "rvenv activate");
     s.run("rvenv deactivate");
