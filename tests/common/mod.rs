@@ -10,7 +10,10 @@
 //!   which prints `SY` + `NC-N` (assembled at run time, so the echo of what
 //!   was typed never matches) and waits for that marker. Between the two
 //!   lines the shell draws a prompt, so the prompt hooks ran and the prompt
-//!   drawn after the command is the one in front of the `__rvsync` line.
+//!   drawn after the command is the one in front of the `__rvsync` line
+//!   ([`render_line`] replays carriage returns and backspaces as a terminal
+//!   does). `__rvsync` also appends `SYNC N` to `$HOME/pc.log`, so a test's
+//!   own prompt hook logging there can tell which prompt logged what.
 //! - [`Session::state`] has the shell write the exported environment
 //!   (`env -0`), PS1, `command -v python`, `$?` and whether `deactivate` is
 //!   defined into files: values are compared as bytes, never parsed out of
