@@ -442,7 +442,7 @@ fi
 __rvenv_complete() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     if [[ ${COMP_WORDS[1]-} == create && ( $prev == -p || $prev == --python ) ]]; then
-        mapfile -t COMPREPLY < <(compgen -W "$(command rvenv __pythons 2>/dev/null)" -- "$cur")
+        mapfile -t COMPREPLY < <(compgen -W "$(\command rvenv __pythons 2>/dev/null)" -- "$cur")
         return 0
     fi
     _rvenv "$@"

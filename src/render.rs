@@ -85,6 +85,9 @@ fn path_or_empty(path: Option<&Path>) -> &OsStr {
 /// next prompt compares against.
 pub fn render_decision(shell: Shell, decision: &Decision) -> Vec<u8> {
     let mut script = Script::new(shell);
+    if decision.deactivate || decision.activate.is_some() {
+        script.call("__rvenv_begin", []);
+    }
     if decision.deactivate {
         script.deactivate();
     }
@@ -128,13 +131,15 @@ mod tests {
         };
         assert_eq!(
             String::from_utf8(render_decision(Shell::Bash, &decision)).unwrap(),
-            "__rvenv_deactivate\n\
+            "__rvenv_begin\n\
+             __rvenv_deactivate\n\
              __rvenv_activate '/p q/$(x)/.venv' 'it'\\''s' 'it'\\''s'\n\
              __rvenv_state '/p q/$(x)' '' 'pyvenv.cfg'\n"
         );
         assert_eq!(
             String::from_utf8(render_decision(Shell::Fish, &decision)).unwrap(),
-            "__rvenv_deactivate\n\
+            "__rvenv_begin\n\
+             __rvenv_deactivate\n\
              __rvenv_activate '/p q/$(x)/.venv' 'it\\'s' 'it\\'s'\n\
              __rvenv_state '/p q/$(x)' '' 'pyvenv.cfg'\n"
         );

@@ -19,6 +19,7 @@ shell_tests!(
     user_aliases,
     unusual_shell_options,
     ctrl_c_during_the_hook,
+    answer_cut_short_is_undone,
     prompt_changed_while_active_is_kept,
     rvenv_create_activates_at_once,
     rvenv_starts_only_when_something_may_change,
@@ -640,4 +641,36 @@ fn deactivate_sticks_inside_the_venv_dir() {
         s.run("cd ../..");
         s.state().assert_off(&orig, "back in the project root");
     }
+}
+
+/// Ctrl-C in the middle of applying rvenv's answer (between the steps of
+/// `__rvenv_activate`): the next prompt undoes the half-applied part and
+/// decides again, so the venv ends up fully on, its bin on PATH once.
+fn answer_cut_short_is_undone(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    let v = venv.display();
+    // What an interrupted answer leaves: begun, venv recorded, VIRTUAL_ENV
+    // and PATH changed, nothing else (no prompt, no deactivate, no state).
+    let cut = match sh {
+        Shell::Fish => format!(
+            "__rvenv_begin; set -g __rvenv_venv '{v}'; set -g __rvenv_path_entry '{v}/bin'; \
+             set -gx VIRTUAL_ENV '{v}'; set -gx PATH '{v}/bin' $PATH; builtin cd '{}'",
+            shop.display()
+        ),
+        _ => format!(
+            "__rvenv_begin; __rvenv_venv='{v}'; __rvenv_path_entry='{v}/bin'; \
+             export VIRTUAL_ENV='{v}'; PATH='{v}/bin':$PATH; builtin cd '{}'",
+            shop.display()
+        ),
+    };
+    let step = s.run(&cut);
+    step.assert_prompt(&prompt_with(b"shop"), "after the cut answer");
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "repaired and on");
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left");
 }

@@ -26,6 +26,7 @@ __rvenv_ps1_prefix=${__rvenv_ps1_prefix-}
 __rvenv_ps1_name=${__rvenv_ps1_name-}
 __rvenv_had_pythonhome=${__rvenv_had_pythonhome-}
 __rvenv_old_pythonhome=${__rvenv_old_pythonhome-}
+__rvenv_busy=${__rvenv_busy-}
 \builtin declare -p __rvenv_markers >/dev/null 2>&1 || __rvenv_markers=()
 
 # True when directory $1 is $2 or below it.
@@ -56,6 +57,12 @@ __rvenv_run() {
 }
 
 __rvenv_check() {
+    if [[ -n $__rvenv_busy ]]; then
+        # An answer was cut short (Ctrl-C): undo it, ask again.
+        __rvenv_busy=
+        __rvenv_deactivate
+        __rvenv_dir=
+    fi
     # A venv activated by hand (or inherited) belongs to the user.
     if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$__rvenv_venv" ]]; then
         if [[ -n $__rvenv_venv ]]; then __rvenv_yield; fi
@@ -107,6 +114,15 @@ __rvenv_hook() {
     \builtin return "$__rvenv_status"
 }
 
+# rvenv's answers start with this and end with __rvenv_state or __rvenv_pin.
+# If Ctrl-C stops one in between, the next prompt finds __rvenv_busy set,
+# undoes what was half done (each step of __rvenv_activate is recorded
+# before it is made, and __rvenv_deactivate only undoes what is there) and
+# asks again: never a half-applied venv.
+__rvenv_begin() {
+    __rvenv_busy=1
+}
+
 # rvenv's answer: the project it decided for, the project kept off, markers.
 __rvenv_state() {
     __rvenv_root=$1
@@ -116,24 +132,28 @@ __rvenv_state() {
     __rvenv_dir=$PWD
     __rvenv_sig_of "$PWD"
     __rvenv_sig=$__rvenv_s
+    __rvenv_busy=
 }
 
 __rvenv_pin() {
     __rvenv_pin=$1
     __rvenv_off=
+    __rvenv_busy=
 }
 
 # $1: venv, $2: VIRTUAL_ENV_PROMPT, $3: the name as shown in the prompt.
 __rvenv_activate() {
+    # Recorded first: if Ctrl-C cuts this short, the next prompt undoes
+    # whatever was done (see __rvenv_begin).
+    __rvenv_venv=$1
+    __rvenv_path_entry=$1/bin
     if [[ -n ${PYTHONHOME+x} ]]; then
-        __rvenv_had_pythonhome=1
         __rvenv_old_pythonhome=$PYTHONHOME
+        __rvenv_had_pythonhome=1
         \builtin unset PYTHONHOME
     else
         __rvenv_had_pythonhome=
     fi
-    __rvenv_venv=$1
-    __rvenv_path_entry=$1/bin
     # shellcheck disable=SC2034  # exported, for python and prompts
     \builtin export VIRTUAL_ENV="$1" VIRTUAL_ENV_PROMPT="$2"
     \builtin export PATH="$__rvenv_path_entry${PATH:+:$PATH}"

@@ -14,7 +14,7 @@
 # The hook starts rvenv only when one of these cheap tests says the answer may
 # have changed; a prompt where nothing changed runs only fish builtins.
 
-for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_off __rvenv_pin __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome
+for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_off __rvenv_pin __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome __rvenv_busy
     set -q $__rvenv_var[1]
     or set -g $__rvenv_var ''
 end
@@ -61,6 +61,12 @@ function __rvenv_run
 end
 
 function __rvenv_check
+    if test -n "$__rvenv_busy"
+        # An answer was cut short (Ctrl-C): undo it, ask again.
+        set -g __rvenv_busy ''
+        __rvenv_deactivate
+        set -g __rvenv_dir ''
+    end
     # A venv activated by hand (or inherited) belongs to the user.
     if set -q VIRTUAL_ENV[1]; and test -n "$VIRTUAL_ENV" -a "$VIRTUAL_ENV" != "$__rvenv_venv"
         test -n "$__rvenv_venv"
@@ -113,6 +119,13 @@ function __rvenv_hook --on-variable PWD --on-event fish_prompt
     __rvenv_check
 end
 
+# rvenv's answers start with this and end with __rvenv_state or __rvenv_pin.
+# If Ctrl-C stops one in between, the next prompt finds __rvenv_busy set,
+# undoes what was half done and asks again: never a half-applied venv.
+function __rvenv_begin
+    set -g __rvenv_busy 1
+end
+
 # rvenv's answer: the project it decided for, the project kept off, markers.
 function __rvenv_state
     set -g __rvenv_root $argv[1]
@@ -121,11 +134,13 @@ function __rvenv_state
     set -g __rvenv_dir "$PWD"
     __rvenv_sig_of "$PWD"
     set -g __rvenv_sig "$__rvenv_s"
+    set -g __rvenv_busy ''
 end
 
 function __rvenv_pin
     set -g __rvenv_pin $argv[1]
     set -g __rvenv_off ''
+    set -g __rvenv_busy ''
 end
 
 function __rvenv_status
@@ -139,15 +154,17 @@ end
 
 # $argv: venv, VIRTUAL_ENV_PROMPT, the name as shown in the prompt.
 function __rvenv_activate
+    # Recorded first: if Ctrl-C cuts this short, the next prompt undoes
+    # whatever was done (see __rvenv_begin).
+    set -g __rvenv_venv $argv[1]
+    set -g __rvenv_path_entry "$argv[1]/bin"
     if set -q PYTHONHOME
-        set -g __rvenv_had_pythonhome 1
         set -g __rvenv_old_pythonhome $PYTHONHOME
+        set -g __rvenv_had_pythonhome 1
         set -e PYTHONHOME
     else
         set -g __rvenv_had_pythonhome ''
     end
-    set -g __rvenv_venv $argv[1]
-    set -g __rvenv_path_entry "$argv[1]/bin"
     set -gx VIRTUAL_ENV $argv[1]
     set -gx VIRTUAL_ENV_PROMPT $argv[2]
     set -gx PATH $__rvenv_path_entry $PATH

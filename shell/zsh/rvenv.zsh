@@ -29,6 +29,7 @@ typeset -g __rvenv_ps1_prefix=${__rvenv_ps1_prefix-}
 typeset -g __rvenv_ps1_name=${__rvenv_ps1_name-}
 typeset -g __rvenv_had_pythonhome=${__rvenv_had_pythonhome-}
 typeset -g __rvenv_old_pythonhome=${__rvenv_old_pythonhome-}
+typeset -g __rvenv_busy=${__rvenv_busy-}
 if (( ! ${+__rvenv_markers} )); then
     typeset -ga __rvenv_markers
     __rvenv_markers=()
@@ -62,6 +63,12 @@ __rvenv_run() {
 }
 
 __rvenv_check() {
+    if [[ -n $__rvenv_busy ]]; then
+        # An answer was cut short (Ctrl-C): undo it, ask again.
+        __rvenv_busy=
+        __rvenv_deactivate
+        __rvenv_dir=
+    fi
     # A venv activated by hand (or inherited) belongs to the user.
     if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$__rvenv_venv" ]]; then
         if [[ -n $__rvenv_venv ]]; then __rvenv_yield; fi
@@ -114,6 +121,15 @@ __rvenv_hook() {
     return $__rvenv_status
 }
 
+# rvenv's answers start with this and end with __rvenv_state or __rvenv_pin.
+# If Ctrl-C stops one in between, the next prompt finds __rvenv_busy set,
+# undoes what was half done (each step of __rvenv_activate is recorded
+# before it is made, and __rvenv_deactivate only undoes what is there) and
+# asks again: never a half-applied venv.
+__rvenv_begin() {
+    __rvenv_busy=1
+}
+
 # rvenv's answer: the project it decided for, the project kept off, markers.
 __rvenv_state() {
     __rvenv_root=$1
@@ -123,24 +139,28 @@ __rvenv_state() {
     __rvenv_dir=$PWD
     __rvenv_sig_of "$PWD"
     __rvenv_sig=$__rvenv_s
+    __rvenv_busy=
 }
 
 __rvenv_pin() {
     __rvenv_pin=$1
     __rvenv_off=
+    __rvenv_busy=
 }
 
 # $1: venv, $2: VIRTUAL_ENV_PROMPT, $3: the name as shown in the prompt.
 __rvenv_activate() {
+    # Recorded first: if Ctrl-C cuts this short, the next prompt undoes
+    # whatever was done (see __rvenv_begin).
+    __rvenv_venv=$1
+    __rvenv_path_entry=$1/bin
     if [[ -n ${PYTHONHOME+x} ]]; then
-        __rvenv_had_pythonhome=1
         __rvenv_old_pythonhome=$PYTHONHOME
+        __rvenv_had_pythonhome=1
         unset PYTHONHOME
     else
         __rvenv_had_pythonhome=
     fi
-    __rvenv_venv=$1
-    __rvenv_path_entry=$1/bin
     export VIRTUAL_ENV=$1
     export VIRTUAL_ENV_PROMPT=$2
     export PATH=$__rvenv_path_entry${PATH:+:$PATH}

@@ -93,11 +93,16 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
         .map_err(|msg| anyhow::anyhow!(msg))?;
 
     let mut script = Script::new(shell);
+    script.call("__rvenv_begin", []);
     script.call("__rvenv_deactivate_any", []);
     script.activate(&activation);
-    if args.path.is_some() {
-        script.call("__rvenv_pin", [activation.venv.as_os_str()]);
-    }
+    // Pinned when named (stays on until deactivated); either way, a
+    // deactivate typed earlier in this project no longer holds.
+    let pin = match args.path {
+        Some(_) => activation.venv.as_os_str(),
+        None => std::ffi::OsStr::new(""),
+    };
+    script.call("__rvenv_pin", [pin]);
     super::emit(&script.into_bytes())
 }
 

@@ -47,7 +47,7 @@ fn dynamic_pythons(shell: CompletionShell) -> &'static str {
              __rvenv_complete() {\n    \
                  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n    \
                  if [[ ${COMP_WORDS[1]-} == create && ( $prev == -p || $prev == --python ) ]]; then\n        \
-                     mapfile -t COMPREPLY < <(compgen -W \"$(command rvenv __pythons 2>/dev/null)\" -- \"$cur\")\n        \
+                     mapfile -t COMPREPLY < <(compgen -W \"$(\\command rvenv __pythons 2>/dev/null)\" -- \"$cur\")\n        \
                      return 0\n    \
                  fi\n    \
                  _rvenv \"$@\"\n\
@@ -63,7 +63,7 @@ fn dynamic_pythons(shell: CompletionShell) -> &'static str {
             "\n# rvenv: `create -p` offers the Pythons rvenv can find.\n\
              _rvenv_pythons() {\n    \
                  local -a pythons\n    \
-                 pythons=(${(f)\"$(command rvenv __pythons 2>/dev/null)\"})\n    \
+                 pythons=(${(f)\"$(\\command rvenv __pythons 2>/dev/null)\"})\n    \
                  _describe 'python' pythons\n\
              }\n"
         }
