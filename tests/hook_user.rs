@@ -20,6 +20,7 @@ shell_tests!(
     unusual_shell_options,
     ctrl_c_during_the_hook,
     answer_cut_short_is_undone,
+    rvenv_activate_ends_a_deactivate,
     prompt_changed_while_active_is_kept,
     rvenv_create_activates_at_once,
     rvenv_starts_only_when_something_may_change,
@@ -673,4 +674,25 @@ fn answer_cut_short_is_undone(sh: Shell) {
         .assert_on(&bytes(&venv), b"shop", &orig, "repaired and on");
     s.run(&sh.cd(&fx.root));
     s.state().assert_off(&orig, "left");
+}
+
+/// `rvenv activate` after `deactivate` in a project turns the venv back on
+/// for good: the next time the hook asks rvenv (here: a marker file appears
+/// in the cwd), the venv stays on.
+fn rvenv_activate_ends_a_deactivate(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&shop));
+    s.run("deactivate");
+    s.state().assert_off(&orig, "deactivated");
+    s.run("rvenv activate");
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "activated again");
+    fs::write(shop.join("pyproject.toml"), "[project]\nname = 'shop'\n").unwrap();
+    s.run("");
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "after rvenv looked again");
 }
