@@ -39,22 +39,7 @@ const NAMES: &[&[u8]] = &[
 /// A pyvenv.cfg `prompt` as hostile as a name.
 const CFG_PROMPT: &[u8] = b"$(touch MARKER) `touch MARKER` %~ !! \\w ${PATH} %% \\";
 
-/// The name as the prompt shows it (rvenv's display name): each control
-/// character (C0, DEL, C1), bidirectional override, and byte that is not
-/// UTF-8 becomes `?`, so a name cannot send escape sequences to the
-/// terminal. VIRTUAL_ENV_PROMPT keeps the exact bytes.
-fn display(name: &[u8]) -> Vec<u8> {
-    let mut out = String::new();
-    for chunk in name.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            let unsafe_char =
-                c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-            out.push(if unsafe_char { '?' } else { c });
-        }
-        out.extend(chunk.invalid().iter().map(|_| '?'));
-    }
-    out.into_bytes()
-}
+use common::drawn_name as display;
 
 /// Files called MARKER anywhere under `dir`.
 fn markers(dir: &Path) -> Vec<PathBuf> {

@@ -936,20 +936,7 @@ fn generate(salt: u64, fixed: &[&[u8]], n: usize, exclude: &[u8]) -> Vec<Vec<u8>
     out
 }
 
-/// The name as rvenv has the prompt draw it: control characters (C0, DEL,
-/// C1, bidi overrides) and bytes that are not UTF-8 become `?`.
-fn display(name: &[u8]) -> Vec<u8> {
-    let mut out = String::new();
-    for chunk in name.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            let unsafe_char =
-                c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-            out.push(if unsafe_char { '?' } else { c });
-        }
-        out.extend(chunk.invalid().iter().map(|_| '?'));
-    }
-    out.into_bytes()
-}
+use common::drawn_name as display;
 
 /// Asserts the prompt drawn after `step` is `(name) RVP> ` with the name
 /// as [`display`] has it. zsh draws the bytes of a name that are not UTF-8

@@ -41,6 +41,24 @@ pub fn logical_cwd() -> anyhow::Result<PathBuf> {
     Ok(physical)
 }
 
+/// The directory a command's optional argument names, taken from the
+/// logical working directory (default: that directory); an error naming it
+/// when it is not a directory.
+pub fn dir_arg(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let cwd = logical_cwd()?;
+    let dir = match arg {
+        Some(path) => logical_join(&cwd, path),
+        None => cwd,
+    };
+    if !dir.is_dir() {
+        bail!(
+            "{} is not a directory",
+            crate::quote::display(dir.as_os_str())
+        );
+    }
+    Ok(dir)
+}
+
 /// `path` taken from the logical directory `cwd` as `cd` takes it: `.` and
 /// `..` resolved lexically (so `..` of a symlinked directory is its logical
 /// parent), no trailing slash.

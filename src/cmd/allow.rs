@@ -15,14 +15,7 @@ use crate::trust::{set_trusted, unsafe_permissions};
 /// The venv PATH names: PATH itself when it is a venv, else the venv found
 /// for that directory (the current one by default) as the hook finds it.
 fn target_venv(args: &TrustArgs, env: &Env) -> anyhow::Result<PathBuf> {
-    let cwd = super::activate::logical_cwd()?;
-    let start = match &args.path {
-        Some(path) => super::activate::logical_join(&cwd, path),
-        None => cwd,
-    };
-    if !start.is_dir() {
-        bail!("{} is not a directory", display(start.as_os_str()));
-    }
+    let start = super::activate::dir_arg(args.path.as_deref())?;
     match discover::find_venv(&start, &discover::sources(env)) {
         Some(found) => Ok(found.venv),
         None => bail!(

@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::bail;
 use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
@@ -172,14 +171,7 @@ fn human(status: &Value, shell: Shell) -> String {
 
 pub fn run(args: &StatusArgs) -> anyhow::Result<()> {
     let env = Env::from_process();
-    let cwd = super::activate::logical_cwd()?;
-    let dir = match &args.dir {
-        Some(dir) => super::activate::logical_join(&cwd, dir),
-        None => cwd,
-    };
-    if !dir.is_dir() {
-        bail!("{} is not a directory", display(dir.as_os_str()));
-    }
+    let dir = super::activate::dir_arg(args.dir.as_deref())?;
     let status = status(&dir, &env);
     let out = if args.json {
         format!("{status}\n")

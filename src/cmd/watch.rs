@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use notify::{RecursiveMode, Watcher};
 use serde_json::json;
 
@@ -78,14 +78,7 @@ impl Reporter {
 }
 
 pub fn run(args: &WatchArgs) -> anyhow::Result<()> {
-    let cwd = super::activate::logical_cwd()?;
-    let dir = match &args.dir {
-        Some(dir) => super::activate::logical_join(&cwd, dir),
-        None => cwd,
-    };
-    if !dir.is_dir() {
-        bail!("{} is not a directory", display(dir.as_os_str()));
-    }
+    let dir = super::activate::dir_arg(args.dir.as_deref())?;
     // SAFETY: the handler only stores to an atomic, which is signal-safe.
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);

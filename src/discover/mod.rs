@@ -150,15 +150,19 @@ pub fn default_prompt(venv: &Path, project: &Path, env: &Env) -> OsString {
         .unwrap_or_else(|| OsString::from("venv"))
 }
 
+/// A minimal venv (pyvenv.cfg only) for the sources' unit tests.
+#[cfg(test)]
+pub fn test_venv_at(path: &Path) {
+    std::fs::create_dir_all(path).unwrap();
+    std::fs::write(path.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::fs;
 
-    fn venv_at(path: &Path) {
-        fs::create_dir_all(path).unwrap();
-        fs::write(path.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
-    }
+    use super::test_venv_at as venv_at;
 
     fn find(start: &Path, env: &Env) -> Option<Found> {
         find_venv(start, &sources(env))

@@ -202,10 +202,7 @@ mod tests {
     use super::*;
     use std::fs;
 
-    fn venv_at(path: &Path) {
-        fs::create_dir_all(path).unwrap();
-        fs::write(path.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
-    }
+    use crate::discover::test_venv_at as venv_at;
 
     /// Names computed by the real pipenv 2026.10.3 (pip-installed), in a
     /// directory holding an empty Pipfile at each path (/tmp is no symlink):

@@ -494,10 +494,7 @@ mod tests {
         }
     }
 
-    fn venv_at(path: &Path) {
-        fs::create_dir_all(path).unwrap();
-        fs::write(path.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
-    }
+    use crate::discover::test_venv_at as venv_at;
 
     const POETRY: &str = "[tool.poetry]\nname = \"shop\"\n";
 

@@ -187,10 +187,7 @@ mod tests {
     use super::*;
     use std::fs;
 
-    fn venv_at(path: &Path) {
-        fs::create_dir_all(path).unwrap();
-        fs::write(path.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
-    }
+    use crate::discover::test_venv_at as venv_at;
 
     #[test]
     fn globs() {

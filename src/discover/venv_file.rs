@@ -133,10 +133,7 @@ mod tests {
     use super::*;
     use std::fs;
 
-    fn venv_at(path: &Path) {
-        fs::create_dir_all(path).unwrap();
-        fs::write(path.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
-    }
+    use crate::discover::test_venv_at as venv_at;
 
     #[test]
     fn a_name_is_a_venv_in_workon_home() {

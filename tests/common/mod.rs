@@ -892,3 +892,20 @@ pub fn run_cmd(fx: &Fixture, argv: &[&OsStr], env: &[(&str, &OsStr)]) -> (bool, 
         .unwrap();
     (out.status.success(), out.stdout, out.stderr)
 }
+
+/// A venv's name as rvenv has the prompt draw it: each control character
+/// (C0, DEL, C1), bidirectional override, and byte that is not UTF-8
+/// becomes `?`, so a name cannot send escape sequences to the terminal.
+/// VIRTUAL_ENV_PROMPT keeps the exact bytes.
+pub fn drawn_name(name: &[u8]) -> Vec<u8> {
+    let mut out = String::new();
+    for chunk in name.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            let unsafe_char =
+                c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            out.push(if unsafe_char { '?' } else { c });
+        }
+        out.extend(chunk.invalid().iter().map(|_| '?'));
+    }
+    out.into_bytes()
+}
