@@ -21,6 +21,7 @@ shell_tests!(
     ctrl_c_during_the_hook,
     answer_cut_short_is_undone,
     rvenv_activate_ends_a_deactivate,
+    same_venv_activated_by_hand_over_ours,
     prompt_changed_while_active_is_kept,
     rvenv_create_activates_at_once,
     rvenv_starts_only_when_something_may_change,
@@ -695,4 +696,41 @@ fn rvenv_activate_ends_a_deactivate(sh: Shell) {
     s.run("");
     s.state()
         .assert_on(&bytes(&venv), b"shop", &orig, "after rvenv looked again");
+}
+
+/// The user sources the activate script of the very venv the hook has on:
+/// from then on it is theirs (its bin on PATH once, no prefix of ours in
+/// the prompt or in what it saved), leaving the project does not touch it,
+/// and once its own deactivate ran the hook takes over again.
+fn same_venv_activated_by_hand_over_ours(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&shop));
+    s.run(&activate_script(sh, &venv));
+    s.run("");
+    let st = s.state();
+    let bin = cat(&[&bytes(&venv), b"/bin"]);
+    assert_eq!(st.var("VIRTUAL_ENV"), Some(&bytes(&venv)[..]), "{sh:?}");
+    assert_eq!(
+        st.path_entries().iter().filter(|e| **e == &bin[..]).count(),
+        1,
+        "{sh:?}: the venv's bin once on PATH: {}",
+        lossy(st.path())
+    );
+    let step = s.run(&sh.cd(&fx.root));
+    assert_eq!(
+        s.state().var("VIRTUAL_ENV"),
+        Some(&bytes(&venv)[..]),
+        "{sh:?}: still the user's after leaving: {}",
+        lossy(&step.output)
+    );
+    s.run("deactivate");
+    unexport_ps1(&mut s);
+    s.state().assert_off(&orig, "its own deactivate");
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "the hook's again");
 }

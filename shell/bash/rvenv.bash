@@ -63,8 +63,10 @@ __rvenv_check() {
         __rvenv_deactivate
         __rvenv_dir=
     fi
-    # A venv activated by hand (or inherited) belongs to the user.
-    if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$__rvenv_venv" ]]; then
+    # A venv activated by hand (or inherited) belongs to the user, even ours
+    # when the user sourced its activate script (which sets _OLD_VIRTUAL_PATH,
+    # as virtualenv's and uv's do; the hook never does).
+    if [[ -n ${VIRTUAL_ENV-} && ($VIRTUAL_ENV != "$__rvenv_venv" || -n ${_OLD_VIRTUAL_PATH+x}) ]]; then
         if [[ -n $__rvenv_venv ]]; then __rvenv_yield; fi
         return 0
     fi

@@ -67,8 +67,12 @@ function __rvenv_check
         __rvenv_deactivate
         set -g __rvenv_dir ''
     end
-    # A venv activated by hand (or inherited) belongs to the user.
-    if set -q VIRTUAL_ENV[1]; and test -n "$VIRTUAL_ENV" -a "$VIRTUAL_ENV" != "$__rvenv_venv"
+    # A venv activated by hand (or inherited) belongs to the user, even ours
+    # when the user sourced its activate.fish (which sets _OLD_VIRTUAL_PATH,
+    # as virtualenv's and uv's do; the hook never does).
+    if set -q VIRTUAL_ENV[1]; and test -n "$VIRTUAL_ENV"; and begin
+            test "$VIRTUAL_ENV" != "$__rvenv_venv"; or set -q _OLD_VIRTUAL_PATH
+        end
         test -n "$__rvenv_venv"
         and __rvenv_yield
         return 0
