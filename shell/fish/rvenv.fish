@@ -29,6 +29,11 @@ set -g __rvenv_s ''
 function __rvenv_within --argument-names a b
     test "$b" = / -o "$a" = "$b"
     and return 0
+    # Fast: one glob, when $b holds none of glob's special characters.
+    if not string match -qr -- '[*?\\\\]' "$b"
+        string match -q -- "$b/*" "$a"
+        return
+    end
     set -l n (string length -- "$b/")
     # string collect keeps a name holding newlines in one piece.
     set -l head (string sub --length $n -- "$a" | string collect)
