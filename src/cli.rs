@@ -88,7 +88,7 @@ pub enum Command {
 /// Internal commands the hook and the completion scripts call. They are not
 /// part of the clap tree, so help and completions never show them.
 pub enum Internal {
-    /// `rvenv __hook SHELL PWD [ACTIVE [OFF [PIN]]]`
+    /// `rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD]]]]`
     HookEval(HookEvalArgs),
     /// `rvenv __pythons`
     Pythons,
@@ -218,18 +218,20 @@ pub struct HookEvalArgs {
     pub off: OsString,
     /// The venv the user activated with `rvenv activate PATH`, or empty
     pub pin: OsString,
+    /// The venv the user was last told cannot be activated, or empty
+    pub told: OsString,
 }
 
 impl HookEvalArgs {
     fn parse(args: &[OsString]) -> Result<HookEvalArgs, String> {
         use clap::ValueEnum;
-        let usage = "usage: rvenv __hook SHELL PWD [ACTIVE [OFF [PIN]]]";
+        let usage = "usage: rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD]]]]";
         let shell = args
             .first()
             .and_then(|s| s.to_str())
             .and_then(|s| Shell::from_str(s, false).ok())
             .ok_or(usage)?;
-        if args.len() < 2 || args.len() > 5 {
+        if args.len() < 2 || args.len() > 6 {
             return Err(usage.into());
         }
         let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
@@ -239,6 +241,7 @@ impl HookEvalArgs {
             active: arg(2),
             off: arg(3),
             pin: arg(4),
+            told: arg(5),
         })
     }
 }

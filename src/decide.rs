@@ -24,6 +24,9 @@ pub struct HookState {
     /// A venv the user activated with `rvenv activate PATH`: stays on until
     /// the user deactivates it.
     pub pin: Option<PathBuf>,
+    /// The venv the user was last told cannot be activated (untrusted,
+    /// unsafe, broken): not said again until they leave its project.
+    pub told: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +46,8 @@ pub struct Decision {
     /// stopped), or None when no source matched up to `/`.
     pub project: Option<PathBuf>,
     pub off: Option<PathBuf>,
+    /// The venv a warning was given for (now or before), for HookState.
+    pub told: Option<PathBuf>,
     /// What the shell tests to know a `cd` changed nothing.
     pub markers: Vec<OsString>,
     /// One-line messages for stderr.
@@ -159,7 +164,11 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
             ) {
                 Ok(activation) => Some(activation),
                 Err(message) => {
-                    decision.messages.push(message);
+                    // Once per entry into the project, not at every cd in it.
+                    if input.state.told.as_ref() != Some(&found.venv) {
+                        decision.messages.push(message);
+                    }
+                    decision.told = Some(found.venv.clone());
                     None
                 }
             }
@@ -246,6 +255,27 @@ mod tests {
             d.messages[0]
         );
         assert!(d.messages[0].contains("rvenv allow"), "{}", d.messages[0]);
+
+        // Said once: not again while in the project.
+        let told = HookState {
+            told: d.told.clone(),
+            ..HookState::default()
+        };
+        assert_eq!(d.told, Some(p.join(".venv")));
+        let again = decide(
+            &HookInput {
+                state: told,
+                ..HookInput {
+                    shell: Shell::Bash,
+                    pwd: &p,
+                    state: HookState::default(),
+                    env: &env,
+                    trust: &trust,
+                }
+            },
+            &sources,
+        );
+        assert!(again.messages.is_empty() && again.activate.is_none());
 
         crate::trust::set_trusted(&env, &p.join(".venv"), true).unwrap();
         let trust = Trust::load(&env);
@@ -365,7 +395,7 @@ mod tests {
         let state = HookState {
             active: Some(tools.clone()),
             pin: Some(tools.clone()),
-            off: None,
+            ..HookState::default()
         };
         let env = Env::from_pairs([("VIRTUAL_ENV", tools.to_str().unwrap())]);
         let d = run(Path::new("/"), state, &env);

@@ -97,6 +97,7 @@ pub fn render_decision(shell: Shell, decision: &Decision) -> Vec<u8> {
     let mut state = vec![
         path_or_empty(decision.project.as_deref()),
         path_or_empty(decision.off.as_deref()),
+        path_or_empty(decision.told.as_deref()),
     ];
     state.extend(decision.markers.iter().map(|m| m.as_os_str()));
     script.call("__rvenv_state", state);
@@ -126,6 +127,7 @@ mod tests {
             }),
             project: Some(PathBuf::from("/p q/$(x)")),
             off: None,
+            told: None,
             markers: vec!["pyvenv.cfg".into()],
             messages: vec![],
         };
@@ -134,14 +136,14 @@ mod tests {
             "__rvenv_begin\n\
              __rvenv_deactivate\n\
              __rvenv_activate '/p q/$(x)/.venv' 'it'\\''s' 'it'\\''s'\n\
-             __rvenv_state '/p q/$(x)' '' 'pyvenv.cfg'\n"
+             __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n"
         );
         assert_eq!(
             String::from_utf8(render_decision(Shell::Fish, &decision)).unwrap(),
             "__rvenv_begin\n\
              __rvenv_deactivate\n\
              __rvenv_activate '/p q/$(x)/.venv' 'it\\'s' 'it\\'s'\n\
-             __rvenv_state '/p q/$(x)' '' 'pyvenv.cfg'\n"
+             __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n"
         );
     }
 }

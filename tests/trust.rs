@@ -1293,7 +1293,47 @@ fn venv_with_a_colon_is_refused(sh: Shell) {
     s.state().assert_off(&orig, "left a:b");
 }
 
-shell_tests!(venv_with_a_colon_is_refused);
+shell_tests!(
+    venv_with_a_colon_is_refused,
+    untrusted_line_once_in_a_monorepo
+);
+
+/// In a project whose subdirectories hold files that make rvenv look again
+/// (a pyproject.toml per package, a Pipfile), the untrusted line is still
+/// said once per entry into the project; leaving and coming back says it
+/// again.
+fn untrusted_line_once_in_a_monorepo(sh: Shell) {
+    let fx = Fixture::new();
+    let proj = fx.dir("mono");
+    let venv = fx.venv("mono/.venv");
+    for pkg in ["pkg-a", "pkg-b"] {
+        fx.dir(format!("mono/{pkg}/src"));
+        fs::write(
+            proj.join(pkg).join("pyproject.toml"),
+            format!("[project]\nname = '{pkg}'\n"),
+        )
+        .unwrap();
+    }
+    fs::write(proj.join("pkg-b/Pipfile"), "").unwrap();
+    let mut s = Session::start(sh, &fx, untrusted());
+    let orig = s.initial.path().to_vec();
+    let step = s.run(&sh.cd(&proj));
+    assert_untrusted_line(&step.output, &venv, &format!("{sh:?}: entered"));
+    let mut later = Vec::new();
+    for dir in ["pkg-a", "pkg-a/src", "pkg-b", "pkg-b/src", ""] {
+        later.extend(s.run(&sh.cd(&proj.join(dir))).output);
+    }
+    assert_eq!(
+        count(&later, b"rvenv:"),
+        0,
+        "{sh:?}: said again inside the project: {}",
+        lossy(&later)
+    );
+    s.state().assert_off(&orig, "untrusted");
+    s.run(&sh.cd(&fx.root));
+    let step = s.run(&sh.cd(&proj.join("pkg-a")));
+    assert_untrusted_line(&step.output, &venv, &format!("{sh:?}: entered again"));
+}
 
 // The same for the `prompt` in pyvenv.cfg, drawn by each shell with the
 // prompt options that make it re-scan what it draws.

@@ -8,13 +8,14 @@
 #   __rvenv_root     the project the last decision holds for ('' = none up to /)
 #   __rvenv_off      the project whose venv the user deactivated
 #   __rvenv_pin      the venv activated with `rvenv activate PATH`
+#   __rvenv_told     the venv rvenv last said it will not activate (said once)
 #   __rvenv_dir      $PWD at the last decision ('' = decide at the next prompt)
 #   __rvenv_sig      which markers existed in __rvenv_dir then
 #   __rvenv_markers  what may make a directory a project (rvenv sends the list)
 # The hook starts rvenv only when one of these cheap tests says the answer may
 # have changed; a prompt where nothing changed runs only fish builtins.
 
-for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_off __rvenv_pin __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome __rvenv_busy
+for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_off __rvenv_pin __rvenv_told __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome __rvenv_busy
     set -q $__rvenv_var[1]
     or set -g $__rvenv_var ''
 end
@@ -55,7 +56,7 @@ end
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
 function __rvenv_run
-    command rvenv __hook fish "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" | source
+    command rvenv __hook fish "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" | source
     if test "$__rvenv_dir" != "$PWD"
         # rvenv failed (it said why): do not ask again until something changes.
         set -g __rvenv_dir "$PWD"
@@ -135,11 +136,13 @@ function __rvenv_begin
     set -g __rvenv_busy 1
 end
 
-# rvenv's answer: the project it decided for, the project kept off, markers.
+# rvenv's answer: the project it decided for, the project kept off, the venv
+# it warned about, markers.
 function __rvenv_state
     set -g __rvenv_root $argv[1]
     set -g __rvenv_off $argv[2]
-    set -g __rvenv_markers $argv[3..-1]
+    set -g __rvenv_told $argv[3]
+    set -g __rvenv_markers $argv[4..-1]
     set -g __rvenv_dir "$PWD"
     __rvenv_sig_of "$PWD"
     set -g __rvenv_sig "$__rvenv_s"

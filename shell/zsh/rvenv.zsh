@@ -8,6 +8,7 @@
 #   __rvenv_root     the project the last decision holds for ('' = none up to /)
 #   __rvenv_off      the project whose venv the user deactivated
 #   __rvenv_pin      the venv activated with `rvenv activate PATH`
+#   __rvenv_told     the venv rvenv last said it will not activate (said once)
 #   __rvenv_dir      $PWD at the last decision ('' = decide at the next prompt)
 #   __rvenv_sig      which markers existed in __rvenv_dir then
 #   __rvenv_markers  what may make a directory a project (rvenv sends the list)
@@ -21,6 +22,7 @@ typeset -g __rvenv_venv=${__rvenv_venv-}
 typeset -g __rvenv_root=${__rvenv_root-}
 typeset -g __rvenv_off=${__rvenv_off-}
 typeset -g __rvenv_pin=${__rvenv_pin-}
+typeset -g __rvenv_told=${__rvenv_told-}
 typeset -g __rvenv_dir=
 typeset -g __rvenv_sig=
 typeset -g __rvenv_s=
@@ -52,7 +54,7 @@ __rvenv_sig_of() {
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
 __rvenv_run() {
-    \builtin eval "$(\command rvenv __hook zsh "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin")"
+    \builtin eval "$(\command rvenv __hook zsh "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told")"
     if [[ $__rvenv_dir != "$PWD" ]]; then
         # rvenv failed (it said why): do not ask again until something changes.
         __rvenv_dir=$PWD
@@ -132,11 +134,13 @@ __rvenv_begin() {
     __rvenv_busy=1
 }
 
-# rvenv's answer: the project it decided for, the project kept off, markers.
+# rvenv's answer: the project it decided for, the project kept off, the venv
+# it warned about, markers.
 __rvenv_state() {
     __rvenv_root=$1
     __rvenv_off=$2
-    shift 2
+    __rvenv_told=$3
+    shift 3
     __rvenv_markers=("$@")
     __rvenv_dir=$PWD
     __rvenv_sig_of "$PWD"

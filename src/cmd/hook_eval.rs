@@ -33,6 +33,7 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
             active: non_empty(&args.active),
             off: non_empty(&args.off),
             pin: non_empty(&args.pin),
+            told: non_empty(&args.told),
         },
         env: &env,
         trust: &trust,
