@@ -89,16 +89,15 @@ pub fn store_path(env: &Env) -> Option<PathBuf> {
 
 /// The trust store as read from disk, or why it cannot be used.
 pub struct Trust {
-    store: Result<Vec<Entry>, String>,
+    store_path: Option<PathBuf>,
+    /// Read at the first verdict: a hook call that finds no venv reads
+    /// nothing.
+    store: std::cell::OnceCell<Result<Vec<Entry>, String>>,
     trusted_dirs: Vec<PathBuf>,
 }
 
 impl Trust {
     pub fn load(env: &Env) -> Trust {
-        let store = match store_path(env) {
-            Some(path) => read_store(&path),
-            None => Err("rvenv: no home directory, so no trust store".into()),
-        };
         let trusted_dirs = env
             .get("RVENV_TRUSTED_DIRS")
             .map(|v| {
@@ -110,9 +109,17 @@ impl Trust {
             })
             .unwrap_or_default();
         Trust {
-            store,
+            store_path: store_path(env),
+            store: std::cell::OnceCell::new(),
             trusted_dirs,
         }
+    }
+
+    fn store(&self) -> &Result<Vec<Entry>, String> {
+        self.store.get_or_init(|| match &self.store_path {
+            Some(path) => read_store(path),
+            None => Err("rvenv: no home directory, so no trust store".into()),
+        })
     }
 
     pub fn verdict(&self, venv: &Path) -> Verdict {
@@ -123,7 +130,7 @@ impl Trust {
                 return Verdict::TrustedDir(dir.clone());
             }
         }
-        let entries = match &self.store {
+        let entries = match self.store() {
             Ok(entries) => entries,
             Err(why) => return Verdict::StoreCorrupt(why.clone()),
         };
