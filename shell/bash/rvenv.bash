@@ -183,25 +183,28 @@ __rvenv_activate() {
     \builtin hash -r
 }
 
+# Sets __rvenv_s to the PATH-style list $1 without its first
+# $__rvenv_path_entry (matched literally, colons in it included); fails,
+# changing nothing, when it is not there.
+__rvenv_path_without() {
+    __rvenv_s=":$1:"
+    [[ $__rvenv_s == *":$__rvenv_path_entry:"* ]] || return 1
+    __rvenv_s=${__rvenv_s/":$__rvenv_path_entry:"/:}
+    __rvenv_s=${__rvenv_s#:}
+    __rvenv_s=${__rvenv_s%:}
+}
+
 # A venv activated by hand took over from ours. Its activate script did not
 # call our deactivate (it defines its own first): our PATH entry and prompt
 # prefix are still there, and in what it saved to restore on deactivate
 # (_OLD_VIRTUAL_PATH, _OLD_VIRTUAL_PS1). Take ours out of both, hand it the
 # PYTHONHOME we saved, and leave its VIRTUAL_ENV and deactivate alone.
 __rvenv_yield() {
-    \builtin local p=":${PATH-}:"
-    if [[ $p == *":$__rvenv_path_entry:"* ]]; then
-        p=${p/":$__rvenv_path_entry:"/:}
-        p=${p#:}
-        \builtin export PATH="${p%:}"
+    if __rvenv_path_without "${PATH-}"; then
+        \builtin export PATH="$__rvenv_s"
     fi
-    if [[ -n ${_OLD_VIRTUAL_PATH-} ]]; then
-        p=":$_OLD_VIRTUAL_PATH:"
-        if [[ $p == *":$__rvenv_path_entry:"* ]]; then
-            p=${p/":$__rvenv_path_entry:"/:}
-            p=${p#:}
-            _OLD_VIRTUAL_PATH=${p%:}
-        fi
+    if [[ -n ${_OLD_VIRTUAL_PATH-} ]] && __rvenv_path_without "$_OLD_VIRTUAL_PATH"; then
+        _OLD_VIRTUAL_PATH=$__rvenv_s
     fi
     if [[ -n $__rvenv_ps1_prefix ]]; then
         if [[ ${PS1-} == *"$__rvenv_ps1_prefix"* ]]; then
@@ -229,11 +232,8 @@ __rvenv_yield() {
 # Undoes __rvenv_activate exactly, leaving every other change the user made.
 __rvenv_deactivate() {
     [[ -n $__rvenv_venv ]] || return 0
-    \builtin local p=":${PATH-}:"
-    if [[ $p == *":$__rvenv_path_entry:"* ]]; then
-        p=${p/":$__rvenv_path_entry:"/:}
-        p=${p#:}
-        \builtin export PATH="${p%:}"
+    if __rvenv_path_without "${PATH-}"; then
+        \builtin export PATH="$__rvenv_s"
     fi
     if [[ -n $__rvenv_had_pythonhome ]]; then
         \builtin export PYTHONHOME="$__rvenv_old_pythonhome"
