@@ -17,10 +17,8 @@ use crate::shell::Shell;
 /// to install the hook.
 fn calling_shell(command: &str) -> anyhow::Result<Shell> {
     let name = std::env::var("__RVENV_SHELL").unwrap_or_default();
-    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
-        if shell.name() == name {
-            return Ok(shell);
-        }
+    if let Ok(shell) = <Shell as clap::ValueEnum>::from_str(&name, false) {
+        return Ok(shell);
     }
     bail!(
         "{command} changes your shell, so it needs the hook: add eval \"$(rvenv hook bash)\" \
@@ -59,6 +57,20 @@ pub fn dir_arg(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The venv found for a command's optional directory argument (a venv, or
+/// a directory in or below a project), as the hook finds it; an error that
+/// says what to do when there is none.
+pub fn found_for(arg: Option<&Path>, env: &Env) -> anyhow::Result<discover::Found> {
+    let start = dir_arg(arg)?;
+    match discover::find_venv(&start, &discover::sources(env)) {
+        Some(found) => Ok(found),
+        None => bail!(
+            "no venv in {} or above it; create one with: rvenv create",
+            crate::quote::display(start.as_os_str())
+        ),
+    }
+}
+
 /// `path` taken from the logical directory `cwd` as `cd` takes it: `.` and
 /// `..` resolved lexically (so `..` of a symlinked directory is its logical
 /// parent), no trailing slash.
@@ -92,21 +104,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
     let shell = calling_shell("rvenv activate")?;
     let env = Env::from_process();
-    let cwd = logical_cwd()?;
-    let start = match &args.path {
-        Some(path) => logical_join(&cwd, path),
-        None => cwd.clone(),
-    };
-    if !start.is_dir() {
-        bail!("{} is not a directory", start.display());
-    }
-    let sources = discover::sources(&env);
-    let Some(found) = discover::find_venv(&start, &sources) else {
-        bail!(
-            "no venv in {} or above it; create one with: rvenv create",
-            start.display()
-        );
-    };
+    let found = found_for(args.path.as_deref(), &env)?;
     let activation = activation_for(&found.venv, &found.project, &env, shell)
         .map_err(|msg| anyhow::anyhow!(msg))?;
 

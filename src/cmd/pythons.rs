@@ -1,23 +1,28 @@
 //! `rvenv __pythons`: the Python versions rvenv can find, one per line, for
-//! completing `rvenv create -p`. Reads directory names only: no Python runs.
+//! completing `rvenv create -p`. Looks where `rvenv create` looks
+//! (`create::python::Search`), at names only: no Python runs.
 
 use std::collections::BTreeSet;
 use std::io::Write;
 
+use crate::create::python::Search;
+
 pub fn run() -> anyhow::Result<()> {
+    let search = Search::from_process();
     let mut found = BTreeSet::new();
-    let pyenv_root = std::env::var_os("PYENV_ROOT")
-        .map(std::path::PathBuf::from)
-        .or_else(|| dirs::home_dir().map(|h| h.join(".pyenv")));
-    if let Some(Ok(entries)) = pyenv_root.map(|r| std::fs::read_dir(r.join("versions"))) {
-        for entry in entries.flatten() {
+    // pyenv's versions/3.12.1, uv's cpython-3.12.1-linux-x86_64-gnu.
+    let managed = std::iter::once(search.pyenv_root.join("versions"))
+        .chain(search.uv_python_dirs.iter().cloned());
+    for dir in managed {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(minor) = minor_version(&name) {
+            let version = name.strip_prefix("cpython-").unwrap_or(&name);
+            if let Some(minor) = minor_version(version) {
                 found.insert(minor);
             }
         }
     }
-    for dir in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
+    for dir in std::env::split_paths(&search.path.clone().unwrap_or_default()) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if let Some(version) = name.strip_prefix("python")

@@ -11,7 +11,6 @@ use anyhow::bail;
 
 use crate::cli::RunArgs;
 use crate::decide::activation_for;
-use crate::discover;
 use crate::env::Env;
 use crate::quote::display;
 
@@ -43,17 +42,7 @@ pub fn venv_path_var(path: Option<&OsString>, remove: Option<&Path>, first: &Pat
 
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let env = Env::from_process();
-    let cwd = super::activate::logical_cwd()?;
-    let start = match &args.venv {
-        Some(path) => super::activate::logical_join(&cwd, path),
-        None => cwd.clone(),
-    };
-    let Some(found) = discover::find_venv(&start, &discover::sources(&env)) else {
-        bail!(
-            "no venv for {}; create one with: rvenv create",
-            display(start.as_os_str())
-        );
-    };
+    let found = super::activate::found_for(args.venv.as_deref(), &env)?;
     let activation = activation_for(
         &found.venv,
         &found.project,
