@@ -909,3 +909,105 @@ pub fn drawn_name(name: &[u8]) -> Vec<u8> {
     }
     out.into_bytes()
 }
+
+/// Another Unix account on this machine, for the attacks of a second user
+/// (tests run as root, as CI does; the account is made with `useradd` when
+/// missing).
+#[derive(Debug, Clone)]
+pub struct OtherUser {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+fn lookup_user(name: &str) -> Option<OtherUser> {
+    let id = |flag: &str| -> Option<u32> {
+        let out = Command::new("id").args([flag, name]).output().ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        std::str::from_utf8(&out.stdout).ok()?.trim().parse().ok()
+    };
+    Some(OtherUser {
+        name: name.to_owned(),
+        uid: id("-u")?,
+        gid: id("-g")?,
+    })
+}
+
+/// The account `name` (e.g. `rvt-mallory`), made with `useradd` (no home,
+/// own private group) when missing, or with `useradd -g GROUP` when
+/// `group` is given (the group is made first). None, with the reason
+/// printed, when this process is not root: the test then skips.
+pub fn other_user(name: &str, group: Option<&str>) -> Option<OtherUser> {
+    static MAKING: Mutex<()> = Mutex::new(());
+    if rustix::process::geteuid().as_raw() != 0 {
+        eprintln!("skipped: a second Unix user needs root (useradd, setpriv)");
+        return None;
+    }
+    let _guard = MAKING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(user) = lookup_user(name) {
+        return Some(user);
+    }
+    let mut cmd = Command::new("useradd");
+    cmd.args(["-M", "-s", "/bin/sh"]);
+    if let Some(group) = group {
+        // Exit 9: made meanwhile by another test binary.
+        let _ = Command::new("groupadd").arg(group).status();
+        cmd.args(["-g", group]);
+    }
+    let status = cmd.arg(name).status().expect("useradd");
+    let user = lookup_user(name);
+    assert!(
+        user.is_some(),
+        "useradd {name} failed ({status}), and no such user exists"
+    );
+    user
+}
+
+impl OtherUser {
+    /// A command run as this user: uid, gid and groups dropped with
+    /// setpriv (supplementary groups from the group database), in `cwd`,
+    /// with a minimal environment.
+    pub fn command(&self, cwd: &Path, argv: &[&OsStr]) -> Command {
+        let mut cmd = Command::new("setpriv");
+        cmd.arg(format!("--reuid={}", self.uid))
+            .arg(format!("--regid={}", self.gid))
+            .arg("--init-groups")
+            .arg("--")
+            .args(argv)
+            .current_dir(cwd)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("LANG", "C.UTF-8")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// `sh -c script` as this user in `cwd`, asserting it succeeded.
+    pub fn sh(&self, cwd: &Path, script: &str) {
+        let out = self
+            .command(cwd, &["sh".as_ref(), "-c".as_ref(), script.as_ref()])
+            .output()
+            .expect("setpriv");
+        assert!(
+            out.status.success(),
+            "as {}: {script}: {}",
+            self.name,
+            lossy(&out.stderr)
+        );
+    }
+}
+
+impl Fixture {
+    /// Opens the fixture to other users the way /tmp is: the root becomes
+    /// 0755, and `root/tmp` (returned) a sticky world-writable directory
+    /// where any user may make files, as in /tmp.
+    pub fn shared_tmp(&self) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&self.root, fs::Permissions::from_mode(0o755)).unwrap();
+        let tmp = self.dir("tmp");
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o1777)).unwrap();
+        tmp
+    }
+}
