@@ -367,7 +367,7 @@ _rvenv() {
             return 0
             ;;
         rvenv__subcmd__hook)
-            opts="-h --help"
+            opts="-h --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

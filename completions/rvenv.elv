@@ -35,8 +35,8 @@ set edit:completion:arg-completer[rvenv] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rvenv;hook'= {
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'rvenv;activate'= {
             cand -h 'Print help'

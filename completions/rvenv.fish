@@ -37,7 +37,7 @@ complete -c rvenv -n "__fish_rvenv_needs_command" -f -a "run" -d 'Run a command 
 complete -c rvenv -n "__fish_rvenv_needs_command" -f -a "watch" -d 'Stream one line per venv that appears, disappears or changes under DIR'
 complete -c rvenv -n "__fish_rvenv_needs_command" -f -a "completions" -d 'Print tab completion for a shell (the hook loads it for you)'
 complete -c rvenv -n "__fish_rvenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rvenv -n "__fish_rvenv_using_subcommand hook" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rvenv -n "__fish_rvenv_using_subcommand hook" -s h -l help -d 'Print help'
 complete -c rvenv -n "__fish_rvenv_using_subcommand activate" -s h -l help -d 'Print help'
 complete -c rvenv -n "__fish_rvenv_using_subcommand deactivate" -s h -l help -d 'Print help'
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -s p -l python -d 'The Python to use: a version (3.12, 3), a name (python3.12) or a path' -r

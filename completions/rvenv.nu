@@ -6,10 +6,14 @@ module completions {
     --version(-V)             # Print version
   ]
 
+  def "nu-complete rvenv hook shell" [] {
+    [ "bash" "zsh" "fish" ]
+  }
+
   # Print the shell integration to eval in your rc file
   export extern "rvenv hook" [
-    --help(-h)                # Print help (see more with '--help')
-    shell: string             # The shell to print the integration for (bash, zsh, fish)
+    --help(-h)                # Print help
+    shell: string@"nu-complete rvenv hook shell" # The shell to print the integration for
   ]
 
   # Activate a venv in the current shell (needs the hook)
@@ -58,6 +62,7 @@ module completions {
   export extern "rvenv run" [
     --venv: directory         # The venv, or a project directory holding one (default: the current directory's)
     --help(-h)                # Print help
+    ...command: string        # The command and its arguments (`--` before it is optional, as in `uv run`)
   ]
 
   # Stream one line per venv that appears, disappears or changes under DIR

@@ -68,8 +68,8 @@ pub enum Command {
 
     /// Run a command in the venv of the current directory, without activating it
     #[command(after_help = "Examples:\n  \
-        rvenv run -- python -m pytest\n  \
-        rvenv run --venv ~/envs/tools -- black .")]
+        rvenv run python -m pytest\n  \
+        rvenv run --venv ~/envs/tools -- black .   # `--` is optional")]
     Run(RunArgs),
 
     /// Stream one line per venv that appears, disappears or changes under DIR
@@ -107,12 +107,9 @@ impl Internal {
 
 #[derive(Debug, Args)]
 pub struct HookArgs {
-    /// The shell to print the integration for (bash, zsh, fish)
-    ///
-    /// A plain string, checked by the command itself, so that an unknown
-    /// name gets one line naming the supported shells.
-    #[arg(value_name = "SHELL")]
-    pub shell: String,
+    /// The shell to print the integration for
+    #[arg(value_name = "SHELL", ignore_case = true)]
+    pub shell: Shell,
 }
 
 #[derive(Debug, Args)]
@@ -143,8 +140,14 @@ pub struct RunArgs {
     /// The venv, or a project directory holding one (default: the current directory's)
     #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::DirPath)]
     pub venv: Option<PathBuf>,
-    /// The command and its arguments
-    #[arg(last = true, required = true, value_name = "CMD", value_hint = clap::ValueHint::CommandWithArguments)]
+    /// The command and its arguments (`--` before it is optional, as in `uv run`)
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required = true,
+        value_name = "CMD",
+        value_hint = clap::ValueHint::CommandWithArguments
+    )]
     pub command: Vec<OsString>,
 }
 
@@ -245,3 +248,98 @@ impl HookEvalArgs {
         })
     }
 }
+
+/// The environment variables rvenv reads, for the man pages' ENVIRONMENT
+/// section (rendered by a test, with clap_mangen): (name, meaning).
+#[cfg(test)]
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "RVENV_TRUSTED_DIRS",
+        "Colon-separated absolute directories whose venvs are trusted without rvenv allow. \
+         Relative entries are ignored.",
+    ),
+    (
+        "RVENV_VENV_NAMES",
+        "Colon-separated names of in-project venv directories (default .venv:venv).",
+    ),
+    (
+        "RVENV_SOURCES",
+        "Which discovery sources are consulted, in order (default dir:file:pyenv:poetry:pipenv:uv).",
+    ),
+    (
+        "RVENV_LOG",
+        "quiet: no line when a venv is activated or deactivated.",
+    ),
+    (
+        "RVENV_CACHE_DIR",
+        "Where rvenv caches interpreter facts and unpacked wheels (default $XDG_CACHE_HOME/rvenv).",
+    ),
+    (
+        "VIRTUAL_ENV",
+        "The active venv. rvenv sets it on activation and leaves a venv it did not activate alone.",
+    ),
+    (
+        "VIRTUAL_ENV_DISABLE_PROMPT",
+        "When set, the prompt is left alone.",
+    ),
+    (
+        "XDG_DATA_HOME",
+        "Where the trust store is kept (default ~/.local/share); a relative value is ignored.",
+    ),
+    (
+        "XDG_CACHE_HOME, XDG_CONFIG_HOME",
+        "The cache, and the config directories of poetry and pipenv read to find their venvs.",
+    ),
+    (
+        "HOME",
+        "The home directory; a relative value is not used, and nothing is trusted.",
+    ),
+    (
+        "PATH",
+        "Where create looks for Python; the active venv's bin is put first on it.",
+    ),
+    (
+        "PYENV_ROOT, PYENV_VERSION",
+        "pyenv's versions, for the pyenv source and for create's search.",
+    ),
+    (
+        "UV_PROJECT_ENVIRONMENT, UV_PYTHON_INSTALL_DIR",
+        "uv's project venv and its managed Pythons.",
+    ),
+    (
+        "WORKON_HOME, PIPENV_VENV_IN_PROJECT, PIPENV_CUSTOM_VENV_NAME, PIPENV_MAX_DEPTH",
+        "Where pipenv and virtualenvwrapper keep their venvs, and how pipenv names them.",
+    ),
+    (
+        "POETRY_VIRTUALENVS_PATH, POETRY_VIRTUALENVS_IN_PROJECT, POETRY_CONFIG_DIR, \
+         POETRY_CACHE_DIR",
+        "Where poetry keeps its venvs.",
+    ),
+    (
+        "SHELL",
+        "The shell rvenv activate and the suggested commands are written for, when the hook does \
+         not say.",
+    ),
+    (
+        "NO_COLOR",
+        "Help and errors are not coloured (clap colours them on a terminal otherwise).",
+    ),
+];
+
+/// The files rvenv reads and writes, for the man pages' FILES section.
+#[cfg(test)]
+pub const FILES: &[(&str, &str)] = &[
+    (
+        "$XDG_DATA_HOME/rvenv/trusted",
+        "The trust store: one line per venv allowed with rvenv allow or made by rvenv create \
+         (its real path and identity). Changed only by rvenv allow, rvenv deny and rvenv create.",
+    ),
+    (
+        "$XDG_DATA_HOME/rvenv/trusted.lock",
+        "Taken while the trust store is rewritten.",
+    ),
+    (
+        "$XDG_CACHE_HOME/rvenv/",
+        "Interpreter facts and unpacked pip wheels, shared by every rvenv create. Safe to delete.",
+    ),
+];

@@ -36,12 +36,4 @@ impl Shell {
             _ => Shell::Bash,
         }
     }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Shell::Bash => "bash",
-            Shell::Zsh => "zsh",
-            Shell::Fish => "fish",
-        }
-    }
 }

@@ -220,6 +220,35 @@ fn run_uses_the_venv_and_passes_the_exit_code() {
         .unwrap();
     assert_eq!(out.stdout, v.as_bytes());
 
+    // Without `--`, as `uv run`: the command's own options and a `--` of
+    // its own reach it untouched.
+    let out = env
+        .rvenv()
+        .current_dir(&shop)
+        .args([
+            "run",
+            "python",
+            "-c",
+            "import sys; print(sys.argv[1:])",
+            "-V",
+            "--",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "['-V', '--', 'x']\n");
+    let out = env
+        .rvenv()
+        .current_dir(env.tmp.path())
+        .arg("run")
+        .arg("--venv")
+        .arg(&shop)
+        .args(["sh", "-c", "printf %s \"$VIRTUAL_ENV\""])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, v.as_bytes());
+
     // No venv, no command: one clear line, non-zero.
     let out = env
         .rvenv()

@@ -292,12 +292,18 @@ fn fish_parses_and_is_indented() {
 
 #[test]
 fn unknown_shell_is_one_line_error() {
+    for command in ["hook", "completions"] {
+        unknown_shell_is_one_line_error_in(command);
+    }
+}
+
+fn unknown_shell_is_one_line_error_in(command: &str) {
     let fx = Fixture::new();
     let (ok, out, err) = run_cmd(
         &fx,
         &[
             common::rvenv_bin().as_os_str(),
-            OsStr::new("hook"),
+            OsStr::new(command),
             OsStr::new("nosuchshell"),
         ],
         &[],

@@ -26,7 +26,13 @@ pub fn main() -> ExitCode {
         Some(Ok(Internal::HookEval(args))) => hook_eval::run(&args),
         Some(Ok(Internal::Pythons)) => pythons::run(),
         Some(Err(usage)) => Err(anyhow::anyhow!(usage)),
-        None => run(&Cli::parse()),
+        None => match Cli::try_parse() {
+            Ok(cli) => run(&cli),
+            Err(err) if err.kind() == clap::error::ErrorKind::InvalidValue => {
+                Err(anyhow::anyhow!(invalid_value(&err)))
+            }
+            Err(err) => err.exit(),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -51,6 +57,25 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Completions(args) => completions::run(args),
         Command::Run(args) => run::run(args),
         Command::Watch(args) => watch::run(args),
+    }
+}
+
+/// clap's three-paragraph error for a value outside a list, in one line:
+/// `unknown shell "tcshh"; supported shells: bash, zsh, fish`.
+fn invalid_value(err: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let text = |kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        _ => String::new(),
+    };
+    let value = crate::quote::display(std::ffi::OsStr::new(&text(ContextKind::InvalidValue)));
+    let arg = text(ContextKind::InvalidArg);
+    let valid = text(ContextKind::ValidValue);
+    if arg == "<SHELL>" {
+        format!("unknown shell \"{value}\"; supported shells: {valid}")
+    } else {
+        format!("invalid value \"{value}\" for {arg}; possible values: {valid}")
     }
 }
 
