@@ -438,12 +438,48 @@ else
     complete -F _rvenv -o bashdefault -o default rvenv
 fi
 
-# rvenv: `create -p` offers the Pythons rvenv can find.
+# rvenv: what clap's script leaves out. `create -p` offers the Pythons rvenv
+# can find; directory arguments offer directories; `run` a command.
 __rvenv_complete() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     if [[ ${COMP_WORDS[1]-} == create && ( $prev == -p || $prev == --python ) ]]; then
         mapfile -t COMPREPLY < <(compgen -W "$(\command rvenv __pythons 2>/dev/null)" -- "$cur")
         return 0
+    fi
+    if ((COMP_CWORD >= 2)) && [[ $cur != -* ]]; then
+        case $prev in
+        --prompt|--python|--venv|-p) ;;
+        *)
+            case ${COMP_WORDS[1]-} in
+            activate|create|allow|deny|status|watch)
+                # Directories only: no fallback to file names.
+                compopt -o filenames +o default +o bashdefault 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+                return 0
+                ;;
+            run)
+                # The first word that is not an option (nor an option's
+                # value) is the command: complete it from PATH; after it,
+                # the default (file names).
+                local i=2 word
+                while ((i < COMP_CWORD)); do
+                    word=${COMP_WORDS[i]}
+                    case $word in
+                    --prompt|--python|--venv|-p) ((i += 2)); continue ;;
+                    -*) ((i += 1)); continue ;;
+                    esac
+                    break
+                done
+                if ((i == COMP_CWORD)); then
+                    mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+                    return 0
+                fi
+                COMPREPLY=()
+                return 0
+                ;;
+            esac
+            ;;
+        esac
     fi
     _rvenv "$@"
 }

@@ -68,5 +68,15 @@ complete -c rvenv -n "__fish_rvenv_using_subcommand help; and not __fish_seen_su
 complete -c rvenv -n "__fish_rvenv_using_subcommand help; and not __fish_seen_subcommand_from hook activate deactivate create allow deny status run watch completions help" -f -a "completions" -d 'Print tab completion for a shell (the hook loads it for you)'
 complete -c rvenv -n "__fish_rvenv_using_subcommand help; and not __fish_seen_subcommand_from hook activate deactivate create allow deny status run watch completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
-# rvenv: `create -p` offers the Pythons rvenv can find.
+# rvenv: what clap's script leaves out. `create -p` offers the Pythons
+# rvenv can find; arguments offer their values, directories or a command.
 complete -c rvenv -n '__fish_seen_subcommand_from create' -s p -l python -x -a '(command rvenv __pythons 2>/dev/null)'
+complete -c rvenv -n '__fish_rvenv_using_subcommand hook' -f -a 'bash zsh fish'
+complete -c rvenv -n '__fish_rvenv_using_subcommand completions' -f -a 'bash zsh fish elvish powershell nushell'
+complete -c rvenv -n '__fish_rvenv_using_subcommand activate' -f -a '(__fish_complete_directories (commandline -ct) "")'
+complete -c rvenv -n '__fish_rvenv_using_subcommand create' -f -a '(__fish_complete_directories (commandline -ct) "")'
+complete -c rvenv -n '__fish_rvenv_using_subcommand allow' -f -a '(__fish_complete_directories (commandline -ct) "")'
+complete -c rvenv -n '__fish_rvenv_using_subcommand deny' -f -a '(__fish_complete_directories (commandline -ct) "")'
+complete -c rvenv -n '__fish_rvenv_using_subcommand status' -f -a '(__fish_complete_directories (commandline -ct) "")'
+complete -c rvenv -n '__fish_rvenv_using_subcommand watch' -f -a '(__fish_complete_directories (commandline -ct) "")'
+complete -c rvenv -n '__fish_rvenv_using_subcommand run' -f -a '(__fish_complete_subcommand --fcs-skip=2 --prompt --python --venv -p)'

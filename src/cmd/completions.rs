@@ -19,9 +19,12 @@ pub fn script(shell: CompletionShell) -> Vec<u8> {
         CompletionShell::Zsh => {
             let mut zsh = Vec::new();
             gen_into(clap_complete::Shell::Zsh, &mut cmd, &mut zsh);
-            // `create -p` completes from _rvenv_pythons (defined below).
-            let zsh =
-                String::from_utf8_lossy(&zsh).replace(":SPEC:_default'", ":SPEC:_rvenv_pythons'");
+            // `create -p` completes from _rvenv_pythons (defined below);
+            // a directory argument offers directories only (`_files -/`
+            // falls back to every file when no directory matches).
+            let zsh = String::from_utf8_lossy(&zsh)
+                .replace(":SPEC:_default'", ":SPEC:_rvenv_pythons'")
+                .replace(":_files -/'", ":_path_files -/'");
             out.extend_from_slice(zsh.as_bytes());
         }
         CompletionShell::Fish => gen_into(clap_complete::Shell::Fish, &mut cmd, &mut out),
@@ -31,7 +34,7 @@ pub fn script(shell: CompletionShell) -> Vec<u8> {
         }
         CompletionShell::Nushell => gen_into(clap_complete_nushell::Nushell, &mut cmd, &mut out),
     }
-    out.extend_from_slice(dynamic_pythons(shell).as_bytes());
+    out.extend_from_slice(additions(shell, &cmd).as_bytes());
     out
 }
 
@@ -39,35 +42,155 @@ fn gen_into(generator: impl Generator, cmd: &mut clap::Command, out: &mut Vec<u8
     clap_complete::generate(generator, cmd, "rvenv", out);
 }
 
-/// Per-shell additions for `create -p`: candidates from `rvenv __pythons`.
-fn dynamic_pythons(shell: CompletionShell) -> &'static str {
+/// What clap_complete leaves out, read from the same clap tree: the
+/// subcommands whose argument is a directory (`allow`, `status`...), those
+/// whose argument is a command line (`run`), and the options that take a
+/// value (so `create --prompt <Tab>` is not offered directories).
+struct Positionals {
+    dirs: Vec<String>,
+    commands: Vec<String>,
+    value_options: Vec<String>,
+    /// (subcommand, its argument's possible values): `hook bash zsh fish`.
+    choices: Vec<(String, Vec<String>)>,
+}
+
+fn positionals(cmd: &clap::Command) -> Positionals {
+    use clap::ValueHint;
+    let mut p = Positionals {
+        dirs: Vec::new(),
+        commands: Vec::new(),
+        value_options: Vec::new(),
+        choices: Vec::new(),
+    };
+    for sub in cmd.get_subcommands() {
+        let name = sub.get_name().to_owned();
+        for arg in sub.get_arguments() {
+            if !arg.is_positional() {
+                if arg.get_action().takes_values() {
+                    p.value_options
+                        .extend(arg.get_long().map(|l| format!("--{l}")));
+                    p.value_options
+                        .extend(arg.get_short().map(|s| format!("-{s}")));
+                }
+                continue;
+            }
+            let values: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .filter(|v| !v.is_hide_set())
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            match arg.get_value_hint() {
+                ValueHint::DirPath => p.dirs.push(name.clone()),
+                ValueHint::CommandWithArguments => p.commands.push(name.clone()),
+                _ if !values.is_empty() => p.choices.push((name.clone(), values)),
+                _ => {}
+            }
+        }
+    }
+    p.value_options.sort();
+    p.value_options.dedup();
+    p
+}
+
+/// Per-shell additions: `create -p` offers the Pythons rvenv can find
+/// (asked of `rvenv __pythons`), directory arguments offer directories only,
+/// and `run` completes a command, then that command's arguments.
+fn additions(shell: CompletionShell, cmd: &clap::Command) -> String {
+    let p = positionals(cmd);
     match shell {
-        CompletionShell::Bash => {
-            "\n# rvenv: `create -p` offers the Pythons rvenv can find.\n\
-             __rvenv_complete() {\n    \
-                 local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n    \
-                 if [[ ${COMP_WORDS[1]-} == create && ( $prev == -p || $prev == --python ) ]]; then\n        \
-                     mapfile -t COMPREPLY < <(compgen -W \"$(\\command rvenv __pythons 2>/dev/null)\" -- \"$cur\")\n        \
-                     return 0\n    \
-                 fi\n    \
-                 _rvenv \"$@\"\n\
-             }\n\
-             complete -F __rvenv_complete -o nosort -o bashdefault -o default rvenv\n"
-        }
+        CompletionShell::Bash => format!(
+            r#"
+# rvenv: what clap's script leaves out. `create -p` offers the Pythons rvenv
+# can find; directory arguments offer directories; `run` a command.
+__rvenv_complete() {{
+    local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}
+    if [[ ${{COMP_WORDS[1]-}} == create && ( $prev == -p || $prev == --python ) ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$(\command rvenv __pythons 2>/dev/null)" -- "$cur")
+        return 0
+    fi
+    if ((COMP_CWORD >= 2)) && [[ $cur != -* ]]; then
+        case $prev in
+        {value_options}) ;;
+        *)
+            case ${{COMP_WORDS[1]-}} in
+            {dirs})
+                # Directories only: no fallback to file names.
+                compopt -o filenames +o default +o bashdefault 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+                return 0
+                ;;
+            {commands})
+                # The first word that is not an option (nor an option's
+                # value) is the command: complete it from PATH; after it,
+                # the default (file names).
+                local i=2 word
+                while ((i < COMP_CWORD)); do
+                    word=${{COMP_WORDS[i]}}
+                    case $word in
+                    {value_options}) ((i += 2)); continue ;;
+                    -*) ((i += 1)); continue ;;
+                    esac
+                    break
+                done
+                if ((i == COMP_CWORD)); then
+                    mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+                    return 0
+                fi
+                COMPREPLY=()
+                return 0
+                ;;
+            esac
+            ;;
+        esac
+    fi
+    _rvenv "$@"
+}}
+complete -F __rvenv_complete -o nosort -o bashdefault -o default rvenv
+"#,
+            value_options = p.value_options.join("|"),
+            dirs = p.dirs.join("|"),
+            commands = p.commands.join("|"),
+        ),
         CompletionShell::Fish => {
-            "\n# rvenv: `create -p` offers the Pythons rvenv can find.\n\
-             complete -c rvenv -n '__fish_seen_subcommand_from create' -s p -l python -x \
-             -a '(command rvenv __pythons 2>/dev/null)'\n"
+            let mut out = String::from(
+                "\n# rvenv: what clap's script leaves out. `create -p` offers the Pythons\n\
+                 # rvenv can find; arguments offer their values, directories or a command.\n\
+                 complete -c rvenv -n '__fish_seen_subcommand_from create' -s p -l python -x \
+                 -a '(command rvenv __pythons 2>/dev/null)'\n",
+            );
+            for (sub, values) in &p.choices {
+                out.push_str(&format!(
+                    "complete -c rvenv -n '__fish_rvenv_using_subcommand {sub}' -f -a '{}'\n",
+                    values.join(" ")
+                ));
+            }
+            for sub in &p.dirs {
+                out.push_str(&format!(
+                    "complete -c rvenv -n '__fish_rvenv_using_subcommand {sub}' -f \
+                     -a '(__fish_complete_directories (commandline -ct) \"\")'\n"
+                ));
+            }
+            let skip_values: Vec<&str> = p.value_options.iter().map(String::as_str).collect();
+            for sub in &p.commands {
+                out.push_str(&format!(
+                    "complete -c rvenv -n '__fish_rvenv_using_subcommand {sub}' -f \
+                     -a '(__fish_complete_subcommand --fcs-skip=2 {})'\n",
+                    skip_values.join(" ")
+                ));
+            }
+            out
         }
-        CompletionShell::Zsh => {
-            "\n# rvenv: `create -p` offers the Pythons rvenv can find.\n\
+        CompletionShell::Zsh => "\n# rvenv: `create -p` offers the Pythons rvenv can find.\n\
              _rvenv_pythons() {\n    \
                  local -a pythons\n    \
                  pythons=(${(f)\"$(\\command rvenv __pythons 2>/dev/null)\"})\n    \
                  _describe 'python' pythons\n\
              }\n"
+        .to_owned(),
+        CompletionShell::Elvish | CompletionShell::Powershell | CompletionShell::Nushell => {
+            String::new()
         }
-        CompletionShell::Elvish | CompletionShell::Powershell | CompletionShell::Nushell => "",
     }
 }
 

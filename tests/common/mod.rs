@@ -734,6 +734,29 @@ impl<'f> Session<'f> {
         }
     }
 
+    /// Waits until each of `needles` appears in what the terminal shows
+    /// from now on (ANSI sequences stripped); returns that output, consumed.
+    pub fn expect(&mut self, needles: &[&str], what: &str) -> Vec<u8> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let buf = self.buf.0.lock().unwrap();
+            let shown = strip_ansi(&buf[self.pos..]);
+            if needles.iter().all(|n| find(&shown, n.as_bytes()).is_some()) {
+                self.pos = buf.len();
+                return shown;
+            }
+            drop(buf);
+            if Instant::now() >= deadline {
+                panic!(
+                    "{}: timed out waiting for {what} ({needles:?}); the terminal since:\n----\n{}\n----",
+                    self.shell.name(),
+                    lossy(&shown).replace('\r', "")
+                );
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The number of the last sync line typed.
     pub fn last_sync(&self) -> u32 {
         self.seq
