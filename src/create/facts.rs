@@ -210,6 +210,10 @@ pub fn facts(interpreter: &Path, cache: Option<&Path>) -> anyhow::Result<Facts> 
         let digest = sha2::Sha256::digest(canonical.as_os_str().as_bytes());
         dir.join("interpreters").join(hex(&digest[..12]))
     });
+    // A venv's python canonicalizes to its base, but runs with other facts
+    // (`in_venv`, the base it reports): only a base is cached.
+    let in_venv = super::python::venv_of(interpreter).is_some();
+    let file = file.filter(|_| !in_venv);
     if let Some(file) = &file
         && let Ok(text) = std::fs::read(file)
         && let Some(rest) = text.strip_prefix(key_line.as_bytes())

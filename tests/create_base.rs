@@ -1,0 +1,182 @@
+//! `rvenv create` where people really run it: in an interactive shell with
+//! the hook on, inside a project whose venv is active, with another venv or
+//! a pyenv shim first on PATH. The base of the new venv is never a venv:
+//! it runs, and its pyvenv.cfg's `home` is the base interpreter's directory.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Fixture, Opts, Session, Shell, count, lossy};
+
+shell_tests!(
+    clear_inside_the_active_venv,
+    create_while_another_venv_is_first_on_path,
+    clear_with_a_pyenv_shim_first_on_path,
+);
+
+/// A line of the venv's pyvenv.cfg.
+fn cfg_value(venv: &Path, key: &str) -> Option<String> {
+    fs::read_to_string(venv.join("pyvenv.cfg"))
+        .unwrap()
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(" = ")?;
+            (k == key).then(|| v.to_owned())
+        })
+}
+
+/// `sys.base_prefix` of `python`, as it says itself.
+fn base_prefix(python: &Path) -> String {
+    let out = Command::new(python)
+        .args(["-c", "import sys; print(sys.base_prefix)"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    lossy(&out.stdout).trim().to_owned()
+}
+
+/// Puts `dir` first on PATH.
+fn prepend_path(sh: Shell, dir: &Path) -> String {
+    let d = dir.to_str().unwrap();
+    match sh {
+        Shell::Fish => format!("set -gx PATH '{d}' $PATH"),
+        _ => format!("export PATH='{d}':\"$PATH\""),
+    }
+}
+
+/// The session's options: rvenv's cache in the fixture, already holding
+/// the facts of the fixture's base Python, as after any earlier create
+/// (the venv's python canonicalizes to the base: a cache keyed by that
+/// alone took one for the other).
+fn opts(fx: &Fixture) -> Opts {
+    let cache = fx.path("cache");
+    let out = Command::new(common::rvenv_bin())
+        .args(["create", "-p"])
+        .arg(common::python())
+        .arg(fx.path("warm"))
+        .env("RVENV_CACHE_DIR", &cache)
+        .env("XDG_DATA_HOME", fx.path("xdg"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    Opts::default().env("RVENV_CACHE_DIR", cache)
+}
+
+const SAY_PREFIXES: &str =
+    "python -c 'import sys; print(\"PFX=\" + sys.prefix + \" BASE=\" + sys.base_prefix)'";
+
+/// `python` in the session is `venv`'s and runs on `base_prefix`.
+#[track_caller]
+fn assert_runs(s: &mut Session, venv: &Path, base_prefix: &str) {
+    let step = s.run(SAY_PREFIXES);
+    let want = format!("PFX={} BASE={base_prefix}\r\n", venv.display());
+    assert!(
+        count(&step.output, want.as_bytes()) == 1,
+        "{:?}: want {want:?}; the terminal:\n{}",
+        s.shell,
+        s.transcript()
+    );
+}
+
+fn clear_inside_the_active_venv(sh: Shell) {
+    let fx = Fixture::new();
+    let shop = fx.dir("code/shop");
+    let venv = shop.join(".venv");
+    let base = common::python();
+    let mut s = Session::start(sh, &fx, opts(&fx));
+    s.run(&sh.cd(&shop));
+    s.run(&format!("rvenv create -p {}", base.display()));
+    let home = cfg_value(&venv, "home").unwrap();
+    assert_eq!(home, base.parent().unwrap().to_str().unwrap());
+    s.run(":");
+    assert_runs(&mut s, &venv, &base_prefix(base));
+
+    let step = s.run("rvenv create --clear");
+    assert!(
+        count(&step.output, b"rvenv: replaced .venv (") == 1,
+        "{sh:?}: {}",
+        s.transcript()
+    );
+    assert_runs(&mut s, &venv, &base_prefix(base));
+    assert_eq!(cfg_value(&venv, "home").unwrap(), home, "{sh:?}");
+    // And again: the replaced venv is as good a starting point.
+    s.run("rvenv create --clear .venv");
+    assert_runs(&mut s, &venv, &base_prefix(base));
+    assert_eq!(cfg_value(&venv, "home").unwrap(), home, "{sh:?}");
+}
+
+fn create_while_another_venv_is_first_on_path(sh: Shell) {
+    let fx = Fixture::new();
+    let tools = fx.venv("envs/tools");
+    let shop = fx.dir("code/shop");
+    let home = cfg_value(&tools, "home").unwrap();
+    let mut s = Session::start(sh, &fx, opts(&fx));
+    s.run(&prepend_path(sh, &tools.join("bin")));
+    s.run(&sh.cd(&shop));
+    assert_runs(&mut s, &tools, &base_prefix(common::python()));
+
+    s.run("rvenv create");
+    let venv = shop.join(".venv");
+    assert_eq!(cfg_value(&venv, "home").unwrap(), home, "{sh:?}");
+    // The hook activates the new venv at the next prompt.
+    s.run(":");
+    assert_runs(&mut s, &venv, &base_prefix(common::python()));
+
+    // A venv made from the new venv's python leads to the same base.
+    s.run("rvenv create -p .venv/bin/python ../second");
+    assert_eq!(
+        cfg_value(&fx.path("code/second"), "home").unwrap(),
+        home,
+        "{sh:?}"
+    );
+}
+
+/// A pyenv version other than the one the fixture's venvs are made with.
+fn other_pyenv_version() -> Option<(PathBuf, String)> {
+    let root = PathBuf::from(std::env::var_os("HOME")?).join(".pyenv");
+    if !root.join("shims/python3").is_file() {
+        eprintln!("SKIP: no pyenv shims under {}", root.display());
+        return None;
+    }
+    let used = common::python().parent()?.parent()?.file_name()?.to_owned();
+    let mut names: Vec<String> = fs::read_dir(root.join("versions"))
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with("3.") && n.split('.').nth(1).is_some_and(|m| m >= "8"))
+        .filter(|n| *n != used.to_string_lossy())
+        .collect();
+    names.sort();
+    let Some(name) = names.pop() else {
+        eprintln!("SKIP: needs a second pyenv version");
+        return None;
+    };
+    Some((root, name))
+}
+
+fn clear_with_a_pyenv_shim_first_on_path(sh: Shell) {
+    let Some((root, version)) = other_pyenv_version() else {
+        return;
+    };
+    let fx = Fixture::new();
+    let shop = fx.dir("code/shop");
+    let venv = fx.venv("code/shop/.venv");
+    let mut s = Session::start(sh, &fx, opts(&fx).env("PYENV_VERSION", &version));
+    s.run(&sh.cd(&shop));
+    s.run(&prepend_path(sh, &root.join("shims")));
+    s.run("rvenv create --clear");
+    let home = root.join("versions").join(&version).join("bin");
+    assert_eq!(
+        cfg_value(&venv, "home").unwrap(),
+        home.to_str().unwrap(),
+        "{sh:?}: {}",
+        s.transcript()
+    );
+    assert_eq!(cfg_value(&venv, "version").unwrap(), version);
+    // The venv's own python, first on PATH again, runs on that version.
+    s.run(&prepend_path(sh, &venv.join("bin")));
+    assert_runs(&mut s, &venv, &base_prefix(&home.join("python3")));
+}
