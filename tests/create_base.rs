@@ -180,3 +180,147 @@ fn clear_with_a_pyenv_shim_first_on_path(sh: Shell) {
     s.run(&prepend_path(sh, &venv.join("bin")));
     assert_runs(&mut s, &venv, &base_prefix(&home.join("python3")));
 }
+
+/// `rvenv ARGS` in `cwd`, with the test's cache and data directories and
+/// `env` on top: (success, stdout, stderr).
+fn rvenv_in(cwd: &Path, args: &[&str], env: &[(&str, &Path)]) -> (bool, String, String) {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let out = Command::new(common::rvenv_bin())
+        .args(args)
+        .current_dir(cwd)
+        .env("RVENV_CACHE_DIR", tmp.join("rvenv-cache"))
+        .env("XDG_DATA_HOME", tmp.join("xdg-data"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    (out.status.success(), lossy(&out.stdout), lossy(&out.stderr))
+}
+
+/// An error: exit non-zero, stdout empty, exactly one line on stderr.
+#[track_caller]
+fn one_line_error(result: (bool, String, String)) -> String {
+    let (ok, out, err) = result;
+    assert!(!ok, "succeeded: {err}");
+    assert!(out.is_empty(), "stdout: {out}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("rvenv: ") && err.ends_with('\n'), "{err}");
+    err.trim_end().to_owned()
+}
+
+fn pyenv_version(prefix: &str) -> Option<PathBuf> {
+    let root = PathBuf::from(std::env::var_os("HOME")?).join(".pyenv/versions");
+    let mut found: Vec<PathBuf> = fs::read_dir(&root)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    let found = found.pop();
+    if found.is_none() {
+        eprintln!("SKIP: no Python {prefix}* under {}", root.display());
+    }
+    found
+}
+
+#[test]
+fn python_2_is_refused_in_rvenvs_own_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = one_line_error(rvenv_in(tmp.path(), &["create", "-p", "2.7"], &[]));
+    assert_eq!(
+        err,
+        "rvenv: -p 2.7 asks for Python 2.7, but a venv needs Python 3; name one with -p 3.X"
+    );
+    fs::write(tmp.path().join(".python-version"), "2.7.18\n").unwrap();
+    let err = one_line_error(rvenv_in(tmp.path(), &["create"], &[]));
+    assert_eq!(
+        err,
+        format!(
+            "rvenv: {} asks for Python 2.7.18, but a venv needs Python 3; name one with -p 3.X",
+            tmp.path().join(".python-version").display()
+        )
+    );
+    // A Python 2 named by its path: it is run, and its usage text (it knows
+    // no -I) stays out of the message.
+    let Some(py2) = pyenv_version("2.") else {
+        return;
+    };
+    let exe = py2.join("bin/python2");
+    let err = one_line_error(rvenv_in(
+        tmp.path(),
+        &["create", "-p", exe.to_str().unwrap(), "v"],
+        &[],
+    ));
+    assert_eq!(
+        err,
+        format!(
+            "rvenv: {} is Python 2, but a venv needs Python 3; name one with -p 3.X",
+            exe.display()
+        )
+    );
+    assert!(!tmp.path().join("v").exists());
+}
+
+#[test]
+fn a_version_not_installed_lists_the_installed_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("pyenv");
+    for v in ["3.8.18", "3.12.1", "3.9.2", "2.7.18", "tools"] {
+        fs::create_dir_all(root.join("versions").join(v).join("bin")).unwrap();
+    }
+    let uv = tmp.path().join("uv");
+    fs::create_dir_all(uv.join("cpython-3.13.1-linux-x86_64-gnu")).unwrap();
+    let bin = tmp.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink("/bin/true", bin.join("python3.11")).unwrap();
+    std::os::unix::fs::symlink("/bin/true", bin.join("python3.12")).unwrap();
+    let env = [
+        ("PYENV_ROOT", root.as_path()),
+        ("UV_PYTHON_INSTALL_DIR", uv.as_path()),
+        ("PATH", bin.as_path()),
+        ("HOME", tmp.path()),
+    ];
+    let err = one_line_error(rvenv_in(tmp.path(), &["create", "-p", "3.99"], &env));
+    assert_eq!(
+        err,
+        format!(
+            "rvenv: no Python 3.99 on PATH, in {} or in uv's Pythons; \
+             installed: 3.8.18, 3.9.2, 3.11, 3.12.1, 3.13.1",
+            root.join("versions").display()
+        )
+    );
+    fs::write(tmp.path().join(".python-version"), "3.14\n").unwrap();
+    let err = one_line_error(rvenv_in(tmp.path(), &["create"], &env));
+    assert!(
+        err.starts_with(&format!(
+            "rvenv: {} asks for it: no Python 3.14 on PATH",
+            tmp.path().join(".python-version").display()
+        )),
+        "{err}"
+    );
+}
+
+/// CPython 3.6 and 3.7 are older than rvenv's reference layouts, yet their
+/// venvs work.
+#[test]
+fn python_3_6_and_3_7_make_working_venvs() {
+    for minor in ["3.6.", "3.7."] {
+        let Some(dir) = pyenv_version(minor) else {
+            continue;
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let v = tmp.path().join("v");
+        let exe = dir.join("bin/python3");
+        let (ok, _, err) = rvenv_in(
+            tmp.path(),
+            &["create", "-p", exe.to_str().unwrap(), "v"],
+            &[],
+        );
+        assert!(ok, "{err}");
+        let out = Command::new(v.join("bin/python"))
+            .args(["-c", "import sys; print(sys.prefix)"])
+            .output()
+            .unwrap();
+        assert_eq!(lossy(&out.stdout).trim(), v.to_str().unwrap(), "{minor}");
+    }
+}

@@ -171,6 +171,13 @@ pub fn query(interpreter: &Path) -> anyhow::Result<Facts> {
         .with_context(|| format!("cannot run {}", interpreter.display()))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
+        // Python 2 knows no -I and answers with its usage text.
+        if err.starts_with("Unknown option: -I") {
+            bail!(
+                "{} is Python 2, but a venv needs Python 3; name one with -p 3.X",
+                interpreter.display()
+            );
+        }
         let last = err.lines().last().unwrap_or("").trim();
         bail!(
             "{} is not a usable Python 3 ({})",

@@ -62,13 +62,25 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
     };
     let existing = check_target(&venv, opts.clear)?;
 
-    let request = match &opts.python {
-        Some(spec) => Request::parse(spec),
-        None => python::python_version_file(parent)
-            .map(|(v, _)| Request::parse(&v))
-            .unwrap_or(Request::Default),
+    let (request, asked_by) = match &opts.python {
+        Some(spec) => (Request::parse(spec), format!("-p {spec}")),
+        None => match python::python_version_file(parent) {
+            Some((v, file)) => (Request::parse(&v), file.display().to_string()),
+            None => (Request::Default, String::new()),
+        },
     };
-    let found = python::find(&request, search)?;
+    if let Request::Version(v) = &request
+        && v.first().is_some_and(|&major| major < 3)
+    {
+        bail!(
+            "{asked_by} asks for Python {}, but a venv needs Python 3; name one with -p 3.X",
+            python::join_version(v)
+        );
+    }
+    let found = python::find(&request, search).map_err(|e| match &opts.python {
+        None if !asked_by.is_empty() => e.context(format!("{asked_by} asks for it")),
+        _ => e,
+    })?;
     let facts = facts::facts(&found, cache)?;
     if let Request::Version(want) = &request
         && !facts.version.starts_with(want)

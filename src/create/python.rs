@@ -170,12 +170,65 @@ pub fn find(request: &Request, search: &Search) -> anyhow::Result<PathBuf> {
         Request::Default => "no python3 found on PATH; name one with -p".to_owned(),
         Request::Name(n) => format!("no {n} found on PATH"),
         Request::Path(p) => format!("no python at {}", p.display()),
-        Request::Version(v) => format!(
-            "no Python {} found on PATH, in {} or in uv's Pythons",
-            join_version(v),
-            search.pyenv_root.join("versions").display()
-        ),
+        Request::Version(v) => {
+            let installed = installed(search);
+            let installed = if installed.is_empty() {
+                "no Python 3 is installed".to_owned()
+            } else {
+                let list: Vec<String> = installed.iter().map(|v| join_version(v)).collect();
+                format!("installed: {}", list.join(", "))
+            };
+            format!(
+                "no Python {} on PATH, in {} or in uv's Pythons; {installed}",
+                join_version(v),
+                search.pyenv_root.join("versions").display()
+            )
+        }
     })
+}
+
+/// The Python 3 versions rvenv can find, by name only: pyenv's and uv's
+/// (`3.12.1`), and `python3.X` on PATH (`3.11`) unless one of those has that
+/// minor version. Sorted, no duplicates.
+pub fn installed(search: &Search) -> Vec<Vec<u32>> {
+    let mut full: Vec<Vec<u32>> = Vec::new();
+    let managed = std::iter::once(search.pyenv_root.join("versions"))
+        .chain(search.uv_python_dirs.iter().cloned());
+    for dir in managed {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let name = name.strip_prefix("cpython-").unwrap_or(name);
+            if let Some(v) = name.split('-').next().and_then(parse_version)
+                && v.len() == 3
+                && v[0] == 3
+            {
+                full.push(v);
+            }
+        }
+    }
+    let path = search.path.clone().unwrap_or_default();
+    let mut minors = Vec::new();
+    for dir in std::env::split_paths(&path) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            if let Some(v) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("python"))
+                .and_then(parse_version)
+                && v.len() == 2
+                && v[0] == 3
+                && !full.iter().any(|f| f.starts_with(&v))
+                && is_executable(&entry.path())
+            {
+                minors.push(v);
+            }
+        }
+    }
+    full.extend(minors);
+    full.sort();
+    full.dedup();
+    full
 }
 
 pub fn join_version(v: &[u32]) -> String {
