@@ -324,3 +324,136 @@ fn python_3_6_and_3_7_make_working_venvs() {
         assert_eq!(lossy(&out.stdout).trim(), v.to_str().unwrap(), "{minor}");
     }
 }
+
+/// pyvenv.cfg as key -> value.
+fn cfg_map(venv: &Path) -> std::collections::BTreeMap<String, String> {
+    fs::read_to_string(venv.join("pyvenv.cfg"))
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// Each of venv's options, given to rvenv and to `python -m venv` of the
+/// same interpreter in the same directory: the same pyvenv.cfg (the
+/// `command` key with the venv's path swapped), the same .gitignore.
+#[test]
+fn options_match_python_m_venv() {
+    let pythons: Vec<PathBuf> = ["3.11.", "3.12.", "3.13."]
+        .iter()
+        .filter_map(|v| pyenv_version(v))
+        .map(|d| d.join("bin/python3"))
+        .collect();
+    let option_sets: &[&[&str]] = &[
+        &[],
+        &["--without-scm-ignore-files"],
+        &["--symlinks"],
+        &["--copies"],
+        &["--prompt", "."],
+        &["--prompt", "it's"],
+        &["--system-site-packages", "--clear"],
+        &["--upgrade"],
+    ];
+    for exe in &pythons {
+        for opts in option_sets {
+            let tmp = tempfile::tempdir().unwrap();
+            let cwd = tmp.path().join("shop");
+            fs::create_dir(&cwd).unwrap();
+            let (mine, theirs) = (cwd.join("mine"), cwd.join("theirs"));
+            let mut args = vec!["create", "-p", exe.to_str().unwrap()];
+            args.extend_from_slice(opts);
+            args.push("mine");
+            let (ok, _, err) = rvenv_in(&cwd, &args, &[]);
+            assert!(ok, "{opts:?}: {err}");
+            let minor: u32 = exe
+                .parent()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .split('.')
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap();
+            if minor < 13 && opts.contains(&"--without-scm-ignore-files") {
+                // Older venvs know no such option (and write no .gitignore).
+                assert_eq!(fs::read(mine.join(".gitignore")).ok(), None);
+                assert!(!cfg_map(&mine)["command"].contains("scm"));
+                continue;
+            }
+            let out = Command::new(exe)
+                .args(["-m", "venv", "--without-pip"])
+                .args(*opts)
+                .arg("theirs")
+                .current_dir(&cwd)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", lossy(&out.stderr));
+            let (mut a, mut b) = (cfg_map(&mine), cfg_map(&theirs));
+            // pip is the other half of the command line; not compared here.
+            let command = |m: &mut std::collections::BTreeMap<String, String>, venv: &Path| {
+                m.get_mut("command").map(|c| {
+                    *c = c
+                        .replace(" --without-pip", "")
+                        .replace(venv.to_str().unwrap(), "VENV")
+                })
+            };
+            command(&mut a, &mine);
+            command(&mut b, &theirs);
+            assert_eq!(a, b, "{} {opts:?}", exe.display());
+            let gitignore = |v: &Path| fs::read(v.join(".gitignore")).ok();
+            if b.get("version").is_some_and(|v| v.starts_with("3.13")) {
+                assert_eq!(gitignore(&mine), gitignore(&theirs), "{opts:?}");
+            } else if opts.contains(&"--without-scm-ignore-files") {
+                assert_eq!(gitignore(&mine), None);
+            }
+            let copies = opts.contains(&"--copies");
+            for v in [&mine, &theirs] {
+                let meta = v.join("bin/python3").symlink_metadata().unwrap();
+                assert_eq!(
+                    meta.file_type().is_file(),
+                    copies,
+                    "{opts:?} {}",
+                    v.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_path_holding_a_colon_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = one_line_error(rvenv_in(tmp.path(), &["create", "a:b"], &[]));
+    assert_eq!(
+        err,
+        format!(
+            "rvenv: refusing to create a venv in {}: its path holds ':', which PATH cannot hold",
+            tmp.path().join("a:b").display()
+        )
+    );
+    assert!(!tmp.path().join("a:b").exists());
+    let err = one_line_error(rvenv_in(
+        tmp.path(),
+        &["create", "--upgrade", "--clear"],
+        &[],
+    ));
+    assert!(
+        err.starts_with("rvenv: --upgrade and --clear cannot be used together"),
+        "{err}"
+    );
+    let err = one_line_error(rvenv_in(
+        tmp.path(),
+        &["create", "--copies", "--symlinks"],
+        &[],
+    ));
+    assert_eq!(
+        err,
+        "rvenv: --copies and --symlinks cannot be used together"
+    );
+}

@@ -262,6 +262,32 @@ fn find_version(v: &[u32], search: &Search) -> anyhow::Result<Option<PathBuf>> {
     Ok(None)
 }
 
+/// Every interpreter that may be the newest release of `v` (`3.12`): the
+/// highest of pyenv's and of uv's by their names, and `python3.12` on
+/// PATH, each followed to its base. Which is newest takes a query each.
+pub fn candidates(v: &[u32], search: &Search) -> anyhow::Result<Vec<PathBuf>> {
+    let name = match v {
+        [major, minor, ..] => format!("python{major}.{minor}"),
+        _ => "python3".to_owned(),
+    };
+    let mut found = Vec::new();
+    for path in [
+        in_pyenv_versions(v, &name, search),
+        in_uv_pythons(v, &name, search),
+        on_path(&name, search)?,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Ok(base) = to_base(&path, search)?
+            && !found.contains(&base)
+        {
+            found.push(base);
+        }
+    }
+    Ok(found)
+}
+
 /// The highest `versions/X.Y.Z` of pyenv matching `v`.
 fn in_pyenv_versions(v: &[u32], name: &str, search: &Search) -> Option<PathBuf> {
     let entries = std::fs::read_dir(search.pyenv_root.join("versions")).ok()?;
@@ -397,7 +423,7 @@ pub fn venv_of(exe: &Path) -> Option<(PathBuf, OsString)> {
 /// pyvenv.cfg's `home` the same name, else `python3`, `python3.X` (by
 /// `version`; CPython's getpath order), `python`, else the
 /// `base-executable` (virtualenv) or `executable` (CPython ≥ 3.11) keys.
-fn venv_base(venv: &Path, name: &OsStr) -> Result<PathBuf, String> {
+pub fn venv_base(venv: &Path, name: &OsStr) -> Result<PathBuf, String> {
     let cfg = crate::pyvenv_cfg::PyvenvCfg::read(venv)
         .map_err(|e| format!("the venv {} is unusable: {e}", venv.display()))?;
     let mut candidates = Vec::new();
