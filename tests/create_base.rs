@@ -15,6 +15,7 @@ shell_tests!(
     clear_inside_the_active_venv,
     create_while_another_venv_is_first_on_path,
     clear_with_a_pyenv_shim_first_on_path,
+    upgrade_after_the_base_moved,
 );
 
 /// A line of the venv's pyvenv.cfg.
@@ -456,4 +457,166 @@ fn a_path_holding_a_colon_is_refused() {
         err,
         "rvenv: --copies and --symlinks cannot be used together"
     );
+}
+
+/// pyenv replaced the venv's base (3.10.13 became 3.10.99, simulated by a
+/// PYENV_ROOT whose versions are links to the real ones): the hook says
+/// what is missing and the fix, the fix runs in the shell, and the venv's
+/// packages are still importable.
+fn upgrade_after_the_base_moved(sh: Shell) {
+    // Before 3.11 pyvenv.cfg has no `executable` key, which here would
+    // still name the real interpreter behind the link.
+    let Some(real) = ["3.10.", "3.9.", "3.8."]
+        .iter()
+        .find_map(|v| pyenv_version(v))
+    else {
+        return;
+    };
+    let fx = Fixture::new();
+    let name = real.file_name().unwrap().to_str().unwrap().to_owned();
+    let parts: Vec<&str> = name.split('.').collect();
+    let minor = format!("{}.{}", parts[0], parts[1]);
+    let versions = fx.dir("pyenv/versions");
+    std::os::unix::fs::symlink(&real, versions.join(&name)).unwrap();
+    let shop = fx.dir("code/shop");
+    let venv = shop.join(".venv");
+    let extra = fx.dir("extra");
+    fs::write(extra.join("extra_mod.py"), "Y = 7\n").unwrap();
+    let mut s = Session::start(sh, &fx, opts(&fx).env("PYENV_ROOT", fx.path("pyenv")));
+    s.run(&sh.cd(&shop));
+    s.run(&format!("rvenv create -p {minor}"));
+    let site = venv.join(format!("lib/python{minor}/site-packages"));
+    fs::create_dir(site.join("hello")).unwrap();
+    fs::write(site.join("hello/__init__.py"), "X = 42\n").unwrap();
+    fs::write(site.join("extra.pth"), format!("{}\n", extra.display())).unwrap();
+    let import = "python -c 'import hello, extra_mod; print(\"HELLO\", hello.X, extra_mod.Y)'";
+    let step = s.run(import);
+    assert_eq!(count(&step.output, b"HELLO 42 7"), 1, "{}", s.transcript());
+
+    let moved = format!("{minor}.99");
+    fs::rename(versions.join(&name), versions.join(&moved)).unwrap();
+    s.run("cd ..");
+    let step = s.run(&sh.cd(&shop));
+    let gone = versions.join(&name).join(format!("bin/python{minor}"));
+    let want = format!(
+        "rvenv: .venv is broken: {} is gone; fix: rvenv create --upgrade .venv\r\n",
+        gone.display()
+    );
+    assert_eq!(
+        count(&step.output, want.as_bytes()),
+        1,
+        "{sh:?}: want {want:?}: {}",
+        s.transcript()
+    );
+
+    let step = s.run("rvenv create --upgrade .venv");
+    assert_eq!(
+        count(&step.output, b"rvenv: upgraded .venv (CPython "),
+        1,
+        "{}",
+        s.transcript()
+    );
+    s.run(":");
+    let step = s.run(import);
+    assert_eq!(
+        count(&step.output, b"HELLO 42 7"),
+        1,
+        "{sh:?}: {}",
+        s.transcript()
+    );
+    // The base's prefix, as named or, for CPython ≥ 3.11, followed through
+    // the link to the version directory.
+    let step = s.run(SAY_PREFIXES);
+    let real = fs::canonicalize(versions.join(&moved)).unwrap();
+    let said = [versions.join(&moved), real].iter().any(|base| {
+        let want = format!("PFX={} BASE={}\r\n", venv.display(), base.display());
+        count(&step.output, want.as_bytes()) == 1
+    });
+    assert!(said, "{sh:?}: {}", s.transcript());
+    assert_eq!(
+        cfg_value(&venv, "home").unwrap(),
+        versions.join(&moved).join("bin").to_str().unwrap()
+    );
+}
+
+/// --upgrade keeps what the venv was made with (prompt, copies, packages),
+/// refuses another minor version, and says so when no release of its own
+/// is left.
+#[test]
+fn upgrade_keeps_the_venv_and_its_version() {
+    let Some(real) = ["3.10.", "3.9.", "3.8."]
+        .iter()
+        .find_map(|v| pyenv_version(v))
+    else {
+        return;
+    };
+    let Some(other) = pyenv_version("3.12.") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let name = real.file_name().unwrap().to_str().unwrap().to_owned();
+    let minor = name.rsplit_once('.').unwrap().0.to_owned();
+    let versions = tmp.path().join("pyenv/versions");
+    fs::create_dir_all(&versions).unwrap();
+    std::os::unix::fs::symlink(&real, versions.join(&name)).unwrap();
+    let root = tmp.path().join("pyenv");
+    let empty = tmp.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let env = [("PYENV_ROOT", root.as_path()), ("PATH", empty.as_path())];
+    let (ok, _, err) = rvenv_in(
+        tmp.path(),
+        &["create", "-p", &minor, "--copies", "--prompt", "shop", "v"],
+        &env,
+    );
+    assert!(ok, "{err}");
+    let v = tmp.path().join("v");
+    let site = v.join(format!("lib/python{minor}/site-packages"));
+    fs::write(site.join("kept.py"), "").unwrap();
+
+    // Another minor version: refused, nothing changed.
+    let before = fs::read(v.join("pyvenv.cfg")).unwrap();
+    let other_exe = other.join("bin/python3");
+    let err = one_line_error(rvenv_in(
+        tmp.path(),
+        &[
+            "create",
+            "--upgrade",
+            "-p",
+            other_exe.to_str().unwrap(),
+            "v",
+        ],
+        &env,
+    ));
+    assert!(
+        err.contains("--upgrade keeps a venv's minor version")
+            && err.ends_with(&format!("rvenv create --clear -p 3.12 {}", v.display())),
+        "{err}"
+    );
+    assert_eq!(fs::read(v.join("pyvenv.cfg")).unwrap(), before);
+
+    // The base gone and no other release of its minor version.
+    fs::rename(versions.join(&name), versions.join("gone")).unwrap();
+    let err = one_line_error(rvenv_in(tmp.path(), &["create", "--upgrade", "v"], &env));
+    assert!(
+        err.contains(&format!("and no other Python {minor} is installed")),
+        "{err}"
+    );
+    // Another release appears: the venv moves to it, as it was.
+    std::os::unix::fs::symlink(&real, versions.join(format!("{minor}.99"))).unwrap();
+    let (ok, _, err) = rvenv_in(tmp.path(), &["create", "--upgrade", "v"], &env);
+    assert!(ok, "{err}");
+    let cfg = cfg_map(&v);
+    assert_eq!(cfg["prompt"], "'shop'");
+    assert_eq!(
+        cfg["home"],
+        versions.join(format!("{minor}.99/bin")).to_str().unwrap()
+    );
+    let meta = v.join("bin/python3").symlink_metadata().unwrap();
+    assert!(meta.file_type().is_file(), "copies kept");
+    let out = Command::new(v.join("bin/python"))
+        .args(["-c", "import kept, sys; print(sys.prefix)"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    assert_eq!(lossy(&out.stdout).trim(), v.to_str().unwrap());
 }
