@@ -56,11 +56,14 @@ Register-ArgumentCompleter -Native -CommandName 'rvenv' -ScriptBlock {
         'rvenv;create' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The Python to use: a version (3.12, 3), a name (python3.12) or a path')
             [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'The Python to use: a version (3.12, 3), a name (python3.12) or a path')
-            [CompletionResult]::new('--prompt', '--prompt', [CompletionResultType]::ParameterName, 'The name shown in the prompt (default: the project directory''s name)')
+            [CompletionResult]::new('--prompt', '--prompt', [CompletionResultType]::ParameterName, 'The name shown in the prompt (`.`: the current directory''s name; default: the project directory''s name)')
             [CompletionResult]::new('--system-site-packages', '--system-site-packages', [CompletionResultType]::ParameterName, 'Give the venv access to the base interpreter''s site-packages')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Install pip into the venv, offline, from the interpreter''s bundled wheel')
             [CompletionResult]::new('--clear', '--clear', [CompletionResultType]::ParameterName, 'Replace an existing venv at PATH')
             [CompletionResult]::new('--copies', '--copies', [CompletionResultType]::ParameterName, 'Copy the interpreter instead of symlinking it')
+            [CompletionResult]::new('--symlinks', '--symlinks', [CompletionResultType]::ParameterName, 'Symlink the interpreter (the default, as python -m venv on Unix)')
+            [CompletionResult]::new('--upgrade', '--upgrade', [CompletionResultType]::ParameterName, 'Point an existing venv at the Python named by -p, else at its own base or the newest installed release of its minor version, keeping its packages')
+            [CompletionResult]::new('--without-scm-ignore-files', '--without-scm-ignore-files', [CompletionResultType]::ParameterName, 'Do not write a .gitignore into the venv')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

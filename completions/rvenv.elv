@@ -49,11 +49,14 @@ set edit:completion:arg-completer[rvenv] = {|@words|
         &'rvenv;create'= {
             cand -p 'The Python to use: a version (3.12, 3), a name (python3.12) or a path'
             cand --python 'The Python to use: a version (3.12, 3), a name (python3.12) or a path'
-            cand --prompt 'The name shown in the prompt (default: the project directory''s name)'
+            cand --prompt 'The name shown in the prompt (`.`: the current directory''s name; default: the project directory''s name)'
             cand --system-site-packages 'Give the venv access to the base interpreter''s site-packages'
             cand --seed 'Install pip into the venv, offline, from the interpreter''s bundled wheel'
             cand --clear 'Replace an existing venv at PATH'
             cand --copies 'Copy the interpreter instead of symlinking it'
+            cand --symlinks 'Symlink the interpreter (the default, as python -m venv on Unix)'
+            cand --upgrade 'Point an existing venv at the Python named by -p, else at its own base or the newest installed release of its minor version, keeping its packages'
+            cand --without-scm-ignore-files 'Do not write a .gitignore into the venv'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -41,11 +41,14 @@ complete -c rvenv -n "__fish_rvenv_using_subcommand hook" -s h -l help -d 'Print
 complete -c rvenv -n "__fish_rvenv_using_subcommand activate" -s h -l help -d 'Print help'
 complete -c rvenv -n "__fish_rvenv_using_subcommand deactivate" -s h -l help -d 'Print help'
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -s p -l python -d 'The Python to use: a version (3.12, 3), a name (python3.12) or a path' -r
-complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l prompt -d 'The name shown in the prompt (default: the project directory\'s name)' -r
+complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l prompt -d 'The name shown in the prompt (`.`: the current directory\'s name; default: the project directory\'s name)' -r
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l system-site-packages -d 'Give the venv access to the base interpreter\'s site-packages'
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l seed -d 'Install pip into the venv, offline, from the interpreter\'s bundled wheel'
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l clear -d 'Replace an existing venv at PATH'
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l copies -d 'Copy the interpreter instead of symlinking it'
+complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l symlinks -d 'Symlink the interpreter (the default, as python -m venv on Unix)'
+complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l upgrade -d 'Point an existing venv at the Python named by -p, else at its own base or the newest installed release of its minor version, keeping its packages'
+complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l without-scm-ignore-files -d 'Do not write a .gitignore into the venv'
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -s h -l help -d 'Print help'
 complete -c rvenv -n "__fish_rvenv_using_subcommand allow" -s h -l help -d 'Print help'
 complete -c rvenv -n "__fish_rvenv_using_subcommand deny" -s h -l help -d 'Print help'

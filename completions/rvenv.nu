@@ -30,11 +30,14 @@ module completions {
   # Create a virtual environment, natively and fast
   export extern "rvenv create" [
     --python(-p): string      # The Python to use: a version (3.12, 3), a name (python3.12) or a path
-    --prompt: string          # The name shown in the prompt (default: the project directory's name)
+    --prompt: string          # The name shown in the prompt (`.`: the current directory's name; default: the project directory's name)
     --system-site-packages    # Give the venv access to the base interpreter's site-packages
     --seed                    # Install pip into the venv, offline, from the interpreter's bundled wheel
     --clear                   # Replace an existing venv at PATH
     --copies                  # Copy the interpreter instead of symlinking it
+    --symlinks                # Symlink the interpreter (the default, as python -m venv on Unix)
+    --upgrade                 # Point an existing venv at the Python named by -p, else at its own base or the newest installed release of its minor version, keeping its packages
+    --without-scm-ignore-files # Do not write a .gitignore into the venv
     --help(-h)                # Print help
     path?: directory          # Where to create the venv
   ]

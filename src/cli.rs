@@ -188,7 +188,7 @@ pub struct CreateArgs {
     #[arg(short, long, value_name = "SPEC")]
     pub python: Option<String>,
 
-    /// The name shown in the prompt (default: the project directory's name)
+    /// The name shown in the prompt (`.`: the current directory's name; default: the project directory's name)
     #[arg(long, value_name = "NAME")]
     pub prompt: Option<String>,
 
@@ -207,6 +207,18 @@ pub struct CreateArgs {
     /// Copy the interpreter instead of symlinking it
     #[arg(long)]
     pub copies: bool,
+
+    /// Symlink the interpreter (the default, as python -m venv on Unix)
+    #[arg(long)]
+    pub symlinks: bool,
+
+    /// Point an existing venv at the Python named by -p, else at its own base or the newest installed release of its minor version, keeping its packages
+    #[arg(long)]
+    pub upgrade: bool,
+
+    /// Do not write a .gitignore into the venv
+    #[arg(long)]
+    pub without_scm_ignore_files: bool,
 }
 
 #[derive(Debug)]

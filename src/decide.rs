@@ -70,6 +70,19 @@ pub fn activation_for(
     env: &Env,
     shell: Shell,
 ) -> Result<Activation, String> {
+    activation_in(venv, project, env, shell, None)
+}
+
+/// [`activation_for`], with the shell's working directory when it is known
+/// for sure (the hook's): a broken venv's message names paths below it
+/// relative to it.
+fn activation_in(
+    venv: &Path,
+    project: &Path,
+    env: &Env,
+    shell: Shell,
+    pwd: Option<&Path>,
+) -> Result<Activation, String> {
     if venv.as_os_str().as_bytes().contains(&b':') {
         // PATH cannot hold it: its pieces would become other entries,
         // relative ones among them.
@@ -79,7 +92,10 @@ pub fn activation_for(
             display(venv.as_os_str())
         ));
     }
-    let venv_info = Venv::inspect(venv).map_err(|why| broken_message(venv, &why, shell))?;
+    let venv_info = Venv::inspect(venv).map_err(|why| {
+        let home = env.get("HOME").map(Path::new);
+        broken_message(venv, &why, shell, pwd, home)
+    })?;
     let prompt = venv_info
         .cfg_prompt()
         .unwrap_or_else(|| discover::default_prompt(venv, project, env));
@@ -98,8 +114,9 @@ pub fn auto_activation(
     env: &Env,
     trust: &Trust,
     shell: Shell,
+    pwd: &Path,
 ) -> Result<Activation, String> {
-    let activation = activation_for(venv, project, env, shell)?;
+    let activation = activation_in(venv, project, env, shell, Some(pwd))?;
     if let Some(why) = unsafe_permissions(venv) {
         return Err(format!(
             "rvenv: not activating {}: {}; only you (or root) may be able to change it",
@@ -161,6 +178,7 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
                 input.env,
                 input.trust,
                 input.shell,
+                input.pwd,
             ) {
                 Ok(activation) => Some(activation),
                 Err(message) => {

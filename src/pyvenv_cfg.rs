@@ -18,6 +18,8 @@ pub struct PyvenvCfg {
     pub prompt: Option<OsString>,
     pub include_system_site_packages: bool,
     pub executable: Option<PathBuf>,
+    /// virtualenv's `base-executable`.
+    pub base_executable: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -77,6 +79,9 @@ impl PyvenvCfg {
                     cfg.include_system_site_packages = value.eq_ignore_ascii_case(b"true")
                 }
                 b"executable" => cfg.executable = Some(PathBuf::from(OsStr::from_bytes(value))),
+                b"base-executable" => {
+                    cfg.base_executable = Some(PathBuf::from(OsStr::from_bytes(value)))
+                }
                 _ => {}
             }
         }

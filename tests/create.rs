@@ -331,7 +331,7 @@ fn python_version_file_and_version_specs() {
 
     let out = rvenv(&project, &[os("-p"), os("3.99"), os("v3")]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("rvenv: no Python 3.99 found"));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("rvenv: no Python 3.99 on PATH"));
     assert!(!project.join("v3").exists());
 }
 

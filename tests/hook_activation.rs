@@ -377,19 +377,30 @@ fn broken_venvs_are_not_activated(sh: Shell) {
     let mut s = Session::start(sh, &fx, Opts::default());
     let orig = s.initial.path().to_vec();
 
-    for (dir, venv) in [(fx.path("garbage"), &garbage), (fx.path("gone"), &gone)] {
+    // The message names the venv and the fix relative to the shell's
+    // directory, and for a venv whose base is gone, that base.
+    for (dir, why, fix) in [
+        (
+            fx.path("garbage"),
+            "its pyvenv.cfg is not a text file",
+            "--clear",
+        ),
+        (
+            fx.path("gone"),
+            "/nonexistent/bin/python3.99 is gone",
+            "--upgrade",
+        ),
+    ] {
         let step = s.run(&sh.cd(&dir));
         step.assert_prompt(PROMPT.as_bytes(), "broken");
         let out = lossy(&step.output);
         let lines: Vec<&str> = out.lines().filter(|l| l.contains("is broken")).collect();
         assert_eq!(lines.len(), 1, "{sh:?}: one line: {out:?}");
         let line = lines[0].trim_end_matches('\r');
-        assert!(
-            line.starts_with("rvenv: ")
-                && line.contains(venv.to_str().unwrap())
-                && line.contains("broken")
-                && line.contains("rvenv create --clear"),
-            "{sh:?}: {line:?}"
+        assert_eq!(
+            line,
+            format!("rvenv: .venv is broken: {why}; fix: rvenv create {fix} .venv"),
+            "{sh:?}"
         );
         // Not repeated at every prompt.
         for _ in 0..2 {

@@ -19,6 +19,9 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
         seed: args.seed,
         clear: args.clear,
         copies: args.copies,
+        symlinks: args.symlinks,
+        upgrade: args.upgrade,
+        without_scm_ignore_files: args.without_scm_ignore_files,
     };
     let search = Search::from_process();
     let cache = create::facts::cache_dir();
@@ -48,7 +51,9 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
     if let Some(pip) = &created.pip {
         what.push_str(&format!(", pip {pip}"));
     }
-    let verb = if created.replaced {
+    let verb = if created.upgraded {
+        "upgraded"
+    } else if created.replaced {
         "replaced"
     } else {
         "created"

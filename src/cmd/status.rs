@@ -48,7 +48,7 @@ fn status(dir: &Path, env: &Env) -> Value {
         "dir": text(dir),
         "venv": null, "project": null, "source": null,
         "python_version": null, "home": null, "prompt": null,
-        "broken": null, "trusted": false, "trust": null, "trust_detail": null,
+        "broken": null, "repair": null, "trusted": false, "trust": null, "trust_detail": null,
         "unsafe_permissions": null, "would_activate": false,
         "sources": sources.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "skipped": skipped,
@@ -62,7 +62,9 @@ fn status(dir: &Path, env: &Env) -> Value {
         return status;
     };
     let cfg = PyvenvCfg::read(&found.venv).ok();
-    let broken = Venv::inspect(&found.venv).err().map(|e| e.to_string());
+    let broken = Venv::inspect(&found.venv).err();
+    let repair = broken.as_ref().map(|b| b.repair_option());
+    let broken = broken.map(|e| e.to_string());
     let verdict = Trust::load(env).verdict(&found.venv);
     let unsafe_perms = unsafe_permissions(&found.venv);
     let would = broken.is_none() && unsafe_perms.is_none() && verdict.is_trusted();
@@ -78,6 +80,7 @@ fn status(dir: &Path, env: &Env) -> Value {
         .unwrap_or_else(|| discover::default_prompt(&found.venv, &found.project, env));
     status["prompt"] = json!(prompt.to_string_lossy());
     status["broken"] = json!(broken);
+    status["repair"] = json!(repair);
     status["trusted"] = json!(verdict.is_trusted());
     status["trust"] = json!(verdict_key(&verdict));
     status["trust_detail"] = json!(verdict.describe());
@@ -128,8 +131,9 @@ fn human(status: &Value, shell: Shell) -> String {
         out.push_str(&format!("prompt:      {}\n", s("prompt")));
         match status["broken"].as_str() {
             Some(why) => out.push_str(&format!(
-                "health:      broken: {}; recreate it with: rvenv create --clear {}\n",
+                "health:      broken: {}; fix: rvenv create {} {}\n",
                 d(why),
+                status["repair"].as_str().unwrap_or("--clear"),
                 command_arg(shell, std::ffi::OsStr::new(&raw("venv")))
             )),
             None => out.push_str("health:      ok\n"),

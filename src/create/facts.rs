@@ -171,6 +171,13 @@ pub fn query(interpreter: &Path) -> anyhow::Result<Facts> {
         .with_context(|| format!("cannot run {}", interpreter.display()))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
+        // Python 2 knows no -I and answers with its usage text.
+        if err.starts_with("Unknown option: -I") {
+            bail!(
+                "{} is Python 2, but a venv needs Python 3; name one with -p 3.X",
+                interpreter.display()
+            );
+        }
         let last = err.lines().last().unwrap_or("").trim();
         bail!(
             "{} is not a usable Python 3 ({})",
@@ -210,6 +217,10 @@ pub fn facts(interpreter: &Path, cache: Option<&Path>) -> anyhow::Result<Facts> 
         let digest = sha2::Sha256::digest(canonical.as_os_str().as_bytes());
         dir.join("interpreters").join(hex(&digest[..12]))
     });
+    // A venv's python canonicalizes to its base, but runs with other facts
+    // (`in_venv`, the base it reports): only a base is cached.
+    let in_venv = super::python::venv_of(interpreter).is_some();
+    let file = file.filter(|_| !in_venv);
     if let Some(file) = &file
         && let Ok(text) = std::fs::read(file)
         && let Some(rest) = text.strip_prefix(key_line.as_bytes())

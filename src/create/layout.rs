@@ -29,6 +29,11 @@ pub struct Plan<'a> {
     pub copies: bool,
     pub seed: bool,
     pub clear: bool,
+    /// `--prompt` as given (`.` stays `.`), for pyvenv.cfg's `command`.
+    pub orig_prompt: Option<&'a str>,
+    pub upgrade: bool,
+    /// Write `.gitignore` (unless `--without-scm-ignore-files`).
+    pub scm_ignore_files: bool,
 }
 
 impl Plan<'_> {
@@ -68,6 +73,11 @@ impl Plan<'_> {
     }
 }
 
+/// The `.gitignore` CPython 3.13 writes (rvenv writes it for every
+/// version, as uv does).
+pub const GITIGNORE: &[u8] =
+    b"# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n";
+
 /// Builds the venv's files under `stage`, all but pyvenv.cfg.
 pub fn build(stage: &Path, plan: &Plan) -> anyhow::Result<()> {
     let bin = stage.join("bin");
@@ -96,7 +106,9 @@ pub fn build(stage: &Path, plan: &Plan) -> anyhow::Result<()> {
     for script in scripts::all(plan.venv.as_os_str(), plan.prompt) {
         write(&bin.join(script.name), &script.text)?;
     }
-    write(&stage.join(".gitignore"), b"*\n")?;
+    if plan.scm_ignore_files {
+        write(&stage.join(".gitignore"), GITIGNORE)?;
+    }
     write(
         &stage.join("CACHEDIR.TAG"),
         b"Signature: 8a477f597d28d172789f06886806bc55\n\
@@ -155,8 +167,14 @@ pub fn pyvenv_cfg(plan: &Plan) -> Vec<u8> {
         if plan.clear {
             arg(b"--clear");
         }
-        if let Some(prompt) = plan.cfg_prompt {
+        if plan.upgrade {
+            arg(b"--upgrade");
+        }
+        if let Some(prompt) = plan.orig_prompt {
             arg(format!("--prompt=\"{prompt}\"").as_bytes());
+        }
+        if !plan.scm_ignore_files && (major, minor) >= (3, 13) {
+            arg(b"--without-scm-ignore-files");
         }
         arg(plan.venv.as_os_str().as_bytes());
         // A line break would end the line early and let a directory name

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod python;
 pub mod scripts;
 pub mod seed;
+pub mod upgrade;
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -35,6 +36,12 @@ pub struct Options {
     pub seed: bool,
     pub clear: bool,
     pub copies: bool,
+    /// `--symlinks`: the default; with `--upgrade`, turns a venv of copies
+    /// into one of links.
+    pub symlinks: bool,
+    /// Point an existing venv at another base, keeping its packages.
+    pub upgrade: bool,
+    pub without_scm_ignore_files: bool,
 }
 
 /// What was created.
@@ -47,30 +54,120 @@ pub struct Created {
     pub pip: Option<String>,
     /// An existing venv was replaced (`--clear`).
     pub replaced: bool,
+    /// An existing venv was pointed at a new base (`--upgrade`).
+    pub upgraded: bool,
 }
 
 pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::Result<Created> {
-    let venv = absolute(&opts.path, &search.cwd);
+    // As `python -m venv` refuses them (checked here, for one line).
+    if opts.upgrade && opts.clear {
+        bail!(
+            "--upgrade and --clear cannot be used together: --clear rebuilds the venv, --upgrade keeps it"
+        );
+    }
+    if opts.copies && opts.symlinks {
+        bail!("--copies and --symlinks cannot be used together");
+    }
+    let venv = target(&opts.path, &search.cwd)?;
+    let (Some(parent), Some(name)) = (venv.parent(), venv.file_name()) else {
+        bail!("cannot create a venv at {}", venv.display());
+    };
+    let existing = check_target(&venv, opts.clear || opts.upgrade)?;
+    if opts.upgrade && existing == Existing::Venv {
+        return upgrade::upgrade(opts, &venv, search, cache);
+    }
+
+    let (request, asked_by) = match &opts.python {
+        Some(spec) => (Request::parse(spec), format!("-p {spec}")),
+        None => match python::python_version_file(parent) {
+            Some((v, file)) => (Request::parse(&v), file.display().to_string()),
+            None => (Request::Default, String::new()),
+        },
+    };
+    let (base, facts) = base_for(&request, &asked_by, opts.python.is_none(), search, cache)?;
+    let (prompt, cfg_prompt) = prompts(opts, &venv, search);
+    let plan = layout::Plan {
+        venv: &venv,
+        base: &base,
+        facts: &facts,
+        prompt: &prompt,
+        cfg_prompt: cfg_prompt.as_deref(),
+        system_site_packages: opts.system_site_packages,
+        copies: opts.copies,
+        seed: opts.seed,
+        clear: opts.clear,
+        orig_prompt: opts.prompt.as_deref(),
+        upgrade: opts.upgrade,
+        scm_ignore_files: !opts.without_scm_ignore_files,
+    };
+
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    clean_stale(parent, name);
+    let stage = Stage::new(parent, name)?;
+    let pip = build(&stage.path, &plan, opts.seed.then_some(cache))?;
+    let replaced = stage.commit(&venv, existing == Existing::Venv, opts.clear)?;
+    Ok(Created {
+        path: venv,
+        facts,
+        pip,
+        replaced,
+        upgraded: false,
+    })
+}
+
+/// Where the venv goes: `path` made absolute, a symlink to a directory
+/// followed; refused when PATH could not hold it (CPython ≥ 3.11 refuses
+/// it too).
+fn target(path: &Path, cwd: &Path) -> anyhow::Result<PathBuf> {
+    let venv = absolute(path, cwd);
+    let refuse = |p: &Path| -> anyhow::Result<()> {
+        if p.as_os_str().as_bytes().contains(&b':') {
+            bail!(
+                "refusing to create a venv in {}: its path holds ':', which PATH cannot hold",
+                p.display()
+            );
+        }
+        Ok(())
+    };
+    refuse(&venv)?;
     // A symlink to a directory: the venv goes where it points.
     let venv = match venv.symlink_metadata() {
         Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&venv)
             .with_context(|| format!("{} is a broken symlink", venv.display()))?,
         _ => venv,
     };
-    let (Some(parent), Some(name)) = (venv.parent(), venv.file_name()) else {
-        bail!("cannot create a venv at {}", venv.display());
-    };
-    let existing = check_target(&venv, opts.clear)?;
+    refuse(&venv)?;
+    Ok(venv)
+}
 
-    let request = match &opts.python {
-        Some(spec) => Request::parse(spec),
-        None => python::python_version_file(parent)
-            .map(|(v, _)| Request::parse(&v))
-            .unwrap_or(Request::Default),
-    };
-    let found = python::find(&request, search)?;
+/// The base interpreter `request` finds and its facts. `asked_by` says
+/// where the request comes from (`-p 3.12`, a `.python-version`), for
+/// messages; `from_file` when that is a file.
+fn base_for(
+    request: &Request,
+    asked_by: &str,
+    from_file: bool,
+    search: &Search,
+    cache: Option<&Path>,
+) -> anyhow::Result<(PathBuf, Facts)> {
+    if let Request::Version(v) = request
+        && v.first().is_some_and(|&major| major < 3)
+    {
+        bail!(
+            "{asked_by} asks for Python {}, but a venv needs Python 3; name one with -p 3.X",
+            python::join_version(v)
+        );
+    }
+    let found = python::find(request, search).map_err(|e| {
+        if from_file && !asked_by.is_empty() {
+            e.context(format!("{asked_by} asks for it"))
+        } else {
+            e
+        }
+    })?;
     let facts = facts::facts(&found, cache)?;
-    if let Request::Version(want) = &request
+    if let Request::Version(want) = request
         && !facts.version.starts_with(want)
     {
         bail!(
@@ -91,34 +188,24 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
             base.display()
         );
     }
-    let prompt: OsString = match &opts.prompt {
-        Some(p) => p.into(),
-        None => default_prompt(&venv),
-    };
-    let plan = layout::Plan {
-        venv: &venv,
-        base: &base,
-        facts: &facts,
-        prompt: &prompt,
-        cfg_prompt: opts.prompt.as_deref(),
-        system_site_packages: opts.system_site_packages,
-        copies: opts.copies,
-        seed: opts.seed,
-        clear: opts.clear,
-    };
+    Ok((base, facts))
+}
 
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("cannot create {}", parent.display()))?;
-    clean_stale(parent, name);
-    let stage = Stage::new(parent, name)?;
-    let pip = build(&stage.path, &plan, opts.seed.then_some(cache))?;
-    let replaced = stage.commit(&venv, existing == Existing::Venv, opts.clear)?;
-    Ok(Created {
-        path: venv,
-        facts,
-        pip,
-        replaced,
-    })
+/// The prompt scripts show and the one pyvenv.cfg records: `--prompt .`
+/// is the current directory's name, as CPython ≥ 3.9 has it.
+fn prompts(opts: &Options, venv: &Path, search: &Search) -> (OsString, Option<String>) {
+    match opts.prompt.as_deref() {
+        Some(".") => {
+            let name = search
+                .cwd
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "/".to_owned());
+            (name.clone().into(), Some(name))
+        }
+        Some(p) => (p.into(), Some(p.to_owned())),
+        None => (default_prompt(venv), None),
+    }
 }
 
 /// Everything but the rename: files, pip, then pyvenv.cfg.

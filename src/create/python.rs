@@ -156,25 +156,79 @@ pub fn find(request: &Request, search: &Search) -> anyhow::Result<PathBuf> {
             if !is_executable(&path) {
                 bail!("{} is not an executable file", path.display());
             }
-            match shim(&path)? {
-                Some(shim) => Some(resolve_shim(&path, &shim, search)?.with_context(|| {
-                    format!("pyenv has no interpreter for the shim {}", path.display())
-                })?),
-                None => Some(path),
+            match to_base(&path, search)? {
+                Ok(base) => Some(base),
+                Err(why) => bail!("{why}; name another Python with -p"),
             }
         }
-        Request::Version(v) => find_version(v, search)?,
+        Request::Version(v) => match find_version(v, search)? {
+            Some(found) => to_base(&found, search)?.ok(),
+            None => None,
+        },
     };
     found.with_context(|| match request {
         Request::Default => "no python3 found on PATH; name one with -p".to_owned(),
         Request::Name(n) => format!("no {n} found on PATH"),
         Request::Path(p) => format!("no python at {}", p.display()),
-        Request::Version(v) => format!(
-            "no Python {} found on PATH, in {} or in uv's Pythons",
-            join_version(v),
-            search.pyenv_root.join("versions").display()
-        ),
+        Request::Version(v) => {
+            let installed = installed(search);
+            let installed = if installed.is_empty() {
+                "no Python 3 is installed".to_owned()
+            } else {
+                let list: Vec<String> = installed.iter().map(|v| join_version(v)).collect();
+                format!("installed: {}", list.join(", "))
+            };
+            format!(
+                "no Python {} on PATH, in {} or in uv's Pythons; {installed}",
+                join_version(v),
+                search.pyenv_root.join("versions").display()
+            )
+        }
     })
+}
+
+/// The Python 3 versions rvenv can find, by name only: pyenv's and uv's
+/// (`3.12.1`), and `python3.X` on PATH (`3.11`) unless one of those has that
+/// minor version. Sorted, no duplicates.
+pub fn installed(search: &Search) -> Vec<Vec<u32>> {
+    let mut full: Vec<Vec<u32>> = Vec::new();
+    let managed = std::iter::once(search.pyenv_root.join("versions"))
+        .chain(search.uv_python_dirs.iter().cloned());
+    for dir in managed {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let name = name.strip_prefix("cpython-").unwrap_or(name);
+            if let Some(v) = name.split('-').next().and_then(parse_version)
+                && v.len() == 3
+                && v[0] == 3
+            {
+                full.push(v);
+            }
+        }
+    }
+    let path = search.path.clone().unwrap_or_default();
+    let mut minors = Vec::new();
+    for dir in std::env::split_paths(&path) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            if let Some(v) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("python"))
+                .and_then(parse_version)
+                && v.len() == 2
+                && v[0] == 3
+                && !full.iter().any(|f| f.starts_with(&v))
+                && is_executable(&entry.path())
+            {
+                minors.push(v);
+            }
+        }
+    }
+    full.extend(minors);
+    full.sort();
+    full.dedup();
+    full
 }
 
 pub fn join_version(v: &[u32]) -> String {
@@ -206,6 +260,32 @@ fn find_version(v: &[u32], search: &Search) -> anyhow::Result<Option<PathBuf>> {
         return on_path(&name, search);
     }
     Ok(None)
+}
+
+/// Every interpreter that may be the newest release of `v` (`3.12`): the
+/// highest of pyenv's and of uv's by their names, and `python3.12` on
+/// PATH, each followed to its base. Which is newest takes a query each.
+pub fn candidates(v: &[u32], search: &Search) -> anyhow::Result<Vec<PathBuf>> {
+    let name = match v {
+        [major, minor, ..] => format!("python{major}.{minor}"),
+        _ => "python3".to_owned(),
+    };
+    let mut found = Vec::new();
+    for path in [
+        in_pyenv_versions(v, &name, search),
+        in_uv_pythons(v, &name, search),
+        on_path(&name, search)?,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Ok(base) = to_base(&path, search)?
+            && !found.contains(&base)
+        {
+            found.push(base);
+        }
+    }
+    Ok(found)
 }
 
 /// The highest `versions/X.Y.Z` of pyenv matching `v`.
@@ -271,16 +351,121 @@ fn on_path(name: &str, search: &Search) -> anyhow::Result<Option<PathBuf>> {
         } else {
             search.cwd.join(candidate)
         };
-        match shim(&candidate)? {
-            None => return Ok(Some(candidate)),
-            Some(shim) => {
-                if let Some(real) = resolve_shim(&candidate, &shim, search)? {
-                    return Ok(Some(real));
-                }
-            }
+        // A shim pyenv maps to nothing, or a venv whose base is gone: the
+        // search goes on, as the shell's would not, since neither can run.
+        if let Ok(base) = to_base(&candidate, search)? {
+            return Ok(Some(base));
         }
     }
     Ok(None)
+}
+
+/// How many shims and venvs [`to_base`] follows before it gives up.
+const MAX_HOPS: usize = 8;
+
+/// `path` followed to the interpreter a venv is built on, never a venv's
+/// own python nor a shim: a pyenv shim leads to the version pyenv selects,
+/// a venv's python to its base (pyvenv.cfg's `home`, as CPython's
+/// `sys._base_executable`), hop after hop (a venv made from a venv, a
+/// pyenv-virtualenv env). Nothing is run. `Ok(Err(why))` when the way ends
+/// at something that does not exist.
+pub fn to_base(path: &Path, search: &Search) -> anyhow::Result<Result<PathBuf, String>> {
+    let mut current = path.to_owned();
+    for _ in 0..MAX_HOPS {
+        if let Some(found) = shim(&current)? {
+            match resolve_shim(&current, &found, search)? {
+                Some(real) => {
+                    current = real;
+                    continue;
+                }
+                None => {
+                    return Ok(Err(format!(
+                        "pyenv selects no interpreter for the shim {}",
+                        current.display()
+                    )));
+                }
+            }
+        }
+        match venv_of(&current) {
+            None => return Ok(Ok(current)),
+            Some((venv, name)) => match venv_base(&venv, &name) {
+                Ok(base) => current = base,
+                Err(why) => return Ok(Err(why)),
+            },
+        }
+    }
+    Ok(Err(format!(
+        "{} leads through more than {MAX_HOPS} venvs and shims",
+        path.display()
+    )))
+}
+
+/// The venv `exe` runs in, and the name it has there: CPython looks for
+/// pyvenv.cfg beside the executable and one directory up, at the path as
+/// invoked; rvenv also looks along its chain of symlinks, so a link to a
+/// venv's python (`~/bin/tool-python`) counts as that venv's.
+pub fn venv_of(exe: &Path) -> Option<(PathBuf, OsString)> {
+    let mut current = exe.to_owned();
+    for _ in 0..32 {
+        let dir = current.parent()?;
+        for venv in [Some(dir), dir.parent()].into_iter().flatten() {
+            if venv.join("pyvenv.cfg").is_file() {
+                return Some((venv.to_owned(), current.file_name()?.to_owned()));
+            }
+        }
+        let target = std::fs::read_link(&current).ok()?;
+        current = dir.join(target);
+    }
+    None
+}
+
+/// The base interpreter of `venv`, whose python is called `name`: in
+/// pyvenv.cfg's `home` the same name, else `python3`, `python3.X` (by
+/// `version`; CPython's getpath order), `python`, else the
+/// `base-executable` (virtualenv) or `executable` (CPython ≥ 3.11) keys.
+pub fn venv_base(venv: &Path, name: &OsStr) -> Result<PathBuf, String> {
+    let cfg = crate::pyvenv_cfg::PyvenvCfg::read(venv)
+        .map_err(|e| format!("the venv {} is unusable: {e}", venv.display()))?;
+    let mut candidates = Vec::new();
+    let home = cfg.home.as_ref().filter(|h| h.is_absolute());
+    if let Some(home) = home {
+        candidates.push(home.join(name));
+        candidates.push(home.join("python3"));
+        if let Some([major, minor, ..]) = cfg
+            .version
+            .as_deref()
+            .and_then(|v| parse_version(v.split(['a', 'b', 'r', '+']).next()?))
+            .as_deref()
+        {
+            candidates.push(home.join(format!("python{major}.{minor}")));
+        }
+        candidates.push(home.join("python"));
+    }
+    candidates.extend(cfg.base_executable.clone());
+    candidates.extend(cfg.executable.clone());
+    let found = candidates.into_iter().find(|c| {
+        c.is_absolute()
+            && is_executable(c)
+            && venv_of(c).is_none_or(|(other, _)| !same_dir(&other, venv))
+    });
+    found.ok_or_else(|| match home {
+        Some(home) => format!(
+            "the base interpreter {} of the venv {} is gone",
+            home.join(name).display(),
+            venv.display()
+        ),
+        None => format!(
+            "the venv {} names no base interpreter (no home in its pyvenv.cfg)",
+            venv.display()
+        ),
+    })
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// A pyenv shim: a small shell script that runs `pyenv exec`.
@@ -442,6 +627,83 @@ mod tests {
         assert_eq!(
             find(&Request::Path(shims.join("python3")), &search).unwrap(),
             root.join("versions/3.12.1/bin/python3")
+        );
+    }
+
+    #[test]
+    fn venv_pythons_lead_to_their_base() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("pyenv");
+        let real = root.join("versions/3.12.1/bin");
+        exe(&real.join("python3.12"), "\x7fELF");
+        std::os::unix::fs::symlink("python3.12", real.join("python3")).unwrap();
+        // A venv made from pyenv's python3, a venv made from that venv's
+        // python, and a pyenv-virtualenv env selected by the shim.
+        let venv = |dir: &Path, home: &Path, link: &Path| {
+            fs::create_dir_all(dir.join("bin")).unwrap();
+            let cfg = format!("home = {}\nversion = 3.12.1\n", home.display());
+            fs::write(dir.join("pyvenv.cfg"), cfg).unwrap();
+            std::os::unix::fs::symlink(link, dir.join("bin/python3")).unwrap();
+            std::os::unix::fs::symlink("python3", dir.join("bin/python")).unwrap();
+        };
+        let a = tmp.path().join("a");
+        venv(&a, &real, &real.join("python3"));
+        let b = tmp.path().join("b");
+        venv(&b, &a.join("bin"), &a.join("bin/python3"));
+        let env = root.join("versions/3.12.1/envs/tools");
+        venv(&env, &real, &real.join("python3"));
+        std::os::unix::fs::symlink(&env, root.join("versions/tools")).unwrap();
+        let shims = root.join("shims");
+        exe(
+            &shims.join("python3"),
+            &format!(
+                "#!/usr/bin/env bash\nexport PYENV_ROOT=\"{}\"\nexec pyenv exec \"$program\"\n",
+                root.display()
+            ),
+        );
+        let mut search = Search {
+            path: Some(std::env::join_paths([b.join("bin"), shims.clone()]).unwrap()),
+            pyenv_root: root.clone(),
+            pyenv_version: Some("tools".into()),
+            cwd: tmp.path().to_owned(),
+            ..Search::default()
+        };
+        let base = real.join("python3");
+        assert_eq!(find(&Request::Default, &search).unwrap(), base);
+        assert_eq!(
+            find(&Request::Path(b.join("bin/python")), &search).unwrap(),
+            base
+        );
+        assert_eq!(find(&Request::Path(b.clone()), &search).unwrap(), base);
+        assert_eq!(
+            find(&Request::Path(shims.join("python3")), &search).unwrap(),
+            base
+        );
+        // A link to a venv's python is that venv's python.
+        let tool = tmp.path().join("tool-python");
+        std::os::unix::fs::symlink(a.join("bin/python"), &tool).unwrap();
+        assert_eq!(find(&Request::Path(tool), &search).unwrap(), base);
+
+        // A venv whose base is gone is passed over on PATH, and named when
+        // asked for.
+        let gone = tmp.path().join("gone");
+        venv(
+            &gone,
+            &tmp.path().join("old/bin"),
+            &tmp.path().join("old/bin/python3"),
+        );
+        fs::remove_file(gone.join("bin/python3")).unwrap();
+        exe(&gone.join("bin/python3"), "\x7fELF copy");
+        search.path = Some(std::env::join_paths([gone.join("bin"), shims.clone()]).unwrap());
+        assert_eq!(find(&Request::Default, &search).unwrap(), base);
+        let err = find(&Request::Path(gone.join("bin/python3")), &search).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the base interpreter {} of the venv {} is gone; name another Python with -p",
+                tmp.path().join("old/bin/python3").display(),
+                gone.display()
+            )
         );
     }
 
