@@ -1498,13 +1498,17 @@ fn broken_venv_message_holds_no_control_characters() {
         let venv = dir.join(".venv");
         fs::create_dir_all(venv.join("bin")).unwrap();
         fs::write(venv.join("pyvenv.cfg"), "home = /nonexistent\n").unwrap();
+        // From a subdirectory, so the message's relative path climbs
+        // through the hostile name (from the project itself it is `.venv`).
+        let pwd = dir.join("src");
+        fs::create_dir_all(&pwd).unwrap();
         for sh in ["bash", "zsh", "fish"] {
             let (ok, _, err) = rvenv(
                 &fx,
                 &[
                     OsStr::new("__hook"),
                     OsStr::new(sh),
-                    dir.as_os_str(),
+                    pwd.as_os_str(),
                     OsStr::new(""),
                     OsStr::new(""),
                     OsStr::new(""),
@@ -1513,6 +1517,12 @@ fn broken_venv_message_holds_no_control_characters() {
             );
             assert!(ok);
             assert!(count(&err, b"is broken") == 1, "{}", lossy(&err));
+            // The path through the hostile name is in the message.
+            assert!(
+                count(&err, format!("b{i}/").as_bytes()) >= 1,
+                "{sh}: {}",
+                lossy(&err)
+            );
             let line = err.strip_suffix(b"\n").unwrap_or(&err);
             assert!(
                 !line.iter().any(|&b| b < 0x20 || b == 0x7f) && count(line, b"\xc2\x9b") == 0,
