@@ -51,6 +51,9 @@ pub struct Created {
 
 pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::Result<Created> {
     let venv = absolute(&opts.path, &search.cwd);
+    // Before following anything: another user's symlink or directory on
+    // the way must not decide where the venv is built.
+    crate::trust::check_build_path(&venv, &venv, false)?;
     // A symlink to a directory: the venv goes where it points.
     let venv = match venv.symlink_metadata() {
         Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&venv)
@@ -109,6 +112,8 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
 
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create {}", parent.display()))?;
+    // Again, now that it all exists: nothing swapped in meanwhile.
+    crate::trust::check_build_path(&venv, parent, true)?;
     clean_stale(parent, name);
     let stage = Stage::new(parent, name)?;
     let pip = build(&stage.path, &plan, opts.seed.then_some(cache))?;
