@@ -125,12 +125,16 @@ fn read_acl(path: &Path) -> Result<Option<Vec<AclEntry>>, String> {
         match err.raw_os_error() {
             Some(libc::ENODATA) | Some(libc::EOPNOTSUPP) => return Ok(None),
             Some(libc::ERANGE) if buf.len() < 1 << 20 => buf.resize(buf.len() * 4, 0),
-            _ => return Err(format!("its ACL cannot be read ({err})")),
+            _ => {
+                return Err(format!(
+                    "perhaps writable by others (its ACL cannot be read: {err})"
+                ));
+            }
         }
     };
     parse_acl(&buf[..len])
         .map(Some)
-        .ok_or_else(|| "its ACL is in a format rvenv does not know".to_owned())
+        .ok_or_else(|| "perhaps writable by others (its ACL is in an unknown format)".to_owned())
 }
 
 fn parse_acl(raw: &[u8]) -> Option<Vec<AclEntry>> {
