@@ -686,6 +686,43 @@ mod tests {
     }
 
     #[test]
+    fn store_location() {
+        let at = |pairs: &[(&str, &str)]| store_path(&Env::from_pairs(pairs.iter().copied()));
+        assert_eq!(
+            at(&[("XDG_DATA_HOME", "/d"), ("HOME", "/h")]).unwrap(),
+            Path::new("/d/rvenv/trusted")
+        );
+        assert_eq!(
+            at(&[("XDG_DATA_HOME", "d"), ("HOME", "/h")]).unwrap(),
+            Path::new("/h/.local/share/rvenv/trusted")
+        );
+        assert!(at(&[("HOME", "h")]).unwrap_err().contains("HOME (h)"));
+        assert!(at(&[("XDG_DATA_HOME", "/d"), ("HOME", "h")]).is_ok());
+        let notice = |x: &str| store_notice(&Env::from_pairs([("XDG_DATA_HOME", x)]));
+        assert!(notice("d").is_some() && notice("/d").is_none());
+    }
+
+    #[test]
+    fn entries_outlive_a_missing_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let env = env_with_data(&tmp.path().join("data"));
+        let (a, b) = (tmp.path().join("disk/a"), tmp.path().join("b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        set_trusted(&env, &a, true).unwrap();
+        std::fs::rename(tmp.path().join("disk"), tmp.path().join("away")).unwrap();
+        set_trusted(&env, &b, true).unwrap();
+        std::fs::rename(tmp.path().join("away"), tmp.path().join("disk")).unwrap();
+        assert_eq!(Trust::load(&env).verdict(&a), Verdict::Allowed);
+        // Another directory at the path now: dropped at the next write.
+        std::fs::rename(&a, tmp.path().join("old")).unwrap();
+        std::fs::create_dir(&a).unwrap();
+        set_trusted(&env, &b, true).unwrap();
+        let text = std::fs::read(tmp.path().join("data/rvenv/trusted")).unwrap();
+        assert_eq!(parse_store(&text).unwrap().len(), 1);
+    }
+
+    #[test]
     fn percent_round_trip() {
         let raw = OsStr::from_bytes(b"/a b/%/\n\xff~");
         assert_eq!(percent_decode(&percent_encode(raw)).unwrap(), raw);

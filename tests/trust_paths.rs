@@ -301,6 +301,28 @@ fn another_users_symlink_is_not_followed(sh: Shell) {
         "{sh:?}: staged in mallory's directory"
     );
     s.state().assert_off(&orig, "create refused");
+
+    // Right in the sticky directory: the symlink is hers, so it is refused
+    // even though the directory holding it is root's.
+    mallory.sh(&tmp, &format!("ln -s '{}' .venv", venv.display()));
+    // (From the root: the hook looks for new markers below what it knows.)
+    s.run(&sh.cd(&fx.root));
+    let step = s.run(&sh.cd(&tmp));
+    step.assert_prompt(PROMPT.as_bytes(), "symlink in the sticky dir");
+    let lines = lines_with(&step.output, "rvenv:");
+    assert_eq!(lines.len(), 1, "{sh:?}: {:?}", lossy(&step.output));
+    let link = tmp.join(".venv");
+    assert!(
+        lines[0].starts_with(&format!(
+            "rvenv: not activating {}: {} is a symlink owned by another user (uid {})",
+            link.display(),
+            link.display(),
+            mallory.uid
+        )),
+        "{sh:?}: {:?}",
+        lines[0]
+    );
+    s.state().assert_off(&orig, "symlink in the sticky dir");
 }
 
 // ---------------------------------------------------------------------------
