@@ -10,7 +10,7 @@ use crate::discover::{self, VenvSource};
 use crate::env::Env;
 use crate::quote::{command_arg, display};
 use crate::shell::Shell;
-use crate::trust::{Trust, Verdict, unsafe_permissions};
+use crate::trust::{Trust, Verdict, check_venv};
 use crate::venv::{Venv, broken_message};
 
 /// What the shell hook remembers between prompts and passes back in.
@@ -107,7 +107,9 @@ fn activation_in(
 }
 
 /// The activation of a venv the hook found by itself: it must be whole,
-/// writable only by the user (or root), and trusted.
+/// writable only by the user (or root) on every step of its path, and
+/// trusted on its real path. What goes on PATH is the path that was checked
+/// (see [`crate::trust::Checked::path`]).
 pub fn auto_activation(
     venv: &Path,
     project: &Path,
@@ -116,16 +118,21 @@ pub fn auto_activation(
     shell: Shell,
     pwd: &Path,
 ) -> Result<Activation, String> {
-    let activation = activation_in(venv, project, env, shell, Some(pwd))?;
-    if let Some(why) = unsafe_permissions(venv) {
-        return Err(format!(
+    let mut activation = activation_in(venv, project, env, shell, Some(pwd))?;
+    let checked = check_venv(venv).map_err(|why| {
+        format!(
             "rvenv: not activating {}: {}; only you (or root) may be able to change it",
             display(venv.as_os_str()),
             display(std::ffi::OsStr::new(&why))
-        ));
+        )
+    })?;
+    if checked.path != venv {
+        // Its real path goes on PATH instead: that must fit there too.
+        activation_for(&checked.path, project, env, shell)?;
     }
-    let verdict = trust.verdict(venv);
+    let verdict = trust.verdict_real(&checked.real);
     if verdict.is_trusted() {
+        activation.venv = checked.path;
         return Ok(activation);
     }
     let allow = format!(

@@ -9,6 +9,7 @@ mod env;
 mod pyvenv_cfg;
 mod quote;
 mod render;
+mod safe_path;
 mod shell;
 mod trust;
 mod venv;

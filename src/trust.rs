@@ -13,16 +13,19 @@
 //! once. Lines without the birth time (older stores, or file systems that do
 //! not record it) are matched on the inode alone.
 
+use std::cell::OnceCell;
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::env::Env;
+use crate::quote::display;
+use crate::safe_path::{Me, WalkError, is_plain, other_writer, walk};
 
 const HEADER: &str = "# rvenv trust store: venvs allowed to activate by themselves.\n\
                       # Change it with `rvenv allow` and `rvenv deny`.\n";
@@ -37,6 +40,19 @@ struct Entry {
     /// Birth time in nanoseconds since the epoch, where the file system
     /// records one.
     born: Option<u128>,
+}
+
+impl Entry {
+    /// Whether the directory identified by `id` is the one allowed.
+    fn is(&self, (ino, born): (u64, Option<u128>)) -> bool {
+        self.ino == ino && (self.born.is_none() || self.born == born)
+    }
+
+    /// Whether the path now holds something else than the venv allowed
+    /// (seen, not merely missing or unreadable).
+    fn proven_replaced(&self) -> bool {
+        identity(&self.path).is_some_and(|id| !self.is(id))
+    }
 }
 
 /// What identifies the directory at a path: its inode and birth time.
@@ -78,75 +94,195 @@ impl Verdict {
     }
 }
 
-/// Where the store lives: `$XDG_DATA_HOME/rvenv/trusted`.
-pub fn store_path(env: &Env) -> Option<PathBuf> {
-    let data = match env.get("XDG_DATA_HOME").map(PathBuf::from) {
-        Some(dir) if dir.is_absolute() => dir,
-        _ => dirs::data_dir()?,
+/// Where the store lives: `$XDG_DATA_HOME/rvenv/trusted`, by default
+/// `$HOME/.local/share/rvenv/trusted`; the error says why there is none.
+/// A relative XDG_DATA_HOME is ignored, as the XDG spec says (see
+/// [`store_notice`]); a relative HOME is not used at all: a store found
+/// from the current directory would trust whatever a directory holds.
+pub fn store_path(env: &Env) -> Result<PathBuf, String> {
+    if let Some(data) = env.get("XDG_DATA_HOME").map(Path::new)
+        && data.is_absolute()
+    {
+        return Ok(data.join("rvenv").join("trusted"));
+    }
+    let home = match env.get("HOME") {
+        Some(home) => PathBuf::from(home),
+        None => dirs::home_dir().ok_or("rvenv: no home directory, so no trust store")?,
     };
-    Some(data.join("rvenv").join("trusted"))
+    if !home.is_absolute() {
+        return Err(format!(
+            "rvenv: HOME ({}) is not an absolute path, so rvenv keeps no trust store and \
+             trusts no venv by itself; set HOME to your home directory",
+            display(home.as_os_str())
+        ));
+    }
+    Ok(home.join(".local/share/rvenv/trusted"))
+}
+
+/// The line saying a relative XDG_DATA_HOME is ignored, for the commands
+/// that use the store (the hook stays quiet at every prompt).
+pub fn store_notice(env: &Env) -> Option<String> {
+    let data = env.get("XDG_DATA_HOME")?;
+    (!Path::new(data).is_absolute()).then(|| {
+        format!(
+            "rvenv: ignoring XDG_DATA_HOME ({}): it is not an absolute path, which the XDG \
+             spec says to ignore; the trust store is under $HOME/.local/share",
+            display(data)
+        )
+    })
 }
 
 /// The trust store as read from disk, or why it cannot be used.
 pub struct Trust {
-    store_path: Option<PathBuf>,
+    store_path: Result<PathBuf, String>,
     /// Read at the first verdict: a hook call that finds no venv reads
     /// nothing.
-    store: std::cell::OnceCell<Result<Vec<Entry>, String>>,
+    store: OnceCell<Result<Vec<Entry>, String>>,
+    /// RVENV_TRUSTED_DIRS' absolute entries as given.
     trusted_dirs: Vec<PathBuf>,
+    /// Each of them that exists, with its canonical path, made at the
+    /// first verdict.
+    real_dirs: OnceCell<Vec<(PathBuf, PathBuf)>>,
+    /// RVENV_TRUSTED_DIRS' relative entries: ignored, since they would
+    /// mean a different directory wherever the shell is.
+    pub ignored_dirs: Vec<OsString>,
 }
 
 impl Trust {
     pub fn load(env: &Env) -> Trust {
-        let trusted_dirs = env
+        let mut trusted_dirs = Vec::new();
+        let mut ignored_dirs = Vec::new();
+        for dir in env
             .get("RVENV_TRUSTED_DIRS")
-            .map(|v| {
-                v.as_bytes()
-                    .split(|&b| b == b':')
-                    .filter(|d| d.first() == Some(&b'/'))
-                    .map(|d| PathBuf::from(OsStr::from_bytes(d)))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .map(|v| v.as_bytes().split(|&b| b == b':').collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            match dir.first() {
+                None => {}
+                Some(b'/') => trusted_dirs.push(PathBuf::from(OsStr::from_bytes(dir))),
+                Some(_) => ignored_dirs.push(OsStr::from_bytes(dir).to_owned()),
+            }
+        }
         Trust {
             store_path: store_path(env),
-            store: std::cell::OnceCell::new(),
+            store: OnceCell::new(),
             trusted_dirs,
+            real_dirs: OnceCell::new(),
+            ignored_dirs,
         }
     }
 
     fn store(&self) -> &Result<Vec<Entry>, String> {
         self.store.get_or_init(|| match &self.store_path {
-            Some(path) => read_store(path),
-            None => Err("rvenv: no home directory, so no trust store".into()),
+            Ok(path) => read_store(path),
+            Err(why) => Err(why.clone()),
         })
     }
 
+    /// The verdict on the venv at `venv`, judged on its real path.
     pub fn verdict(&self, venv: &Path) -> Verdict {
-        let real = std::fs::canonicalize(venv).unwrap_or_else(|_| venv.to_path_buf());
-        for dir in &self.trusted_dirs {
-            let real_dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
-            if venv.starts_with(dir) || real.starts_with(&real_dir) {
-                return Verdict::TrustedDir(dir.clone());
-            }
+        match std::fs::canonicalize(venv) {
+            Ok(real) => self.verdict_real(&real),
+            // Nothing there to trust: no path is compared unresolved.
+            Err(_) => Verdict::NotAllowed,
+        }
+    }
+
+    /// The verdict on the venv whose canonical path is `real` (see
+    /// [`Checked::real`]): only canonical paths are compared, so `..`,
+    /// symlinks and `/proc/self/cwd` cannot make a venv look as if it were
+    /// under a trusted directory.
+    pub fn verdict_real(&self, real: &Path) -> Verdict {
+        let real_dirs = self.real_dirs.get_or_init(|| {
+            self.trusted_dirs
+                .iter()
+                .filter_map(|d| Some((d.clone(), std::fs::canonicalize(d).ok()?)))
+                .collect()
+        });
+        if let Some((dir, _)) = real_dirs.iter().find(|(_, r)| real.starts_with(r)) {
+            return Verdict::TrustedDir(dir.clone());
         }
         let entries = match self.store() {
             Ok(entries) => entries,
             Err(why) => return Verdict::StoreCorrupt(why.clone()),
         };
-        let id = identity(venv);
+        let id = identity(real);
         match entries.iter().find(|e| e.path == real) {
-            Some(e)
-                if id.is_some_and(|(ino, born)| {
-                    e.ino == ino && (e.born.is_none() || e.born == born)
-                }) =>
-            {
-                Verdict::Allowed
-            }
+            Some(e) if id.is_some_and(|id| e.is(id)) => Verdict::Allowed,
             Some(_) => Verdict::Replaced,
             None => Verdict::NotAllowed,
         }
     }
+}
+
+/// How a file of the store is opened: never through a symlink, never
+/// blocking on a FIFO, and only if it is a regular file. `Ok(None)` when
+/// it does not exist (and `create` is false).
+fn open_regular(path: &Path, create: bool) -> Result<Option<File>, String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    if create {
+        // No truncation: the lock file's content is never touched.
+        options.write(true).create(true).mode(0o600);
+    }
+    options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => return Ok(None),
+        Err(e) => {
+            return Err(match e.raw_os_error() {
+                Some(libc::ELOOP) => "it is a symlink".into(),
+                Some(libc::EISDIR) => "it is a directory".into(),
+                _ => e.to_string(),
+            });
+        }
+    };
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    let ft = meta.file_type();
+    if ft.is_file() {
+        Ok(Some(file))
+    } else if ft.is_dir() {
+        Err("it is a directory".into())
+    } else if ft.is_fifo() {
+        Err("it is a FIFO".into())
+    } else {
+        Err("it is not a regular file".into())
+    }
+}
+
+/// Whether the store's directory is fit to hold it: a directory (not a
+/// symlink to one), the user's, writable by no one else. `Ok(false)` when
+/// it does not exist yet.
+fn check_store_dir(dir: &Path) -> Result<bool, String> {
+    let refuse = |why: String| {
+        format!(
+            "rvenv: the trust store's directory {} {why}; nothing is trusted until you \
+             remove it (and allow your venvs again)",
+            display(dir.as_os_str())
+        )
+    };
+    let meta = match dir.symlink_metadata() {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(refuse(format!("cannot be inspected ({e})"))),
+    };
+    let me = Me::current();
+    if meta.file_type().is_symlink() {
+        return Err(refuse("is a symlink".into()));
+    }
+    if !meta.is_dir() {
+        return Err(refuse("is not a directory".into()));
+    }
+    if meta.uid() != me.uid {
+        return Err(refuse(format!(
+            "is owned by another user (uid {})",
+            meta.uid()
+        )));
+    }
+    if let Some(writer) = other_writer(dir, &meta, &me) {
+        return Err(refuse(format!("is {writer}")));
+    }
+    Ok(true)
 }
 
 fn read_store(path: &Path) -> Result<Vec<Entry>, String> {
@@ -154,13 +290,22 @@ fn read_store(path: &Path) -> Result<Vec<Entry>, String> {
         format!(
             "rvenv: the trust store {} is corrupt ({why}); nothing is trusted until you \
              delete it and allow your venvs again",
-            path.display()
+            display(path.as_os_str())
         )
     };
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(corrupt(&e.to_string())),
+    if !check_store_dir(path.parent().unwrap_or(Path::new("/")))? {
+        return Ok(Vec::new());
+    }
+    let file = match open_regular(path, false) {
+        Ok(Some(file)) => file,
+        Ok(None) => return Ok(Vec::new()),
+        Err(why) => {
+            return Err(format!(
+                "rvenv: refusing the trust store {}: {why}; nothing is trusted until you \
+                 remove it (and allow your venvs again)",
+                display(path.as_os_str())
+            ));
+        }
     };
     let mut text = Vec::new();
     file.take(MAX_STORE_SIZE + 1)
@@ -258,115 +403,147 @@ fn percent_decode(value: &[u8]) -> Option<OsString> {
 /// Adds (`allow == true`) or removes the venv, under a lock, writing the new
 /// store to a temporary file renamed over the old one: concurrent writers
 /// queue on the lock and a crash leaves the old store or the new, never half.
+///
+/// The store keeps what it was told: an entry goes only when denied, or
+/// when its path is proven to hold another directory now, never because
+/// the path cannot be seen at the moment (an unmounted disk, a directory
+/// without `x`).
 pub fn set_trusted(env: &Env, venv: &Path, allow: bool) -> anyhow::Result<()> {
-    let path = store_path(env).context("no home directory to keep the trust store in")?;
+    let path = store_path(env).map_err(|why| anyhow::anyhow!(why))?;
     let dir = path.parent().context("trust store path has no parent")?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let lock = File::create(dir.join("trusted.lock"))
-        .with_context(|| format!("cannot create the lock in {}", dir.display()))?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create {}", display(dir.as_os_str())))?;
+    check_store_dir(dir).map_err(|why| anyhow::anyhow!(why))?;
+    let lock_path = dir.join("trusted.lock");
+    let lock = open_regular(&lock_path, true)
+        .map_err(|why| {
+            anyhow::anyhow!(
+                "refusing the trust store's lock {}: {why}; remove it and try again",
+                display(lock_path.as_os_str())
+            )
+        })?
+        .context("the lock file vanished")?;
     lock.lock()
-        .with_context(|| format!("cannot lock {}", dir.display()))?;
+        .with_context(|| format!("cannot lock {}", display(dir.as_os_str())))?;
 
     let mut entries = read_store(&path).map_err(|why| anyhow::anyhow!(why))?;
     let real = std::fs::canonicalize(venv)
-        .with_context(|| format!("cannot resolve {}", venv.display()))?;
-    // Venvs that are gone are dropped, so the store does not grow forever.
-    entries.retain(|e| e.path != real && e.path.exists());
+        .with_context(|| format!("cannot resolve {}", display(venv.as_os_str())))?;
+    entries.retain(|e| e.path != real && !e.proven_replaced());
     if allow {
-        let (ino, born) =
-            identity(&real).with_context(|| format!("cannot stat {}", real.display()))?;
+        let (ino, born) = identity(&real)
+            .with_context(|| format!("cannot stat {}", display(real.as_os_str())))?;
         entries.push(Entry {
             path: real,
             ino,
             born,
         });
     }
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    // Made with O_EXCL, so a symlink planted under its name is not followed.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".trusted.")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", display(dir.as_os_str())))?;
     tmp.write_all(&format_store(&entries))?;
     // No fsync: it costs milliseconds per `rvenv create`, and a crash can at
     // worst lose the newest allow (ext4 and others flush a file replaced by
     // rename before the rename itself); the old store is never left half.
     tmp.persist(&path)
-        .with_context(|| format!("cannot replace {}", path.display()))?;
+        .with_context(|| format!("cannot replace {}", display(path.as_os_str())))?;
     Ok(())
 }
 
-/// Why a venv must not be activated whatever the trust: its pyvenv.cfg or
-/// bin/ could have been written by someone else.
-pub fn unsafe_permissions(venv: &Path) -> Option<String> {
+/// A venv judged safe to put on PATH by itself, as far as who can write
+/// it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// Its canonical path: what trust is judged on.
+    pub real: PathBuf,
+    /// What goes on PATH and in VIRTUAL_ENV: the path the user reached it
+    /// by, which the walk proved to lead where `real` is whichever process
+    /// resolves it; `real` when that path holds `.` or `..` or goes through
+    /// /proc (`/proc/self/cwd` leads to every process's own directory).
+    pub path: PathBuf,
+}
+
+/// Whether the venv at `venv` may go on PATH whatever the trust: every
+/// directory and symlink on the way to it, on the path the user reached it
+/// by and on its real path alike, is the user's or root's and writable by
+/// no one else (see `safe_path`), and so are the venv's directory, its
+/// `bin/` and its `pyvenv.cfg`. The error says why not, phrased to follow
+/// "not activating VENV: ".
+pub fn check_venv(venv: &Path) -> Result<Checked, String> {
     let me = Me::current();
+    let walked = walk(venv, &me).map_err(|e| e.message())?;
+    if !walked.meta.is_dir() {
+        return Err(format!(
+            "{} is not a directory",
+            display(walked.real.as_os_str())
+        ));
+    }
+    if let Some(writer) = other_writer(&walked.real, &walked.meta, &me) {
+        return Err(format!("its directory is {writer}"));
+    }
     for rel in ["pyvenv.cfg", "bin"] {
-        let path = venv.join(rel);
-        let Ok(meta) = path.metadata() else {
-            continue;
+        let path = walked.real.join(rel);
+        let (real, meta) = match path.symlink_metadata() {
+            Ok(m) if m.file_type().is_symlink() => {
+                let w = walk(&path, &me).map_err(|e| e.message())?;
+                (w.real, w.meta)
+            }
+            Ok(m) => (path, m),
+            Err(_) => continue,
         };
-        let mode = meta.mode();
         if meta.uid() != me.uid && meta.uid() != 0 {
-            return Some(format!(
+            return Err(format!(
                 "its {rel} is owned by another user (uid {})",
                 meta.uid()
             ));
         }
-        if mode & 0o002 != 0 {
-            return Some(format!("its {rel} is world-writable"));
-        }
-        if mode & 0o020 != 0 && !me.owns_private_group(meta.gid()) {
-            return Some(format!(
-                "its {rel} is writable by group {}, which is not your private group",
-                meta.gid()
-            ));
+        if let Some(writer) = other_writer(&real, &meta, &me) {
+            return Err(format!("its {rel} is {writer}"));
         }
     }
-    None
+    let path = if is_plain(venv) && !walked.per_process {
+        venv.to_path_buf()
+    } else {
+        walked.real.clone()
+    };
+    Ok(Checked {
+        real: walked.real,
+        path,
+    })
 }
 
-struct Me {
-    uid: u32,
-    gid: u32,
-}
-
-impl Me {
-    fn current() -> Me {
-        // SAFETY: getuid and getgid cannot fail and touch no memory.
-        unsafe {
-            Me {
-                uid: libc::getuid(),
-                gid: libc::getgid(),
-            }
-        }
-    }
-
-    /// True for the user's primary group when it is theirs alone (Debian's
-    /// user private groups, where umask 002 makes every file group-writable).
-    fn owns_private_group(&self, gid: u32) -> bool {
-        if gid != self.gid {
-            return false;
-        }
-        let user = read_db_name("/etc/passwd", 2, self.uid);
-        match read_db_line("/etc/group", 2, gid) {
-            // Not in /etc/group (NSS): the primary group is all we know.
-            None => true,
-            Some(fields) => {
-                let members = fields.get(3).map(|m| m.as_str()).unwrap_or("");
-                let only_me = members
-                    .split(',')
-                    .all(|m| m.is_empty() || Some(m) == user.as_deref());
-                Some(fields[0].as_str()) == user.as_deref() || only_me
-            }
-        }
+/// Whether `rvenv create` may build at `path` (absolute): the part of it
+/// that exists, the symlink it may be and the directories above it alike,
+/// is the user's or root's and writable by no one else, so no one else
+/// decides where the venv lands or can swap it afterwards. What is missing
+/// create makes itself. `require_all`: the whole path must exist now.
+/// Messages name `venv`, the venv being made (`path` itself or below it).
+pub fn check_build_path(venv: &Path, path: &Path, require_all: bool) -> anyhow::Result<()> {
+    let refuse = |why: String| {
+        anyhow::anyhow!(
+            "refusing to create {}: {why}; create it in a directory only you (or root) can change",
+            display(venv.as_os_str())
+        )
+    };
+    match walk(path, &Me::current()) {
+        Ok(_) => Ok(()),
+        Err(WalkError::Unsafe(why)) => Err(refuse(why)),
+        Err(e @ WalkError::Missing(_)) if require_all => Err(refuse(e.message())),
+        // Create says what is wrong with the rest in its own words.
+        Err(_) => Ok(()),
     }
 }
 
-fn read_db_line(file: &str, id_field: usize, id: u32) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(file).ok()?;
-    text.lines()
-        .map(|l| l.split(':').map(str::to_owned).collect::<Vec<_>>())
-        .find(|f| f.get(id_field).and_then(|s| s.parse().ok()) == Some(id))
-}
-
-fn read_db_name(file: &str, id_field: usize, id: u32) -> Option<String> {
-    read_db_line(file, id_field, id).map(|f| f[0].clone())
+/// Why a venv must not be activated whatever the trust (see
+/// [`check_venv`]).
+pub fn unsafe_permissions(venv: &Path) -> Option<String> {
+    check_venv(venv).err()
 }
 
 #[cfg(test)]
@@ -506,6 +683,43 @@ mod tests {
         set("bin", 0o775);
         set("pyvenv.cfg", 0o666);
         assert!(unsafe_permissions(&venv).unwrap().contains("pyvenv.cfg"));
+    }
+
+    #[test]
+    fn store_location() {
+        let at = |pairs: &[(&str, &str)]| store_path(&Env::from_pairs(pairs.iter().copied()));
+        assert_eq!(
+            at(&[("XDG_DATA_HOME", "/d"), ("HOME", "/h")]).unwrap(),
+            Path::new("/d/rvenv/trusted")
+        );
+        assert_eq!(
+            at(&[("XDG_DATA_HOME", "d"), ("HOME", "/h")]).unwrap(),
+            Path::new("/h/.local/share/rvenv/trusted")
+        );
+        assert!(at(&[("HOME", "h")]).unwrap_err().contains("HOME (h)"));
+        assert!(at(&[("XDG_DATA_HOME", "/d"), ("HOME", "h")]).is_ok());
+        let notice = |x: &str| store_notice(&Env::from_pairs([("XDG_DATA_HOME", x)]));
+        assert!(notice("d").is_some() && notice("/d").is_none());
+    }
+
+    #[test]
+    fn entries_outlive_a_missing_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let env = env_with_data(&tmp.path().join("data"));
+        let (a, b) = (tmp.path().join("disk/a"), tmp.path().join("b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        set_trusted(&env, &a, true).unwrap();
+        std::fs::rename(tmp.path().join("disk"), tmp.path().join("away")).unwrap();
+        set_trusted(&env, &b, true).unwrap();
+        std::fs::rename(tmp.path().join("away"), tmp.path().join("disk")).unwrap();
+        assert_eq!(Trust::load(&env).verdict(&a), Verdict::Allowed);
+        // Another directory at the path now: dropped at the next write.
+        std::fs::rename(&a, tmp.path().join("old")).unwrap();
+        std::fs::create_dir(&a).unwrap();
+        set_trusted(&env, &b, true).unwrap();
+        let text = std::fs::read(tmp.path().join("data/rvenv/trusted")).unwrap();
+        assert_eq!(parse_store(&text).unwrap().len(), 1);
     }
 
     #[test]

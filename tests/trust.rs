@@ -285,16 +285,27 @@ fn trusted_dirs(sh: Shell) {
 }
 
 /// Whether the current user's primary group is theirs alone, by
-/// /etc/group: the case where group-writable must be accepted.
+/// /etc/passwd and /etc/group: the case where group-writable must be
+/// accepted.
 fn primary_group_is_private() -> bool {
     // SAFETY: plain system calls.
     let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
     let text = fs::read_to_string("/etc/group").unwrap_or_default();
-    let user = fs::read_to_string("/etc/passwd")
+    let passwd: Vec<Vec<String>> = fs::read_to_string("/etc/passwd")
         .unwrap_or_default()
         .lines()
-        .map(|l| l.split(':').map(str::to_owned).collect::<Vec<_>>())
-        .find(|f| f.get(2).and_then(|s| s.parse().ok()) == Some(uid))
+        .map(|l| l.split(':').map(str::to_owned).collect())
+        .collect();
+    let id = |f: &Vec<String>, i: usize| f.get(i).and_then(|s| s.parse::<u32>().ok());
+    if passwd
+        .iter()
+        .any(|f| id(f, 3) == Some(gid) && id(f, 2) != Some(uid))
+    {
+        return false;
+    }
+    let user = passwd
+        .iter()
+        .find(|f| id(f, 2) == Some(uid))
         .map(|f| f[0].clone());
     text.lines()
         .map(|l| l.split(':').collect::<Vec<_>>())

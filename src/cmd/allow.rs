@@ -6,11 +6,14 @@ use std::io::Write;
 use crate::cli::TrustArgs;
 use crate::env::Env;
 use crate::quote::display;
-use crate::trust::{set_trusted, unsafe_permissions};
+use crate::trust::{set_trusted, store_notice, unsafe_permissions};
 
 pub fn run(args: &TrustArgs, allow: bool) -> anyhow::Result<()> {
     let env = Env::from_process();
     let venv = super::activate::found_for(args.path.as_deref(), &env)?.venv;
+    if let Some(notice) = store_notice(&env) {
+        let _ = writeln!(std::io::stderr(), "{notice}");
+    }
     set_trusted(&env, &venv, allow)?;
     let mut stderr = std::io::stderr().lock();
     if allow {

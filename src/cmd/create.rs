@@ -29,7 +29,19 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
     // What rvenv made is trusted: the user asked for it, here and now.
     let env = crate::env::Env::from_process();
     let venv = &created.path;
-    if let Err(err) = crate::trust::set_trusted(&env, venv, true) {
+    if let Some(notice) = crate::trust::store_notice(&env) {
+        let _ = writeln!(std::io::stderr(), "{notice}");
+    }
+    let trusted = match crate::trust::unsafe_permissions(venv) {
+        // Trusting it would not make it activate, and would record a venv
+        // someone else can change.
+        Some(why) => Err(anyhow::anyhow!(
+            "not trusting {}: {why}",
+            display(venv.as_os_str())
+        )),
+        None => crate::trust::set_trusted(&env, venv, true),
+    };
+    if let Err(err) = trusted {
         let _ = writeln!(
             std::io::stderr(),
             "rvenv: warning: {}; allow it later with: rvenv allow {}",

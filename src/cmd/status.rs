@@ -12,7 +12,7 @@ use crate::env::Env;
 use crate::pyvenv_cfg::PyvenvCfg;
 use crate::quote::{command_arg, display};
 use crate::shell::Shell;
-use crate::trust::{Trust, Verdict, unsafe_permissions};
+use crate::trust::{Trust, Verdict, check_venv, store_notice};
 use crate::venv::Venv;
 
 fn text(path: &Path) -> Value {
@@ -44,12 +44,27 @@ fn status(dir: &Path, env: &Env) -> Value {
         (Some(ve), Some(hook)) if ve.as_os_str() == hook => json!("rvenv"),
         (Some(_), Some(_)) => json!("hand"),
     };
+    let trust = Trust::load(env);
+    // Said, not silently dropped: a relative entry would mean another
+    // directory wherever the shell is.
+    let notices: Vec<String> = trust
+        .ignored_dirs
+        .iter()
+        .map(|d| {
+            format!(
+                "ignoring {} in RVENV_TRUSTED_DIRS: only absolute paths count",
+                display(d)
+            )
+        })
+        .chain(store_notice(env).map(|n| n.trim_start_matches("rvenv: ").to_owned()))
+        .collect();
     let mut status = json!({
         "dir": text(dir),
         "venv": null, "project": null, "source": null,
         "python_version": null, "home": null, "prompt": null,
         "broken": null, "repair": null, "trusted": false, "trust": null, "trust_detail": null,
         "unsafe_permissions": null, "would_activate": false,
+        "real_path": null, "activates_as": null, "notices": notices,
         "sources": sources.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "skipped": skipped,
         "active": {
@@ -65,8 +80,15 @@ fn status(dir: &Path, env: &Env) -> Value {
     let broken = Venv::inspect(&found.venv).err();
     let repair = broken.as_ref().map(|b| b.repair_option());
     let broken = broken.map(|e| e.to_string());
-    let verdict = Trust::load(env).verdict(&found.venv);
-    let unsafe_perms = unsafe_permissions(&found.venv);
+    let checked = check_venv(&found.venv);
+    let verdict = match &checked {
+        Ok(c) => trust.verdict_real(&c.real),
+        Err(_) => trust.verdict(&found.venv),
+    };
+    let unsafe_perms = checked.as_ref().err();
+    if let Ok(c) = &checked {
+        status["real_path"] = text(&c.real);
+    }
     let would = broken.is_none() && unsafe_perms.is_none() && verdict.is_trusted();
     status["venv"] = text(&found.venv);
     status["project"] = text(&found.project);
@@ -86,6 +108,9 @@ fn status(dir: &Path, env: &Env) -> Value {
     status["trust_detail"] = json!(verdict.describe());
     status["unsafe_permissions"] = json!(unsafe_perms);
     status["would_activate"] = json!(would);
+    if let (true, Ok(c)) = (would, &checked) {
+        status["activates_as"] = text(&c.path);
+    }
     status["active"]["is_this_venv"] = json!(virtual_env.as_deref() == Some(&found.venv));
     status
 }
@@ -97,6 +122,12 @@ fn human(status: &Value, shell: Shell) -> String {
     let d = |v: &str| display(std::ffi::OsStr::new(v));
     let s = |key: &str| d(&raw(key));
     let mut out = format!("dir:         {}\n", s("dir"));
+    for note in status["notices"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "note:        {}\n",
+            d(note.as_str().unwrap_or(""))
+        ));
+    }
     for skip in status["skipped"].as_array().into_iter().flatten() {
         out.push_str(&format!(
             "skipped:     {} in {}: {}\n",
@@ -123,6 +154,11 @@ fn human(status: &Value, shell: Shell) -> String {
             s("source"),
             s("project")
         ));
+        if let Some(real) = status["real_path"].as_str()
+            && real != raw("venv")
+        {
+            out.push_str(&format!("real path:   {}\n", d(real)));
+        }
         out.push_str(&format!(
             "python:      {} (home {})\n",
             d(status["python_version"].as_str().unwrap_or("unknown")),

@@ -103,6 +103,8 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
 
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create {}", parent.display()))?;
+    // Again, now that it all exists: nothing swapped in meanwhile.
+    crate::trust::check_build_path(&venv, parent, true)?;
     clean_stale(parent, name);
     let stage = Stage::new(parent, name)?;
     let pip = build(&stage.path, &plan, opts.seed.then_some(cache))?;
@@ -131,6 +133,9 @@ fn target(path: &Path, cwd: &Path) -> anyhow::Result<PathBuf> {
         Ok(())
     };
     refuse(&venv)?;
+    // Before following anything: another user's symlink or directory on
+    // the way must not decide where the venv is built.
+    crate::trust::check_build_path(&venv, &venv, false)?;
     // A symlink to a directory: the venv goes where it points.
     let venv = match venv.symlink_metadata() {
         Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&venv)
