@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
+use crate::decide::auto_activation;
 use crate::discover;
 use crate::env::Env;
 use crate::pyvenv_cfg::PyvenvCfg;
@@ -63,9 +64,18 @@ fn status(dir: &Path, env: &Env) -> Value {
     };
     let cfg = PyvenvCfg::read(&found.venv).ok();
     let broken = Venv::inspect(&found.venv).err().map(|e| e.to_string());
-    let verdict = Trust::load(env).verdict(&found.venv);
+    let trust = Trust::load(env);
+    let verdict = trust.verdict(&found.venv);
     let unsafe_perms = unsafe_permissions(&found.venv);
-    let would = broken.is_none() && unsafe_perms.is_none() && verdict.is_trusted();
+    // The hook's own gate, not a copy of its conditions.
+    let would = auto_activation(
+        &found.venv,
+        &found.project,
+        env,
+        &trust,
+        Shell::of_user(env),
+    )
+    .is_ok();
     status["venv"] = text(&found.venv);
     status["project"] = text(&found.project);
     status["source"] = json!(found.source);
