@@ -91,7 +91,8 @@ pub fn activation_for(
 }
 
 /// The activation of a venv the hook found by itself: it must be whole,
-/// writable only by the user (or root), and trusted.
+/// writable only by the user (or root), hold no file git tracks, and be
+/// trusted.
 pub fn auto_activation(
     venv: &Path,
     project: &Path,
@@ -106,6 +107,10 @@ pub fn auto_activation(
             display(venv.as_os_str()),
             display(std::ffi::OsStr::new(&why))
         ));
+    }
+    // Before the trust verdict: allowing it would not help.
+    if let Some(why) = crate::vcs::refusal(venv, env, shell, "not activating") {
+        return Err(why);
     }
     let verdict = trust.verdict(venv);
     if verdict.is_trusted() {

@@ -11,6 +11,7 @@ mod quote;
 mod render;
 mod shell;
 mod trust;
+mod vcs;
 mod venv;
 
 fn main() -> std::process::ExitCode {

@@ -6,11 +6,17 @@ use std::io::Write;
 use crate::cli::TrustArgs;
 use crate::env::Env;
 use crate::quote::display;
+use crate::shell::Shell;
 use crate::trust::{set_trusted, unsafe_permissions};
 
 pub fn run(args: &TrustArgs, allow: bool) -> anyhow::Result<()> {
     let env = Env::from_process();
     let venv = super::activate::found_for(args.path.as_deref(), &env)?.venv;
+    if allow
+        && let Some(why) = crate::vcs::refusal(&venv, &env, Shell::of_user(&env), "not allowing")
+    {
+        anyhow::bail!(why);
+    }
     set_trusted(&env, &venv, allow)?;
     let mut stderr = std::io::stderr().lock();
     if allow {

@@ -50,7 +50,7 @@ fn status(dir: &Path, env: &Env) -> Value {
         "venv": null, "project": null, "source": null,
         "python_version": null, "home": null, "prompt": null,
         "broken": null, "trusted": false, "trust": null, "trust_detail": null,
-        "unsafe_permissions": null, "would_activate": false,
+        "unsafe_permissions": null, "git_tracked": null, "would_activate": false,
         "sources": sources.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "skipped": skipped,
         "active": {
@@ -67,6 +67,7 @@ fn status(dir: &Path, env: &Env) -> Value {
     let trust = Trust::load(env);
     let verdict = trust.verdict(&found.venv);
     let unsafe_perms = unsafe_permissions(&found.venv);
+    let git_tracked = crate::vcs::check(&found.venv, env).reason(Shell::of_user(env));
     // The hook's own gate, not a copy of its conditions.
     let would = auto_activation(
         &found.venv,
@@ -92,6 +93,7 @@ fn status(dir: &Path, env: &Env) -> Value {
     status["trust"] = json!(verdict_key(&verdict));
     status["trust_detail"] = json!(verdict.describe());
     status["unsafe_permissions"] = json!(unsafe_perms);
+    status["git_tracked"] = json!(git_tracked);
     status["would_activate"] = json!(would);
     status["active"]["is_this_venv"] = json!(virtual_env.as_deref() == Some(&found.venv));
     status
@@ -156,6 +158,10 @@ fn human(status: &Value, shell: Shell) -> String {
         match status["unsafe_permissions"].as_str() {
             Some(why) => out.push_str(&format!("permissions: unsafe: {}\n", d(why))),
             None => out.push_str("permissions: ok\n"),
+        }
+        match status["git_tracked"].as_str() {
+            Some(why) => out.push_str(&format!("git:         {}\n", d(why))),
+            None => out.push_str("git:         ok, no file in it is tracked\n"),
         }
         let would = if status["would_activate"] == json!(true) {
             "yes"
