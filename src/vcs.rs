@@ -154,20 +154,26 @@ fn find_repo(path: &Path) -> Option<(PathBuf, PathBuf)> {
 /// The directory a `.git` file names (relative to the file's directory,
 /// or absolute).
 fn read_gitfile(path: &Path) -> Option<PathBuf> {
-    let (text, _) = read_capped(path, MAX_GITFILE_SIZE).ok()?;
+    // Followed if a symlink, as git does.
+    let (text, _) = read_file(path, MAX_GITFILE_SIZE, false).ok()?;
     let line = text.split(|&b| b == b'\n').next()?;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let dir = line.strip_prefix(b"gitdir:")?.trim_ascii();
     (!dir.is_empty()).then(|| PathBuf::from(OsStr::from_bytes(dir)))
 }
 
-/// Reads a regular file of at most `cap` bytes, opened without following
-/// a symlink and without waiting on a FIFO; returns its bytes and the
-/// metadata of what was read.
-fn read_capped(path: &Path, cap: u64) -> std::io::Result<(Vec<u8>, std::fs::Metadata)> {
+/// Reads a regular file of at most `cap` bytes, opened without waiting on
+/// a FIFO and, when `nofollow`, without following a symlink; returns its
+/// bytes and the metadata of what was read.
+fn read_file(
+    path: &Path,
+    cap: u64,
+    nofollow: bool,
+) -> std::io::Result<(Vec<u8>, std::fs::Metadata)> {
+    let nofollow = if nofollow { libc::O_NOFOLLOW } else { 0 };
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .custom_flags(nofollow | libc::O_NONBLOCK | libc::O_CLOEXEC)
         .open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
@@ -224,7 +230,7 @@ fn check_path(path: &Path, cache: Option<&Path>) -> GitCheck {
     if cache.is_some_and(|c| cache_holds(c, &key)) {
         return GitCheck::Clean;
     }
-    let (data, meta) = match read_capped(&index, MAX_INDEX_SIZE) {
+    let (data, meta) = match read_file(&index, MAX_INDEX_SIZE, true) {
         Ok(read) => read,
         Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
             return unreadable("it is a symlink".into());
@@ -240,7 +246,7 @@ fn check_path(path: &Path, cache: Option<&Path>) -> GitCheck {
             // A split index: most entries are in the shared index it names.
             let hex: String = shared.iter().map(|b| format!("{b:02x}")).collect();
             let shared_path = gitdir.join(format!("sharedindex.{hex}"));
-            match read_capped(&shared_path, MAX_INDEX_SIZE) {
+            match read_file(&shared_path, MAX_INDEX_SIZE, true) {
                 Ok((data, _)) => match tracked_under(&data, rel) {
                     Ok(Scan::Hit(entry)) => Some(entry),
                     Ok(Scan::Miss { .. }) => None,
@@ -446,7 +452,7 @@ fn cache_key(identity: &[i64; 7], path: &Path) -> Vec<u8> {
 }
 
 fn cache_lines(cache: &Path) -> Vec<Vec<u8>> {
-    let Ok((text, _)) = read_capped(cache, MAX_CACHE_SIZE) else {
+    let Ok((text, _)) = read_file(cache, MAX_CACHE_SIZE, true) else {
         return Vec::new();
     };
     let mut lines = text.split(|&b| b == b'\n');
