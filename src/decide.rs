@@ -107,9 +107,9 @@ fn activation_in(
 }
 
 /// The activation of a venv the hook found by itself: it must be whole,
-/// writable only by the user (or root) on every step of its path, and
-/// trusted on its real path. What goes on PATH is the path that was checked
-/// (see [`crate::trust::Checked::path`]).
+/// writable only by the user (or root) on every step of its path, hold no
+/// file git tracks, and be trusted on its real path. What goes on PATH is
+/// the path that was checked (see [`crate::trust::Checked::path`]).
 pub fn auto_activation(
     venv: &Path,
     project: &Path,
@@ -129,6 +129,10 @@ pub fn auto_activation(
     if checked.path != venv {
         // Its real path goes on PATH instead: that must fit there too.
         activation_for(&checked.path, project, env, shell)?;
+    }
+    // Before the trust verdict: allowing it would not help.
+    if let Some(why) = crate::vcs::refusal(venv, env, shell, "not activating") {
+        return Err(why);
     }
     let verdict = trust.verdict_real(&checked.real);
     if verdict.is_trusted() {

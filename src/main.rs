@@ -12,6 +12,7 @@ mod render;
 mod safe_path;
 mod shell;
 mod trust;
+mod vcs;
 mod venv;
 
 fn main() -> std::process::ExitCode {

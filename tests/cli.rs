@@ -184,9 +184,12 @@ fn run_uses_the_venv_and_passes_the_exit_code() {
     real_venv(&venv);
     let script = "import os, sys; print(sys.prefix); print(os.environ['VIRTUAL_ENV']); \
                   print(os.environ['PATH'].split(':')[0]); print(os.environ.get('PYTHONHOME'))";
+    // Run uses the venv only when the hook would activate it.
+    let trusted = [("RVENV_TRUSTED_DIRS", env.tmp.path())];
     let out = env
         .rvenv()
         .current_dir(&shop)
+        .envs(trusted)
         .env("PYTHONHOME", "/bogus")
         .env("PATH", "/usr/bin:/bin")
         .args(["run", "--", "python", "-c", script])
@@ -202,6 +205,7 @@ fn run_uses_the_venv_and_passes_the_exit_code() {
         let out = env
             .rvenv()
             .current_dir(&shop)
+            .envs(trusted)
             .args(["run", "--", "sh", "-c", &format!("exit {code}")])
             .output()
             .unwrap();
@@ -261,6 +265,7 @@ fn run_uses_the_venv_and_passes_the_exit_code() {
     let out = env
         .rvenv()
         .current_dir(&shop)
+        .envs(trusted)
         .args(["run", "--", "no-such-command-xyz"])
         .output()
         .unwrap();
@@ -275,6 +280,7 @@ fn run_forwards_signals() {
     let mut child = env
         .rvenv()
         .current_dir(&shop)
+        .env("RVENV_TRUSTED_DIRS", env.tmp.path())
         .args(["run", "--", "sleep", "30"])
         .spawn()
         .unwrap();

@@ -6,6 +6,7 @@ use std::io::Write;
 use crate::cli::TrustArgs;
 use crate::env::Env;
 use crate::quote::display;
+use crate::shell::Shell;
 use crate::trust::{set_trusted, store_notice, unsafe_permissions};
 
 pub fn run(args: &TrustArgs, allow: bool) -> anyhow::Result<()> {
@@ -13,6 +14,11 @@ pub fn run(args: &TrustArgs, allow: bool) -> anyhow::Result<()> {
     let venv = super::activate::found_for(args.path.as_deref(), &env)?.venv;
     if let Some(notice) = store_notice(&env) {
         let _ = writeln!(std::io::stderr(), "{notice}");
+    }
+    if allow
+        && let Some(why) = crate::vcs::refusal(&venv, &env, Shell::of_user(&env), "not allowing")
+    {
+        anyhow::bail!(why);
     }
     set_trusted(&env, &venv, allow)?;
     let mut stderr = std::io::stderr().lock();

@@ -1,6 +1,11 @@
 //! `rvenv run [--venv PATH] -- CMD ARGS...`: run a command in the venv of
 //! the current directory without touching the shell. The command replaces
 //! rvenv (exec), so signals reach it directly and its exit status is ours.
+//!
+//! A venv found for the current directory runs only if the hook would
+//! activate it (the same [`auto_activation`]): `rvenv run -- ls` in a fresh
+//! clone must not run the clone's `.venv/bin/ls`. A venv named with
+//! `--venv` is the user's choice, as `source PATH/bin/activate` is.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -10,9 +15,11 @@ use std::path::Path;
 use anyhow::bail;
 
 use crate::cli::RunArgs;
-use crate::decide::activation_for;
+use crate::decide::{activation_for, auto_activation};
 use crate::env::Env;
 use crate::quote::display;
+use crate::shell::Shell;
+use crate::trust::Trust;
 
 /// PATH with `remove` (the bin/ of a venv already active) taken out once and
 /// `first` put in front: what activation would leave.
@@ -43,12 +50,18 @@ pub fn venv_path_var(path: Option<&OsString>, remove: Option<&Path>, first: &Pat
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let env = Env::from_process();
     let found = super::activate::found_for(args.venv.as_deref(), &env)?;
-    let activation = activation_for(
-        &found.venv,
-        &found.project,
-        &env,
-        crate::shell::Shell::of_user(&env),
-    )
+    let shell = Shell::of_user(&env);
+    let activation = match args.venv {
+        Some(_) => activation_for(&found.venv, &found.project, &env, shell),
+        None => auto_activation(
+            &found.venv,
+            &found.project,
+            &env,
+            &Trust::load(&env),
+            shell,
+            &super::activate::logical_cwd()?,
+        ),
+    }
     .map_err(|m| anyhow::anyhow!(m))?;
     let Some((program, rest)) = args.command.split_first() else {
         bail!("no command given: rvenv run -- CMD ARGS...");

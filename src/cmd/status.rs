@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
+use crate::decide::auto_activation;
 use crate::discover;
 use crate::env::Env;
 use crate::pyvenv_cfg::PyvenvCfg;
@@ -63,7 +64,7 @@ fn status(dir: &Path, env: &Env) -> Value {
         "venv": null, "project": null, "source": null,
         "python_version": null, "home": null, "prompt": null,
         "broken": null, "repair": null, "trusted": false, "trust": null, "trust_detail": null,
-        "unsafe_permissions": null, "would_activate": false,
+        "unsafe_permissions": null, "git_tracked": null, "would_activate": false,
         "real_path": null, "activates_as": null, "notices": notices,
         "sources": sources.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "skipped": skipped,
@@ -89,7 +90,17 @@ fn status(dir: &Path, env: &Env) -> Value {
     if let Ok(c) = &checked {
         status["real_path"] = text(&c.real);
     }
-    let would = broken.is_none() && unsafe_perms.is_none() && verdict.is_trusted();
+    let git_tracked = crate::vcs::check(&found.venv, env).reason(Shell::of_user(env));
+    // The hook's own gate, not a copy of its conditions.
+    let would = auto_activation(
+        &found.venv,
+        &found.project,
+        env,
+        &trust,
+        Shell::of_user(env),
+        dir,
+    )
+    .is_ok();
     status["venv"] = text(&found.venv);
     status["project"] = text(&found.project);
     status["source"] = json!(found.source);
@@ -107,6 +118,7 @@ fn status(dir: &Path, env: &Env) -> Value {
     status["trust"] = json!(verdict_key(&verdict));
     status["trust_detail"] = json!(verdict.describe());
     status["unsafe_permissions"] = json!(unsafe_perms);
+    status["git_tracked"] = json!(git_tracked);
     status["would_activate"] = json!(would);
     if let (true, Ok(c)) = (would, &checked) {
         status["activates_as"] = text(&c.path);
@@ -186,6 +198,10 @@ fn human(status: &Value, shell: Shell) -> String {
         match status["unsafe_permissions"].as_str() {
             Some(why) => out.push_str(&format!("permissions: unsafe: {}\n", d(why))),
             None => out.push_str("permissions: ok\n"),
+        }
+        match status["git_tracked"].as_str() {
+            Some(why) => out.push_str(&format!("git:         {}\n", d(why))),
+            None => out.push_str("git:         ok, no file in it is tracked\n"),
         }
         let would = if status["would_activate"] == json!(true) {
             "yes"
