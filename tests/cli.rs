@@ -229,6 +229,7 @@ fn run_uses_the_venv_and_passes_the_exit_code() {
     let out = env
         .rvenv()
         .current_dir(&shop)
+        .envs(trusted)
         .args([
             "run",
             "python",
