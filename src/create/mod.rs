@@ -64,7 +64,7 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
 
     let request = match &opts.python {
         Some(spec) => Request::parse(spec),
-        None => python::python_version_file(parent)
+        None => python::python_version_file(parent)?
             .map(|(v, _)| Request::parse(&v))
             .unwrap_or(Request::Default),
     };
