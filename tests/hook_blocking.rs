@@ -9,7 +9,7 @@ use std::ffi::{CString, OsString};
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{Fixture, Opts, PROMPT, Session, Shell, bytes, other_user, prompt_with};
@@ -99,6 +99,20 @@ fn fifos_in_tool_config(sh: Shell) {
     let out = s.capture("rvenv status 2>&1");
     let out = String::from_utf8_lossy(&out);
     assert!(out.contains("config.toml is a FIFO"), "{sh:?}: {out}");
+    drop(s);
+
+    // No config file: envs.toml is read next.
+    fs::remove_file(config.join("config.toml")).unwrap();
+    let mut s = Session::start(
+        sh,
+        &fx,
+        Opts::default()
+            .env("POETRY_CONFIG_DIR", &config)
+            .env("POETRY_VIRTUALENVS_PATH", &venvs),
+    );
+    let step = s.run(&sh.cd(&proj));
+    step.assert_prompt(PROMPT.as_bytes(), "poetry's envs.toml is a FIFO");
+    s.state().assert_off(&orig, "poetry's envs.toml is a FIFO");
 }
 
 /// Another user's `mkfifo -m644 /tmp/.python-version`: every prompt under
@@ -221,5 +235,4 @@ fn ctrl_c_gives_a_working_prompt(sh: Shell) {
     step.assert_prompt(&prompt_with(b"shop"), "rvenv answers again");
     s.state()
         .assert_on(&bytes(&venv), b"shop", &orig, "rvenv answers again");
-    let _ = PathBuf::new();
 }
