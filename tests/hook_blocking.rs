@@ -18,6 +18,7 @@ shell_tests!(
     fifos_where_files_are_expected,
     fifos_in_tool_config,
     ctrl_c_gives_a_working_prompt,
+    uv_member_globs_answer_at_once,
 );
 
 fn mkfifo(path: &Path) {
@@ -235,4 +236,32 @@ fn ctrl_c_gives_a_working_prompt(sh: Shell) {
     step.assert_prompt(&prompt_with(b"shop"), "rvenv answers again");
     s.state()
         .assert_on(&bytes(&venv), b"shop", &orig, "rvenv answers again");
+}
+
+/// A uv workspace whose member glob makes a backtracking matcher take
+/// exponential time (the hand-written one spun at 100% CPU on it): the
+/// prompt comes back at once, with the member's env on.
+fn uv_member_globs_answer_at_once(sh: Shell) {
+    let fx = Fixture::new();
+    let ws = fx.dir("ws");
+    let pattern = format!("{}*", "*a".repeat(30));
+    fs::write(
+        ws.join("pyproject.toml"),
+        format!("[tool.uv.workspace]\nmembers = [\"{pattern}b\", \"{pattern}\"]\n"),
+    )
+    .unwrap();
+    let member = fx.dir(format!("ws/{}", "a".repeat(80)));
+    fs::write(member.join("pyproject.toml"), "[project]\nname = \"m\"\n").unwrap();
+    let venv = fx.venv("ws/env");
+    let mut s = Session::start(
+        sh,
+        &fx,
+        Opts::default().env("UV_PROJECT_ENVIRONMENT", "env"),
+    );
+    let orig = s.initial.path().to_vec();
+    let name = member.file_name().unwrap().as_bytes().to_vec();
+    let step = s.run(&sh.cd(&member));
+    step.assert_prompt(&prompt_with(&name), "in the member");
+    s.state()
+        .assert_on(&bytes(&venv), &name, &orig, "in the member");
 }
