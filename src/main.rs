@@ -8,6 +8,7 @@ mod discover;
 mod env;
 mod pyvenv_cfg;
 mod quote;
+mod regular_file;
 mod render;
 mod safe_path;
 mod shell;

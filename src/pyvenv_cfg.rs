@@ -3,9 +3,10 @@
 //! Values are kept as bytes: `home` may be any path.
 
 use std::ffi::{OsStr, OsString};
-use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+
+use crate::regular_file::{self, ReadError};
 
 /// No real pyvenv.cfg comes near this; a larger file is not read at all, so a
 /// hostile repository cannot make the prompt hook read gigabytes.
@@ -24,7 +25,8 @@ pub struct PyvenvCfg {
 
 #[derive(Debug)]
 pub enum CfgError {
-    Unreadable(std::io::Error),
+    Missing,
+    Unreadable(ReadError),
     TooLarge,
     Binary,
 }
@@ -32,7 +34,8 @@ pub enum CfgError {
 impl std::fmt::Display for CfgError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CfgError::Unreadable(e) => write!(f, "its pyvenv.cfg cannot be read ({e})"),
+            CfgError::Missing => write!(f, "it has no pyvenv.cfg"),
+            CfgError::Unreadable(e) => write!(f, "its pyvenv.cfg {e}"),
             CfgError::TooLarge => write!(f, "its pyvenv.cfg is larger than {MAX_SIZE} bytes"),
             CfgError::Binary => write!(f, "its pyvenv.cfg is not a text file"),
         }
@@ -40,17 +43,15 @@ impl std::fmt::Display for CfgError {
 }
 
 impl PyvenvCfg {
-    /// Reads `venv/pyvenv.cfg`, refusing files over [`MAX_SIZE`].
+    /// Reads `venv/pyvenv.cfg`, refusing files over [`MAX_SIZE`] and
+    /// anything that is not a regular file (a FIFO would block the hook).
     pub fn read(venv: &Path) -> Result<PyvenvCfg, CfgError> {
-        let file = std::fs::File::open(venv.join("pyvenv.cfg")).map_err(CfgError::Unreadable)?;
-        let mut bytes = Vec::new();
-        file.take(MAX_SIZE + 1)
-            .read_to_end(&mut bytes)
-            .map_err(CfgError::Unreadable)?;
-        if bytes.len() as u64 > MAX_SIZE {
-            return Err(CfgError::TooLarge);
+        match regular_file::read(&venv.join("pyvenv.cfg"), MAX_SIZE) {
+            Ok(Some(contents)) => Self::parse(&contents.bytes),
+            Ok(None) => Err(CfgError::Missing),
+            Err(ReadError::TooLarge(_)) => Err(CfgError::TooLarge),
+            Err(e) => Err(CfgError::Unreadable(e)),
         }
-        Self::parse(&bytes)
     }
 
     pub fn parse(bytes: &[u8]) -> Result<PyvenvCfg, CfgError> {
@@ -190,6 +191,16 @@ mod tests {
         assert!(matches!(
             PyvenvCfg::read(dir.path()),
             Err(CfgError::TooLarge)
+        ));
+        std::fs::remove_file(dir.path().join("pyvenv.cfg")).unwrap();
+        assert!(matches!(
+            PyvenvCfg::read(dir.path()),
+            Err(CfgError::Missing)
+        ));
+        std::fs::create_dir(dir.path().join("pyvenv.cfg")).unwrap();
+        assert!(matches!(
+            PyvenvCfg::read(dir.path()),
+            Err(CfgError::Missing)
         ));
     }
 }

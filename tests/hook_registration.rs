@@ -43,6 +43,16 @@ fn check_user_hook_sees_venv_and_status(sh: Shell, s: &mut Session, fx: &common:
     );
 }
 
+/// `declare -p PROMPT_COMMAND` with the hook's entry (a call to
+/// `__rvenv_hook` followed by what gives the statuses back) as `ENTRY`.
+fn bash_prompt_command(s: &mut Session) -> String {
+    let entry = lossy(&s.capture("printf '%s' \"$__rvenv_entry\""));
+    assert!(entry.starts_with("__rvenv_hook;"), "{entry}");
+    // declare -p shows `$` as `\$`.
+    let shown = entry.replace('$', "\\$");
+    lossy(&s.capture("declare -p PROMPT_COMMAND")).replace(&shown, "ENTRY")
+}
+
 #[test]
 fn bash_prompt_command_string_form() {
     if !Shell::Bash.available() {
@@ -52,8 +62,8 @@ fn bash_prompt_command_string_form() {
     let before = format!("{BASH_USER_PC}\nPROMPT_COMMAND='__user_pc'");
     let mut s = Session::start(Shell::Bash, &fx, Opts::before(before).loads(2));
     assert_eq!(
-        lossy(&s.capture("declare -p PROMPT_COMMAND")),
-        "declare -- PROMPT_COMMAND=\"__rvenv_hook;__user_pc\"\n"
+        bash_prompt_command(&mut s),
+        "declare -- PROMPT_COMMAND=\"ENTRY;__user_pc\"\n"
     );
     check_user_hook_sees_venv_and_status(Shell::Bash, &mut s, &fx);
 }
@@ -67,8 +77,8 @@ fn bash_prompt_command_array_form() {
     let before = format!("{BASH_USER_PC}\nPROMPT_COMMAND=(__user_pc)");
     let mut s = Session::start(Shell::Bash, &fx, Opts::before(before).loads(2));
     assert_eq!(
-        lossy(&s.capture("declare -p PROMPT_COMMAND")),
-        "declare -a PROMPT_COMMAND=([0]=\"__rvenv_hook\" [1]=\"__user_pc\")\n"
+        bash_prompt_command(&mut s),
+        "declare -a PROMPT_COMMAND=([0]=\"ENTRY\" [1]=\"__user_pc\")\n"
     );
     check_user_hook_sees_venv_and_status(Shell::Bash, &mut s, &fx);
 }
@@ -85,8 +95,8 @@ fn bash_prompt_command_unset() {
         Opts::before("unset PROMPT_COMMAND").loads(2),
     );
     assert_eq!(
-        lossy(&s.capture("declare -p PROMPT_COMMAND")),
-        "declare -- PROMPT_COMMAND=\"__rvenv_hook\"\n"
+        bash_prompt_command(&mut s),
+        "declare -- PROMPT_COMMAND=\"ENTRY\"\n"
     );
     // A tool loaded after the hook that appends itself keeps ours working.
     s.run(&format!("{BASH_USER_PC}; PROMPT_COMMAND+=';__user_pc'"));

@@ -29,6 +29,10 @@ __rvenv_ps1_name=${__rvenv_ps1_name-}
 __rvenv_had_pythonhome=${__rvenv_had_pythonhome-}
 __rvenv_old_pythonhome=${__rvenv_old_pythonhome-}
 __rvenv_busy=${__rvenv_busy-}
+__rvenv_asking=
+__rvenv_st=0
+__rvenv_ps=()
+__rvenv_n=1
 \builtin declare -p __rvenv_markers >/dev/null 2>&1 || __rvenv_markers=()
 
 # True when directory $1 is $2 or below it.
@@ -47,8 +51,12 @@ __rvenv_sig_of() {
 }
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
+# __rvenv_asking says, until rvenv has answered, where it was asked: if
+# Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
 __rvenv_run() {
+    __rvenv_asking=$PWD
     \builtin eval "$(\command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told")"
+    __rvenv_asking=
     if [[ $__rvenv_dir != "$PWD" ]]; then
         # rvenv failed (it said why): do not ask again until something changes.
         __rvenv_dir=$PWD
@@ -64,6 +72,17 @@ __rvenv_check() {
         __rvenv_busy=
         __rvenv_deactivate
         __rvenv_dir=
+    elif [[ -n $__rvenv_asking ]]; then
+        # Ctrl-C stopped rvenv before it answered: it may never answer there
+        # (a hung file system), so asking again at once would take the
+        # prompt away again. Leave things as they are, as if rvenv had
+        # decided for that directory alone: the hook asks again once the
+        # user leaves it or a marker there changes.
+        __rvenv_root=$__rvenv_asking
+        __rvenv_dir=$__rvenv_asking
+        __rvenv_asking=
+        __rvenv_sig_of "$__rvenv_dir"
+        __rvenv_sig=$__rvenv_s
     fi
     # A venv activated by hand (or inherited) belongs to the user, even ours
     # when the user sourced its activate script (which sets _OLD_VIRTUAL_PATH,
@@ -111,12 +130,35 @@ __rvenv_check() {
     return 0
 }
 
-# The prompt hook: keeps $? for whatever runs after it.
+# The prompt hook. It keeps $? and PIPESTATUS for whatever runs after it:
+# its PROMPT_COMMAND entry (__rvenv_entry) ends by redoing the statuses
+# saved here. A function call leaves PIPESTATUS holding one status, so a
+# pipeline's (false | true shows `1 0`) can only be made again by a
+# pipeline in the entry itself, which costs a process per status: that is
+# done only after a pipeline, and only when a command follows the hook in
+# its entry (`PROMPT_COMMAND+=';tool'`; bash gives each array element of
+# PROMPT_COMMAND the statuses afresh).
 __rvenv_hook() {
-    \builtin local __rvenv_status=$?
+    __rvenv_st=$? __rvenv_ps=("${PIPESTATUS[@]}")
+    __rvenv_n=1
+    if [[ ${#__rvenv_ps[@]} -gt 1 && ${PROMPT_COMMAND-} != "$__rvenv_entry" ]]; then
+        __rvenv_n=${#__rvenv_ps[@]}
+    fi
     __rvenv_check
-    \builtin return "$__rvenv_status"
+    \builtin return "$__rvenv_st"
 }
+
+# Returns status $1 of the user's pipeline, or without $1 the user's $?.
+__rvenv_x() {
+    if [[ -n ${1-} ]]; then
+        \builtin return "${__rvenv_ps[$1]}"
+    fi
+    \builtin return "$__rvenv_st"
+}
+
+# Pipelines of up to 8 commands get their statuses back; a longer one, its $?.
+# shellcheck disable=SC2016
+__rvenv_entry='__rvenv_hook;case $__rvenv_n in 2)__rvenv_x 0|__rvenv_x 1;;3)__rvenv_x 0|__rvenv_x 1|__rvenv_x 2;;4)__rvenv_x 0|__rvenv_x 1|__rvenv_x 2|__rvenv_x 3;;5)__rvenv_x 0|__rvenv_x 1|__rvenv_x 2|__rvenv_x 3|__rvenv_x 4;;6)__rvenv_x 0|__rvenv_x 1|__rvenv_x 2|__rvenv_x 3|__rvenv_x 4|__rvenv_x 5;;7)__rvenv_x 0|__rvenv_x 1|__rvenv_x 2|__rvenv_x 3|__rvenv_x 4|__rvenv_x 5|__rvenv_x 6;;8)__rvenv_x 0|__rvenv_x 1|__rvenv_x 2|__rvenv_x 3|__rvenv_x 4|__rvenv_x 5|__rvenv_x 6|__rvenv_x 7;;*)__rvenv_x;;esac'
 
 # rvenv's answers start with this and end with __rvenv_state or __rvenv_pin.
 # If Ctrl-C stops one in between, the next prompt finds __rvenv_busy set,
@@ -125,6 +167,7 @@ __rvenv_hook() {
 # asks again: never a half-applied venv.
 __rvenv_begin() {
     __rvenv_busy=1
+    __rvenv_asking=
 }
 
 # rvenv's answer: the project it decided for, the project kept off, the venv
@@ -307,10 +350,10 @@ rvenv() {
 # already see the venv; it keeps $? for them.
 if [[ ${PROMPT_COMMAND[*]-} != *__rvenv_hook* ]]; then
     if [[ -n ${PROMPT_COMMAND+x} && ${PROMPT_COMMAND@a} == *a* ]]; then
-        PROMPT_COMMAND=(__rvenv_hook "${PROMPT_COMMAND[@]}")
+        PROMPT_COMMAND=("$__rvenv_entry" "${PROMPT_COMMAND[@]}")
     elif [[ -n ${PROMPT_COMMAND-} ]]; then
-        PROMPT_COMMAND="__rvenv_hook;${PROMPT_COMMAND}"
+        PROMPT_COMMAND="$__rvenv_entry;${PROMPT_COMMAND}"
     else
-        PROMPT_COMMAND=__rvenv_hook
+        PROMPT_COMMAND=$__rvenv_entry
     fi
 fi

@@ -24,6 +24,7 @@ set -q __rvenv_markers
 or set -g __rvenv_markers
 set -g __rvenv_dir ''
 set -g __rvenv_sig ''
+set -g __rvenv_asking ''
 set -g __rvenv_s ''
 
 # True when directory $a is $b or below it.
@@ -55,8 +56,12 @@ function __rvenv_sig_of --argument-names dir
 end
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
+# __rvenv_asking says, until rvenv has answered, where it was asked: if
+# Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
 function __rvenv_run
+    set -g __rvenv_asking "$PWD"
     command rvenv __hook fish "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" | source
+    set -g __rvenv_asking ''
     if test "$__rvenv_dir" != "$PWD"
         # rvenv failed (it said why): do not ask again until something changes.
         set -g __rvenv_dir "$PWD"
@@ -72,6 +77,17 @@ function __rvenv_check
         set -g __rvenv_busy ''
         __rvenv_deactivate
         set -g __rvenv_dir ''
+    else if test -n "$__rvenv_asking"
+        # Ctrl-C stopped rvenv before it answered: it may never answer there
+        # (a hung file system), so asking again at once would take the
+        # prompt away again. Leave things as they are, as if rvenv had
+        # decided for that directory alone: the hook asks again once the
+        # user leaves it or a marker there changes.
+        set -g __rvenv_root "$__rvenv_asking"
+        set -g __rvenv_dir "$__rvenv_asking"
+        set -g __rvenv_asking ''
+        __rvenv_sig_of "$__rvenv_dir"
+        set -g __rvenv_sig "$__rvenv_s"
     end
     # A venv activated by hand (or inherited) belongs to the user, even ours
     # when the user sourced its activate.fish (which sets _OLD_VIRTUAL_PATH,
@@ -134,6 +150,7 @@ end
 # undoes what was half done and asks again: never a half-applied venv.
 function __rvenv_begin
     set -g __rvenv_busy 1
+    set -g __rvenv_asking ''
 end
 
 # rvenv's answer: the project it decided for, the project kept off, the venv

@@ -32,6 +32,7 @@ typeset -g __rvenv_ps1_name=${__rvenv_ps1_name-}
 typeset -g __rvenv_had_pythonhome=${__rvenv_had_pythonhome-}
 typeset -g __rvenv_old_pythonhome=${__rvenv_old_pythonhome-}
 typeset -g __rvenv_busy=${__rvenv_busy-}
+typeset -g __rvenv_asking=
 if (( ! ${+__rvenv_markers} )); then
     typeset -ga __rvenv_markers
     __rvenv_markers=()
@@ -53,8 +54,12 @@ __rvenv_sig_of() {
 }
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
+# __rvenv_asking says, until rvenv has answered, where it was asked: if
+# Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
 __rvenv_run() {
+    __rvenv_asking=$PWD
     \builtin eval "$(\command rvenv __hook zsh "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told")"
+    __rvenv_asking=
     if [[ $__rvenv_dir != "$PWD" ]]; then
         # rvenv failed (it said why): do not ask again until something changes.
         __rvenv_dir=$PWD
@@ -70,6 +75,17 @@ __rvenv_check() {
         __rvenv_busy=
         __rvenv_deactivate
         __rvenv_dir=
+    elif [[ -n $__rvenv_asking ]]; then
+        # Ctrl-C stopped rvenv before it answered: it may never answer there
+        # (a hung file system), so asking again at once would take the
+        # prompt away again. Leave things as they are, as if rvenv had
+        # decided for that directory alone: the hook asks again once the
+        # user leaves it or a marker there changes.
+        __rvenv_root=$__rvenv_asking
+        __rvenv_dir=$__rvenv_asking
+        __rvenv_asking=
+        __rvenv_sig_of "$__rvenv_dir"
+        __rvenv_sig=$__rvenv_s
     fi
     # A venv activated by hand (or inherited) belongs to the user, even ours
     # when the user sourced its activate script (which sets _OLD_VIRTUAL_PATH,
@@ -132,6 +148,7 @@ __rvenv_hook() {
 # asks again: never a half-applied venv.
 __rvenv_begin() {
     __rvenv_busy=1
+    __rvenv_asking=
 }
 
 # rvenv's answer: the project it decided for, the project kept off, the venv

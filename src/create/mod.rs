@@ -79,7 +79,7 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
 
     let (request, asked_by) = match &opts.python {
         Some(spec) => (Request::parse(spec), format!("-p {spec}")),
-        None => match python::python_version_file(parent) {
+        None => match python::python_version_file(parent)? {
             Some((v, file)) => (Request::parse(&v), file.display().to_string()),
             None => (Request::Default, String::new()),
         },

@@ -111,21 +111,59 @@ pub fn parse_version(s: &str) -> Option<Vec<u32>> {
 }
 
 /// The first entry of the nearest `.python-version` in `dir` or its
-/// ancestors, with the file it came from.
-pub fn python_version_file(dir: &Path) -> Option<(String, PathBuf)> {
-    dir.ancestors().find_map(|d| {
+/// ancestors, with the file it came from. The file names a version or a
+/// pyenv name, never a program: an entry that is a path (`/tmp/x/python`,
+/// `./tools/python`) stops the create (`-p PATH` is how a user names a
+/// program). A file another user owns (root aside), such as one made in
+/// /tmp, is passed over with a line on stderr, as if it were not there; so
+/// is one that is no regular file (a FIFO would block).
+pub fn python_version_file(dir: &Path) -> anyhow::Result<Option<(String, PathBuf)>> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid cannot fail and touches no memory.
+    let me = unsafe { libc::geteuid() };
+    for d in dir.ancestors() {
         let file = d.join(".python-version");
-        read_version_file(&file).map(|v| (v, file))
-    })
+        let contents = match crate::regular_file::read(&file, VERSION_FILE_MAX) {
+            Ok(Some(contents)) => contents,
+            Ok(None) => continue,
+            Err(e) => {
+                eprintln!("rvenv: passing over {}: it {e}", file.display());
+                continue;
+            }
+        };
+        let owner = contents.meta.uid();
+        if owner != me && owner != 0 {
+            eprintln!(
+                "rvenv: passing over {}: it belongs to another user (uid {owner})",
+                file.display()
+            );
+            continue;
+        }
+        let Some(entry) = first_entry(&contents.bytes) else {
+            continue;
+        };
+        if let Request::Path(_) = Request::parse(&entry) {
+            bail!(
+                "{} names {entry:?}, a path: .python-version names a Python version; \
+                 name a program with -p PATH",
+                file.display()
+            );
+        }
+        return Ok(Some((entry, file)));
+    }
+    Ok(None)
 }
 
+/// pyenv reads the file a line at a time; nothing this large is one.
+const VERSION_FILE_MAX: u64 = 64 * 1024;
+
 fn read_version_file(file: &Path) -> Option<String> {
-    let mut text = String::new();
-    std::fs::File::open(file)
-        .ok()?
-        .take(4096)
-        .read_to_string(&mut text)
-        .ok()?;
+    let contents = crate::regular_file::read(file, VERSION_FILE_MAX).ok()??;
+    first_entry(&contents.bytes)
+}
+
+fn first_entry(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
     text.lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .find(|l| !l.is_empty())
@@ -514,7 +552,7 @@ fn resolve_shim(path: &Path, found: &Shim, search: &Search) -> anyhow::Result<Op
     let name = path.file_name().unwrap_or_default();
     let selected = match &search.pyenv_version {
         Some(v) => v.clone(),
-        None => python_version_file(&search.cwd)
+        None => python_version_file(&search.cwd)?
             .map(|(v, _)| v)
             .or_else(|| read_version_file(&root.join("version")))
             .unwrap_or_else(|| "system".to_owned()),
@@ -713,8 +751,22 @@ mod tests {
         let deep = tmp.path().join("a/b");
         fs::create_dir_all(&deep).unwrap();
         fs::write(tmp.path().join(".python-version"), "# c\n\n 3.11 \n3.12\n").unwrap();
-        let (v, file) = python_version_file(&deep).unwrap();
+        let (v, file) = python_version_file(&deep).unwrap().unwrap();
         assert_eq!(v, "3.11");
         assert_eq!(file, tmp.path().join(".python-version"));
+        // A program is named with -p, never by the file.
+        for path in ["/tmp/bobpy/python", "./tools/python", "~/py", "3.12 /x"] {
+            fs::write(deep.join(".python-version"), format!("{path}\n")).unwrap();
+            let err = python_version_file(&deep).unwrap_err().to_string();
+            assert!(
+                err.contains(".python-version") && err.contains("-p"),
+                "{err}"
+            );
+        }
+        // A file that is not a regular one is passed over, at once.
+        fs::remove_file(deep.join(".python-version")).unwrap();
+        std::os::unix::net::UnixListener::bind(deep.join(".python-version")).unwrap();
+        let (v, _) = python_version_file(&deep).unwrap().unwrap();
+        assert_eq!(v, "3.11");
     }
 }

@@ -4,7 +4,6 @@
 //! that poetry and pipenv both do on Python strings.
 
 use std::ffi::{OsStr, OsString};
-use std::io::Read;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
@@ -79,47 +78,13 @@ pub fn expand_vars(value: &OsStr, env: &Env) -> OsString {
     OsString::from_vec(out)
 }
 
-/// Why a file could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadError {
-    Unreadable(String),
-    TooLarge(u64),
-    Invalid(String),
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Unreadable(e) => write!(f, "cannot be read ({e})"),
-            ReadError::TooLarge(max) => write!(f, "is larger than {max} bytes, so it was not read"),
-            ReadError::Invalid(e) => write!(f, "is not valid: {e}"),
-        }
-    }
-}
+pub use crate::regular_file::ReadError;
 
 /// The bytes of a regular file (symlinks followed), at most `max` of them:
-/// `Ok(None)` when there is no such file.
+/// `Ok(None)` when there is no such file (or a directory). A FIFO, socket
+/// or device is an error, found without waiting (see [`crate::regular_file`]).
 pub fn read_bounded(path: &Path, max: u64) -> Result<Option<Vec<u8>>, ReadError> {
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => return Ok(None),
-        Err(e) => return Err(ReadError::Unreadable(e.to_string())),
-    };
-    match file.metadata() {
-        Ok(meta) if !meta.is_file() => return Ok(None),
-        Ok(meta) if meta.len() > max => return Err(ReadError::TooLarge(max)),
-        Ok(_) => {}
-        Err(e) => return Err(ReadError::Unreadable(e.to_string())),
-    }
-    let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::Unreadable(e.to_string()))?;
-    if bytes.len() as u64 > max {
-        return Err(ReadError::TooLarge(max));
-    }
-    Ok(Some(bytes))
+    Ok(crate::regular_file::read(path, max)?.map(|c| c.bytes))
 }
 
 /// A TOML file's top table, or `Ok(None)` when there is no such file.

@@ -119,6 +119,13 @@ pub fn walk(
     for dir in start.ancestors() {
         for source in sources {
             match source.probe(dir, start) {
+                // PATH and VIRTUAL_ENV are absolute, whatever a source's
+                // settings say: a relative one would follow the user's cwd.
+                Probe::Found(venv) if !venv.is_absolute() || !start.is_absolute() => seen(
+                    source.name(),
+                    dir,
+                    &format!("{} is not an absolute path", files::shown(&venv)),
+                ),
                 Probe::Found(venv) => {
                     return Some(Found {
                         project: source.project(dir, &venv),
@@ -301,5 +308,34 @@ mod tests {
             default_prompt(&p.join(".venv"), &p.join(".venv"), &env),
             "shop"
         );
+    }
+
+    struct Relative;
+
+    impl VenvSource for Relative {
+        fn name(&self) -> &'static str {
+            "relative"
+        }
+        fn markers(&self) -> Vec<OsString> {
+            Vec::new()
+        }
+        fn probe(&self, _dir: &Path, _start: &Path) -> Probe {
+            Probe::Found(PathBuf::from("rel/venv"))
+        }
+    }
+
+    /// Whatever a source says, a relative path is never a venv found.
+    #[test]
+    fn relative_venvs_are_never_found() {
+        let sources: Vec<Box<dyn VenvSource>> = vec![Box::new(Relative)];
+        let mut seen = Vec::new();
+        assert_eq!(
+            walk(Path::new("/a/b"), &sources, &mut |s, d, why| {
+                seen.push((s, d.to_path_buf(), why.to_owned()))
+            }),
+            None
+        );
+        assert_eq!(seen.len(), 3);
+        assert!(seen[0].2.contains("not an absolute path"), "{seen:?}");
     }
 }

@@ -112,6 +112,13 @@ impl Pipenv {
         let Some(workon_home) = &self.workon_home else {
             return Err("found a Pipfile, but neither WORKON_HOME nor HOME is set".into());
         };
+        if !workon_home.is_absolute() {
+            // pipenv would take it from the directory it runs in.
+            return Err(format!(
+                "found a Pipfile, but pipenv's env directory {} (WORKON_HOME or XDG_DATA_HOME) is not an absolute path",
+                shown(workon_home)
+            ));
+        }
         let dot_venv = dir.join(".venv");
         // pipenv's `.venv` file: the file source reads it first (with
         // virtualenvwrapper's WORKON_HOME default); here it is pipenv's.
@@ -337,5 +344,22 @@ mod tests {
             Pipenv::from_env(&env).probe(&project, &project),
             Probe::Found(_)
         ));
+    }
+
+    /// pipenv takes a relative WORKON_HOME (or XDG_DATA_HOME) from the
+    /// directory it runs in: none is used.
+    #[test]
+    fn relative_workon_home_finds_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = fs::canonicalize(tmp.path()).unwrap();
+        fs::write(project.join("Pipfile"), "[packages]\n").unwrap();
+        venv_at(&project.join("wh").join(env_name(&project, None, None)));
+        for (name, value) in [("WORKON_HOME", "wh"), ("XDG_DATA_HOME", "data")] {
+            let env = Env::from_pairs([("HOME", "/nonexistent"), (name, value)]);
+            let Probe::Skipped(why) = Pipenv::from_env(&env).probe(&project, &project) else {
+                panic!("{name}")
+            };
+            assert!(why.contains("not an absolute path"), "{name}: {why}");
+        }
     }
 }

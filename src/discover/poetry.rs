@@ -150,6 +150,13 @@ impl Poetry {
     fn resolve(&self, dir: &Path, name: &str) -> Result<PathBuf, String> {
         let local = read_config(&dir.join("poetry.toml"))?;
         let global = match &self.config_file {
+            // poetry would take it from the directory it runs in.
+            Some(file) if !file.is_absolute() => {
+                return Err(format!(
+                    "poetry's config file {} (POETRY_CONFIG_DIR) is not an absolute path",
+                    shown(file)
+                ));
+            }
             Some(file) => read_config(file)?,
             None => None,
         };
@@ -199,6 +206,15 @@ impl Poetry {
         };
         let path = replace_bytes(path.as_bytes(), b"{cache-dir}", cache_dir.as_bytes());
         let venvs = expand_user(Path::new(OsStr::from_bytes(&path)), &self.env);
+        if !venvs.is_absolute() {
+            // Config.virtualenvs_path is Path(path).expanduser(): poetry
+            // takes a relative one from the directory it runs in, which
+            // differs from one run to the next; there is no one env to use.
+            return Err(format!(
+                "poetry's virtualenvs directory {} is not an absolute path (virtualenvs.path, cache-dir)",
+                shown(&venvs)
+            ));
+        }
 
         let real_dir = std::fs::canonicalize(dir)
             .map_err(|e| format!("{} cannot be resolved ({e})", shown(dir)))?;
@@ -719,6 +735,37 @@ mod tests {
         fs::write(f.project.join("poetry.toml"), "\u{0}").unwrap();
         assert!(matches!(
             source.probe(&f.project, &f.project),
+            Probe::Skipped(_)
+        ));
+    }
+
+    /// poetry takes a relative virtualenvs.path (or cache dir, or config
+    /// dir) from the directory it runs in: no one env, so none is used.
+    #[test]
+    fn relative_directories_find_nothing() {
+        let f = fixture(POETRY);
+        let venv = f.project.join(format!("envs/{}-py3.12", f.base));
+        venv_at(&venv);
+        let home = f.home.to_str().unwrap();
+        for (name, value) in [
+            ("POETRY_VIRTUALENVS_PATH", "envs"),
+            ("POETRY_CACHE_DIR", "cache"),
+            ("POETRY_CONFIG_DIR", "config"),
+        ] {
+            let env = Env::from_pairs([("HOME", home), (name, value)]);
+            let Probe::Skipped(why) = Poetry::from_env(&env).probe(&f.project, &f.project) else {
+                panic!("{name}")
+            };
+            assert!(why.contains("not an absolute path"), "{name}: {why}");
+        }
+        fs::write(
+            f.project.join("poetry.toml"),
+            "[virtualenvs]\npath = \"envs\"\n",
+        )
+        .unwrap();
+        let env = Env::from_pairs([("HOME", home)]);
+        assert!(matches!(
+            Poetry::from_env(&env).probe(&f.project, &f.project),
             Probe::Skipped(_)
         ));
     }

@@ -58,6 +58,13 @@ impl Pyenv {
         let Some(root) = &self.root else {
             return Err("neither PYENV_ROOT nor HOME is set".into());
         };
+        if !root.is_absolute() {
+            // pyenv would take it from the directory it runs in.
+            return Err(format!(
+                "PYENV_ROOT {} is not an absolute path",
+                shown(root)
+            ));
+        }
         let versions = root.join("versions");
         let mut path = versions.join(name);
         if !path.exists()
@@ -165,5 +172,35 @@ mod tests {
 
         let env = Env::from_pairs([("HOME", tmp.path().to_str().unwrap())]);
         assert_eq!(Pyenv::from_env(&env).root, Some(tmp.path().join(".pyenv")));
+    }
+
+    /// pyenv takes a relative PYENV_ROOT from the directory it runs in:
+    /// none is used. An entry that is a path is never one.
+    #[test]
+    fn relative_root_and_paths_find_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path();
+        crate::discover::test_venv_at(&p.join("root/versions/env"));
+        crate::discover::test_venv_at(&p.join("elsewhere"));
+        fs::write(p.join(".python-version"), "env\n").unwrap();
+        let env = Env::from_pairs([("PYENV_ROOT", "root")]);
+        let Probe::Skipped(why) = Pyenv::from_env(&env).probe(p, p) else {
+            panic!()
+        };
+        assert!(
+            why.contains("PYENV_ROOT root is not an absolute path"),
+            "{why}"
+        );
+        let root = p.join("root");
+        let env = Env::from_pairs([("PYENV_ROOT", root.to_str().unwrap())]);
+        let source = Pyenv::from_env(&env);
+        for entry in [
+            p.join("elsewhere").to_str().unwrap(),
+            "../../elsewhere",
+            "./elsewhere",
+        ] {
+            fs::write(p.join(".python-version"), format!("{entry}\n")).unwrap();
+            assert!(matches!(source.probe(p, p), Probe::Skipped(_)), "{entry}");
+        }
     }
 }

@@ -22,60 +22,96 @@ fn declares_workspace(pyproject: &toml::Table) -> Option<&toml::Table> {
     toml_get(pyproject, &["tool", "uv", "workspace"])?.as_table()
 }
 
-/// uv's glob (the `glob` crate on paths): `*`, `?` and `[...]` within one
-/// component, `**` across any number of them.
-pub fn glob_match(pattern: &str, path: &[&str]) -> bool {
+/// uv's glob (the `glob` crate, walked a component at a time): `*`, `?`
+/// and `[...]` (`[!...]` negated) within one component, `**` as a whole
+/// component across any number of them (none included); `\`, `{` and `}`
+/// are plain characters. As a `globset` pattern, which compiles to a regex
+/// matched in time linear in the path: the file is the project's, so a
+/// pattern such as `*a*a*a*a*b` must not make the hook backtrack for ever.
+fn glob_pattern(pattern: &str) -> Vec<String> {
     let parts: Vec<&str> = pattern
         .split('/')
         .filter(|p| !p.is_empty() && *p != ".")
         .collect();
-    match_parts(&parts, path)
-}
-
-fn match_parts(pattern: &[&str], path: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => path.is_empty(),
-        Some((&"**", rest)) => (0..=path.len()).any(|skip| match_parts(rest, &path[skip..])),
-        Some((first, rest)) => match path.split_first() {
-            Some((name, path_rest)) => {
-                component_match(first.as_bytes(), name.as_bytes()) && match_parts(rest, path_rest)
-            }
-            None => false,
-        },
-    }
-}
-
-fn component_match(pattern: &[u8], name: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => name.is_empty(),
-        Some((b'*', rest)) => (0..=name.len()).any(|skip| component_match(rest, &name[skip..])),
-        Some((b'?', rest)) => !name.is_empty() && component_match(rest, &name[1..]),
-        Some((b'[', rest)) => {
-            let Some(end) = rest.iter().skip(1).position(|&b| b == b']').map(|i| i + 1) else {
-                return name.first() == Some(&b'[') && component_match(rest, &name[1..]);
-            };
-            let Some((&c, name_rest)) = name.split_first() else {
-                return false;
-            };
-            let (negate, class) = match rest[..end].split_first() {
-                Some((b'!', class)) => (true, class),
-                _ => (false, &rest[..end]),
-            };
-            let mut hit = false;
-            let mut i = 0;
-            while i < class.len() {
-                if i + 2 < class.len() && class[i + 1] == b'-' {
-                    hit |= class[i] <= c && c <= class[i + 2];
-                    i += 3;
-                } else {
-                    hit |= class[i] == c;
+    let mut out = String::with_capacity(pattern.len() + 8);
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 {
+            out.push('/');
+        }
+        let chars: Vec<char> = part.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            match chars[i] {
+                '[' => {
+                    // `[!` negates; the first member may be `]`.
+                    let negated = chars.get(i + 1) == Some(&'!');
+                    let first = i + 1 + usize::from(negated);
+                    match (first + 1..chars.len()).find(|&k| chars[k] == ']') {
+                        Some(end) => {
+                            let mut members: Vec<char> = chars[first..end].to_vec();
+                            // `^` first would negate to globset; not to glob.
+                            if members.first() == Some(&'^') {
+                                members.rotate_left(1);
+                            }
+                            out.push('[');
+                            if negated {
+                                out.push('!');
+                            }
+                            out.extend(members);
+                            out.push(']');
+                            i = end + 1;
+                        }
+                        None => {
+                            out.push_str("[[]");
+                            i += 1;
+                        }
+                    }
+                }
+                c @ ('{' | '}' | ',') => {
+                    out.push('[');
+                    out.push(c);
+                    out.push(']');
+                    i += 1;
+                }
+                c => {
+                    out.push(c);
                     i += 1;
                 }
             }
-            hit != negate && component_match(&rest[end + 1..], name_rest)
         }
-        Some((&p, rest)) => name.first() == Some(&p) && component_match(rest, &name[1..]),
     }
+    // `dir/**` is `dir` too.
+    let mut all = vec![out.clone()];
+    if let Some(dir) = out.strip_suffix("/**") {
+        all.push(dir.to_owned());
+    } else if out == "**" {
+        all.push(String::new());
+    }
+    all
+}
+
+fn glob_set(patterns: &[&str]) -> globset::GlobSet {
+    let mut set = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        for translated in glob_pattern(pattern) {
+            // One that globset cannot take matches nothing, as an invalid
+            // pattern makes uv fail.
+            if let Ok(glob) = globset::GlobBuilder::new(&translated)
+                .literal_separator(true)
+                .backslash_escape(false)
+                .build()
+            {
+                set.add(glob);
+            }
+        }
+    }
+    set.build().unwrap_or_else(|_| globset::GlobSet::empty())
+}
+
+/// Whether `path` (components) matches `pattern`, as uv would find it.
+#[cfg(test)]
+fn glob_match(pattern: &str, path: &[&str]) -> bool {
+    glob_set(&[pattern]).is_match(path.join("/"))
 }
 
 /// Whether `member` (relative to the workspace root, as components) is one
@@ -88,8 +124,8 @@ fn is_member(workspace: &toml::Table, member: &[&str]) -> bool {
             .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
             .unwrap_or_default()
     };
-    globs("members").iter().any(|g| glob_match(g, member))
-        && !globs("exclude").iter().any(|g| glob_match(g, member))
+    let member = member.join("/");
+    glob_set(&globs("members")).is_match(&member) && !glob_set(&globs("exclude")).is_match(&member)
 }
 
 /// The workspace root of the project in `dir` (uv's `find_workspace`: the
@@ -204,6 +240,34 @@ mod tests {
         assert!(glob_match("exact", &p("exact")));
         assert!(!glob_match("exact", &p("other")));
         assert!(glob_match("[", &p("[")));
+        assert!(glob_match("packages/**", &p("packages")));
+        assert!(glob_match("a/**/b", &p("a/b")));
+        assert!(glob_match("a/**/b", &p("a/x/y/b")));
+        assert!(glob_match("{a,b}", &p("{a,b}")));
+        assert!(!glob_match("{a,b}", &p("a")));
+        assert!(glob_match("x\\y", &p("x\\y")));
+        assert!(glob_match("[]x]", &p("]")));
+        assert!(glob_match("[^x]", &p("^")));
+        assert!(!glob_match("[^x]", &p("y")));
+        assert!(glob_match("*", &p(".hidden")));
+    }
+
+    /// A pattern that makes a backtracking matcher take exponential time
+    /// answers at once (the old matcher spun for minutes on this one).
+    #[test]
+    fn globs_take_linear_time() {
+        let pattern = format!("{}b", "*a".repeat(40));
+        let name = "a".repeat(100);
+        let start = std::time::Instant::now();
+        assert!(!glob_match(&pattern, &[&name]));
+        let many: Vec<String> = (0..2000).map(|i| format!("*a*a*a*a*a*{i}b")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(!glob_set(&many).is_match(&name));
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! A `.venv` *file* (virtualenvwrapper's and zsh-autoswitch-virtualenv's
 //! convention, also read by pipenv): one line naming the venv. A name is a
 //! venv in WORKON_HOME (default `~/.virtualenvs`, then pipenv's
-//! `~/.local/share/virtualenvs`); an absolute path is the venv itself; a
+//! `~/.local/share/virtualenvs`; a relative WORKON_HOME is taken from HOME,
+//! as virtualenvwrapper does); an absolute path is the venv itself; a
 //! relative path holding `/` is taken from the directory, as pipenv does.
 
 use std::ffi::{OsStr, OsString};
@@ -35,13 +36,16 @@ pub fn workon_home(env: &Env) -> Option<PathBuf> {
 impl VenvFile {
     pub fn from_env(env: &Env) -> VenvFile {
         let homes = match workon_home(env) {
-            Some(home) => vec![home],
+            Some(home) if home.is_absolute() => vec![home],
+            // virtualenvwrapper_derive_workon_home: "If the path is
+            // relative, prefix it with $HOME".
+            Some(home) => files::home(env).map(|h| h.join(home)).into_iter().collect(),
             None => {
                 let mut homes = Vec::new();
                 if let Some(home) = files::home(env) {
                     homes.push(home.join(".virtualenvs"));
                 }
-                homes.extend(super::pipenv::default_workon_home(env));
+                homes.extend(super::pipenv::default_workon_home(env).filter(|h| h.is_absolute()));
                 homes
             }
         };
@@ -220,5 +224,17 @@ mod tests {
         fs::create_dir(p.join(".venv")).unwrap();
         assert_eq!(source.probe(&p, &p), Probe::Nothing);
         assert_eq!(source.probe(tmp.path(), tmp.path()), Probe::Nothing);
+    }
+
+    /// virtualenvwrapper takes a relative WORKON_HOME from HOME.
+    #[test]
+    fn relative_workon_home_is_taken_from_home() {
+        let env = Env::from_pairs([("HOME", "/h"), ("WORKON_HOME", "envs")]);
+        assert_eq!(VenvFile::from_env(&env).homes, [PathBuf::from("/h/envs")]);
+        let env = Env::from_pairs([("HOME", "/h"), ("XDG_DATA_HOME", "data")]);
+        assert_eq!(
+            VenvFile::from_env(&env).homes,
+            [PathBuf::from("/h/.virtualenvs")]
+        );
     }
 }
