@@ -101,6 +101,10 @@ impl Pythons {
             .env("HOME", self.root.parent().unwrap())
             .env("PATH", &self.bin)
             .env("PYENV_ROOT", &self.root)
+            .env(
+                "UV_PYTHON_INSTALL_DIR",
+                self.root.parent().unwrap().join("uv"),
+            )
             .env("RVENV_CACHE_DIR", tmp.join("rvenv-cache"))
             .env("RVENV_TRUSTED_DIRS", self.root.parent().unwrap())
             .output()
@@ -338,6 +342,59 @@ fn python_on_path_counts_by_what_it_is_and_python_2_never() {
         "{err}"
     );
     assert!(!shop.join("v4").exists());
+}
+
+#[test]
+fn uv_pythons_count_and_a_broken_newer_one_is_passed_over_and_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(py) = pythons(tmp.path(), &[10], &[]) else {
+        return;
+    };
+    let Some(v11) = newest_pyenv(11) else {
+        eprintln!("SKIP: no CPython 3.11 under ~/.pyenv/versions");
+        return;
+    };
+    // A uv-managed 3.11 (uv's directory layout, a real CPython inside).
+    let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+    let uv = tmp.path().join("uv");
+    fs::create_dir_all(&uv).unwrap();
+    symlink(
+        home.join(".pyenv/versions").join(&v11),
+        uv.join(format!("cpython-{v11}-linux-x86_64-gnu")),
+    )
+    .unwrap();
+    // A pyenv 3.12.1 that does not run.
+    let broken = py.root.join("versions/3.12.1/bin/python3.12");
+    fs::create_dir_all(broken.parent().unwrap()).unwrap();
+    fs::write(&broken, "#!/bin/sh\necho boom >&2\nexit 3\n").unwrap();
+    fs::set_permissions(&broken, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let shop = tmp.path().join("shop");
+
+    pyproject(&shop, ">=3.10");
+    let (ok, out, err) = py.create(&shop, &[]);
+    assert!(ok && out.is_empty(), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "rvenv: warning: 3.12.1 cannot be used: {} is not a usable Python 3",
+            broken.display()
+        )) && lines[0].ends_with(&format!("; taking {v11} for requires-python >=3.10")),
+        "{err}"
+    );
+    assert_eq!(runs(&shop.join(".venv")), v11);
+
+    pyproject(&shop, ">=3.12");
+    let err = one_line_error(py.create(&shop, &["v2"]));
+    assert!(
+        err.contains(&format!(
+            "asks for Python >=3.12 (requires-python); installed: {}, {v11}, 3.12.1; \
+             3.12.1 cannot be used: {} is not a usable Python 3",
+            py.of(10),
+            broken.display()
+        )) && err.ends_with("; install one or name one with -p"),
+        "{err}"
+    );
 }
 
 fn cd_into_the_project_create_and_the_venv_runs_what_it_asks_for(sh: Shell) {

@@ -9,7 +9,7 @@
 //! warning and ignored. The specifiers are PEP 440's, parsed by `pep440_rs`.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -164,12 +164,22 @@ pub fn newest(
         }
         match super::base_for(&Request::Version(v.clone()), "", false, search, cache) {
             Ok((base, facts)) if wanted.allows(&facts_version(&facts)) => {
+                // A newer one was passed over: say so, or the user would
+                // wonder why not that one.
+                if let Some(why) = &unusable {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "rvenv: warning: {why}; taking {} for requires-python {}",
+                        facts.version_text,
+                        wanted.shown()
+                    );
+                }
                 return Ok((base, facts));
             }
             Ok(_) => {}
             Err(e) => {
                 unusable.get_or_insert_with(|| {
-                    format!("; {} cannot be used: {e:#}", python::join_version(v))
+                    format!("{} cannot be used: {e:#}", python::join_version(v))
                 });
             }
         }
@@ -184,7 +194,7 @@ pub fn newest(
         "{} asks for Python {} (requires-python); {installed}{}; install one or name one with -p",
         display(wanted.file.as_os_str()),
         wanted.shown(),
-        unusable.unwrap_or_default()
+        unusable.map(|why| format!("; {why}")).unwrap_or_default()
     )
 }
 
