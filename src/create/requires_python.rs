@@ -71,8 +71,7 @@ fn read_regular(file: &Path) -> Result<Option<String>, String> {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => return Ok(None),
-        // ENXIO: a socket, or a FIFO the kernel would not open without a
-        // writer.
+        // ENXIO: a socket, or a device with nothing behind it.
         Err(e) if e.raw_os_error() == Some(libc::ENXIO) => return Ok(None),
         Err(e) => return Err(format!("cannot read {}: {e}", display(file.as_os_str()))),
     };
