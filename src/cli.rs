@@ -46,7 +46,7 @@ pub enum Command {
 
     /// Create a virtual environment, natively and fast
     #[command(after_help = "Examples:\n  \
-        rvenv create                      # .venv here, Python from .python-version or PATH\n  \
+        rvenv create                      # .venv; Python from .python-version, requires-python or PATH\n  \
         rvenv create -p 3.12 --seed       # CPython 3.12, with pip\n  \
         rvenv create ~/envs/tools --prompt tools --system-site-packages")]
     Create(CreateArgs),

@@ -60,6 +60,9 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
         created.facts.implementation_name(),
         created.facts.version_text
     );
+    if let Some(why) = &created.chosen_for {
+        what.push_str(&format!(" for {why}"));
+    }
     if let Some(pip) = &created.pip {
         what.push_str(&format!(", pip {pip}"));
     }

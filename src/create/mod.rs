@@ -11,12 +11,14 @@
 pub mod facts;
 pub mod layout;
 pub mod python;
+pub mod requires_python;
 pub mod scripts;
 pub mod seed;
 pub mod upgrade;
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
+use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -56,6 +58,9 @@ pub struct Created {
     pub replaced: bool,
     /// An existing venv was pointed at a new base (`--upgrade`).
     pub upgraded: bool,
+    /// Why this Python, when the project chose it (`requires-python
+    /// >=3.10`).
+    pub chosen_for: Option<String>,
 }
 
 pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::Result<Created> {
@@ -84,7 +89,23 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
             None => (Request::Default, String::new()),
         },
     };
-    let (base, facts) = base_for(&request, &asked_by, opts.python.is_none(), search, cache)?;
+    // Nothing named a Python: the project's requires-python, as uv reads it.
+    let project = if asked_by.is_empty() {
+        requires_python::of_project(parent).unwrap_or_else(|why| {
+            let _ = writeln!(
+                std::io::stderr(),
+                "rvenv: warning: {why}; its requires-python is ignored"
+            );
+            None
+        })
+    } else {
+        None
+    };
+    let (base, facts) = match &project {
+        Some(wanted) => requires_python::newest(wanted, search, cache)?,
+        None => base_for(&request, &asked_by, opts.python.is_none(), search, cache)?,
+    };
+    let chosen_for = project.map(|p| format!("requires-python {}", p.shown()));
     let (prompt, cfg_prompt) = prompts(opts, &venv, search);
     let plan = layout::Plan {
         venv: &venv,
@@ -115,6 +136,7 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
         pip,
         replaced,
         upgraded: false,
+        chosen_for,
     })
 }
 

@@ -100,6 +100,7 @@ pub fn upgrade(
         pip: None,
         replaced: false,
         upgraded: true,
+        chosen_for: None,
     })
 }
 
