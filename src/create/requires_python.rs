@@ -8,9 +8,7 @@
 //! one that cannot be used (not TOML, a malformed specifier) is named in a
 //! warning and ignored. The specifiers are PEP 440's, parsed by `pep440_rs`.
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -60,47 +58,17 @@ pub fn of_project(dir: &Path) -> Result<Option<RequiresPython>, String> {
     Ok(None)
 }
 
-/// The text of `file` when it is a regular file (symlinks followed):
-/// opened without blocking, so a FIFO or a device is passed over at once.
+/// The text of `file` when it is a regular file (symlinks followed): read
+/// with the one reader that never blocks (`crate::regular_file`), so a FIFO
+/// or a device is passed over at once.
 fn read_regular(file: &Path) -> Result<Option<String>, String> {
-    let opened = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(file);
-    let handle: File = match opened {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => return Ok(None),
-        // ENXIO: a socket, or a device with nothing behind it.
-        Err(e) if e.raw_os_error() == Some(libc::ENXIO) => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", display(file.as_os_str()))),
-    };
-    let meta = handle
-        .metadata()
-        .map_err(|e| format!("cannot read {}: {e}", display(file.as_os_str())))?;
-    if !meta.is_file() {
-        return Ok(None);
+    match crate::regular_file::read(file, MAX_PYPROJECT) {
+        Ok(Some(contents)) => String::from_utf8(contents.bytes)
+            .map(Some)
+            .map_err(|_| format!("{} is not UTF-8 text", display(file.as_os_str()))),
+        Ok(None) | Err(crate::regular_file::ReadError::NotRegular(_)) => Ok(None),
+        Err(e) => Err(format!("{} {e}", display(file.as_os_str()))),
     }
-    if meta.len() > MAX_PYPROJECT {
-        return Err(format!(
-            "{} is larger than {MAX_PYPROJECT} bytes, so it was not read",
-            display(file.as_os_str())
-        ));
-    }
-    let mut bytes = Vec::new();
-    handle
-        .take(MAX_PYPROJECT + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {}: {e}", display(file.as_os_str())))?;
-    if bytes.len() as u64 > MAX_PYPROJECT {
-        return Err(format!(
-            "{} is larger than {MAX_PYPROJECT} bytes, so it was not read",
-            display(file.as_os_str())
-        ));
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not UTF-8 text", display(file.as_os_str())))?;
-    Ok(Some(text))
 }
 
 fn parse(file: &Path, text: &str) -> Result<Option<RequiresPython>, String> {
