@@ -39,7 +39,7 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
             "not trusting {}: {why}",
             display(venv.as_os_str())
         )),
-        None => crate::trust::set_trusted(&env, venv, true),
+        None => crate::trust::set_made(&env, venv),
     };
     if let Err(err) = trusted {
         let _ = writeln!(
