@@ -713,6 +713,8 @@ fn hostile_names() -> Vec<Vec<u8>> {
         b"bad\xff\xfeutf8".to_vec(),
         b"pct%!\\x{a,b}*;|&".to_vec(),
         b"__PS1__ ${HOME} !! \\".to_vec(),
+        // nushell misread a raw string that begins with `#`.
+        b"#hash".to_vec(),
     ]
 }
 
@@ -1071,4 +1073,178 @@ fn activate_in_nushell_with_hostile_names() {
         files.sort();
         assert_eq!(files, ["ok", "t.nu", "ve", "vp"], "{what} ran something");
     }
+}
+
+/// `cmd` under coreutils' `timeout`: pip and Python never hang a test.
+fn timed(program: impl AsRef<OsStr>, secs: u32) -> Command {
+    let mut cmd = Command::new("timeout");
+    cmd.args(["-k", "5", &secs.to_string()]).arg(program);
+    cmd
+}
+
+/// Runs `script` in `shell` (`VENV` set, cwd and HOME `dir`) and returns
+/// its stdout; fails the test if it fails.
+fn shell_says(shell: &[&str], script: &str, v: &Path, dir: &Path, env: &[(&str, &str)]) -> String {
+    fs::create_dir_all(dir).unwrap();
+    let mut cmd = timed(shell[0], 60);
+    cmd.args(&shell[1..])
+        .arg(script)
+        .current_dir(dir)
+        .env("VENV", v)
+        .env("HOME", dir)
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("VIRTUAL_ENV_DISABLE_PROMPT")
+        .env_remove("PS1")
+        .stdin(Stdio::null());
+    for (k, val) in env {
+        cmd.env(k, val);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{} failed: {}{}",
+        shell[0],
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn activate_survives_set_e_and_hashing_off_and_exports_no_ps1() {
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("proj/.venv");
+    ok(&rvenv(
+        tmp.path(),
+        &[os("-p"), py.exe.as_os_str(), v.as_os_str()],
+    ));
+    // `set -e` ends the shell at the first failing command; with hashing
+    // off `hash -r` fails.
+    let script = r#"
+PS1='$ '
+set -e
+set +h
+. "$VENV/bin/activate"
+echo "activate=$?"
+deactivate
+echo "deactivate=$?"
+set +e
+. "$VENV/bin/activate"
+echo "again=$?"
+"#;
+    let mut shells: Vec<&[&str]> = vec![&["bash", "--norc", "--noprofile", "-c"]];
+    if have("dash") {
+        shells.push(&["dash", "-c"]);
+    }
+    for shell in &shells {
+        let said = shell_says(
+            shell,
+            &script.replace("set +h", if shell[0] == "bash" { "set +h" } else { ":" }),
+            &v,
+            &tmp.path().join("e"),
+            &[],
+        );
+        assert_eq!(said, "activate=0\ndeactivate=0\nagain=0\n", "{}", shell[0]);
+    }
+
+    // PS1 belongs to the shell that draws it: a child shell never sees
+    // it, neither the venv's nor the old one, after activate or deactivate.
+    let posix = r#"
+PS1='$ '
+. "$VENV/bin/activate"
+printf 'active:%s\n' "$(printenv PS1 || echo none)"
+[ "$PS1" != '$ ' ] && echo own:changed
+deactivate
+printf 'after:%s\n' "$(printenv PS1 || echo none)"
+"#;
+    let mut posix_shells: Vec<&[&str]> = vec![&["bash", "--norc", "--noprofile", "-c"]];
+    if have("zsh") {
+        posix_shells.push(&["zsh", "-f", "-c"]);
+    }
+    for shell in posix_shells {
+        let said = shell_says(shell, posix, &v, &tmp.path().join("p"), &[]);
+        assert_eq!(
+            said, "active:none\nown:changed\nafter:none\n",
+            "{}",
+            shell[0]
+        );
+    }
+    if have("tcsh") {
+        let csh = r#"
+set prompt = '$ '
+source "$VENV:q/bin/activate.csh"
+printenv PS1 || echo active:none
+echo "own:$prompt:q"
+deactivate
+printenv PS1 || echo after:none
+"#;
+        let said = shell_says(&["tcsh", "-f", "-c"], csh, &v, &tmp.path().join("c"), &[]);
+        assert_eq!(said, "active:none\nown:(proj) $ \nafter:none\n");
+    }
+}
+
+#[test]
+fn fish_prompt_without_colours_and_with_a_hostile_source_function() {
+    let Some(py) = newest() else { return };
+    if !have("fish") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("proj/.venv");
+    ok(&rvenv(
+        tmp.path(),
+        &[os("-p"), py.exe.as_os_str(), v.as_os_str()],
+    ));
+    // The user's own `source` and `.` functions, and a prompt that shows
+    // the last command's status.
+    let script = r#"
+function source; echo source >> ran; end
+function .; echo dot >> ran; end
+function fish_prompt; printf '[%s] $ ' $status; end
+builtin source "$VENV/bin/activate.fish"
+false
+fish_prompt
+"#;
+    let said = shell_says(
+        &["fish", "--no-config", "-c"],
+        script,
+        &v,
+        &tmp.path().join("f"),
+        &[("TERM", "dumb")],
+    );
+    assert_eq!(said, "(proj) [1] $ ");
+    assert!(!tmp.path().join("f/ran").exists(), "a user function ran");
+    // With colours the name is still whole, between the escapes.
+    let said = shell_says(
+        &["fish", "--no-config", "-c"],
+        script,
+        &v,
+        &tmp.path().join("g"),
+        &[("TERM", "xterm-256color")],
+    );
+    let plain: String = {
+        let mut out = String::new();
+        let mut chars = said.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                match chars.next() {
+                    Some('[') => {
+                        for c in chars.by_ref() {
+                            if c.is_ascii_alphabetic() {
+                                break;
+                            }
+                        }
+                    }
+                    _ => {
+                        chars.next();
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    assert_eq!(plain, "(proj) [1] $ ", "{said:?}");
 }
