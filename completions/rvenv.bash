@@ -145,7 +145,7 @@ _rvenv() {
             return 0
             ;;
         rvenv__subcmd__create)
-            opts="-p -h --python --prompt --system-site-packages --seed --clear --copies --help"
+            opts="-p -h --python --prompt --system-site-packages --without-pip --upgrade-deps --seed --clear --copies --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

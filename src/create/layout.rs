@@ -29,6 +29,8 @@ pub struct Plan<'a> {
     pub copies: bool,
     pub seed: bool,
     pub clear: bool,
+    /// `--upgrade-deps`, recorded in pyvenv.cfg's `command`.
+    pub upgrade_deps: bool,
 }
 
 impl Plan<'_> {
@@ -154,6 +156,9 @@ pub fn pyvenv_cfg(plan: &Plan) -> Vec<u8> {
         }
         if plan.clear {
             arg(b"--clear");
+        }
+        if plan.upgrade_deps {
+            arg(b"--upgrade-deps");
         }
         if let Some(prompt) = plan.cfg_prompt {
             arg(format!("--prompt=\"{prompt}\"").as_bytes());

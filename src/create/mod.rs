@@ -32,9 +32,25 @@ pub struct Options {
     pub python: Option<String>,
     pub prompt: Option<String>,
     pub system_site_packages: bool,
-    pub seed: bool,
+    pub seed: Seed,
     pub clear: bool,
     pub copies: bool,
+    /// Recorded in pyvenv.cfg; the caller upgrades once the venv is in place.
+    pub upgrade_deps: bool,
+}
+
+/// Whether to install what the interpreter's ensurepip bundles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Seed {
+    /// pip (and setuptools before 3.12), as venv does; a venv without
+    /// them where the interpreter bundles none.
+    #[default]
+    Default,
+    /// `--seed`: as the default, but an interpreter without them is an
+    /// error.
+    Required,
+    /// `--without-pip`.
+    None,
 }
 
 /// What was created.
@@ -43,8 +59,10 @@ pub struct Created {
     /// Where the venv is: absolute, `..` resolved, a symlink followed.
     pub path: PathBuf,
     pub facts: Facts,
-    /// The pip version installed by `--seed`.
-    pub pip: Option<String>,
+    /// What was installed: pip first, then setuptools before 3.12.
+    pub seeded: Vec<seed::Installed>,
+    /// The interpreter bundles no pip (ensurepip) for the default seed.
+    pub no_pip_to_seed: bool,
     /// An existing venv was replaced (`--clear`).
     pub replaced: bool,
 }
@@ -91,6 +109,16 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
             base.display()
         );
     }
+    let wheels = match opts.seed {
+        Seed::None => Vec::new(),
+        Seed::Default | Seed::Required => seed::bundled(&facts.stdlib, facts.version),
+    };
+    if opts.seed == Seed::Required && wheels.is_empty() {
+        bail!(
+            "{} bundles no pip wheel (no ensurepip); create without --seed",
+            base.display()
+        );
+    }
     let prompt: OsString = match &opts.prompt {
         Some(p) => p.into(),
         None => default_prompt(&venv),
@@ -103,38 +131,41 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
         cfg_prompt: opts.prompt.as_deref(),
         system_site_packages: opts.system_site_packages,
         copies: opts.copies,
-        seed: opts.seed,
+        seed: !wheels.is_empty(),
         clear: opts.clear,
+        upgrade_deps: opts.upgrade_deps && !wheels.is_empty(),
     };
 
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create {}", parent.display()))?;
     clean_stale(parent, name);
     let stage = Stage::new(parent, name)?;
-    let pip = build(&stage.path, &plan, opts.seed.then_some(cache))?;
+    let seeded = build(&stage.path, &plan, &wheels, cache)?;
     let replaced = stage.commit(&venv, existing == Existing::Venv, opts.clear)?;
     Ok(Created {
         path: venv,
         facts,
-        pip,
+        seeded,
+        no_pip_to_seed: opts.seed == Seed::Default && wheels.is_empty(),
         replaced,
     })
 }
 
-/// Everything but the rename: files, pip, then pyvenv.cfg.
-/// `seed` is `Some(cache)` for `--seed`.
+/// Everything but the rename: files, the seed `wheels`, then pyvenv.cfg.
 fn build(
     stage: &Path,
     plan: &layout::Plan,
-    seed: Option<Option<&Path>>,
-) -> anyhow::Result<Option<String>> {
+    wheels: &[seed::Wheel],
+    cache: Option<&Path>,
+) -> anyhow::Result<Vec<seed::Installed>> {
     layout::build(stage, plan)?;
-    let pip = match seed {
-        Some(cache) => Some(seed::install_pip(stage, plan, cache)?),
-        None => None,
+    let seeded = if wheels.is_empty() {
+        Vec::new()
+    } else {
+        seed::install(stage, plan, wheels, cache)?
     };
     layout::write(&stage.join("pyvenv.cfg"), &layout::pyvenv_cfg(plan))?;
-    Ok(pip)
+    Ok(seeded)
 }
 
 /// The prompt of a venv nobody named: its project's directory for an
