@@ -1593,3 +1593,35 @@ fish_prompt
     };
     assert_eq!(plain, "(proj) [1] $ ", "{said:?}");
 }
+
+/// Where the cache is on another file system, pip's files are copied, with
+/// the mtimes their bytecode checks: pip's first run compiles nothing.
+#[test]
+fn seed_copies_across_file_systems() {
+    use std::os::unix::fs::MetadataExt;
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let Ok(other) = tempfile::tempdir_in("/dev/shm") else {
+        eprintln!("SKIP: no /dev/shm to hold a cache on another file system");
+        return;
+    };
+    let dev = |p: &Path| p.metadata().unwrap().dev();
+    if dev(tmp.path()) == dev(other.path()) {
+        eprintln!("SKIP: /dev/shm is on the same file system as the temporary directory");
+        return;
+    }
+    let v = tmp.path().join("v");
+    let out = rvenv_cmd(tmp.path())
+        .env("RVENV_CACHE_DIR", other.path())
+        .args(["create", "-p"])
+        .arg(&py.exe)
+        .arg(&v)
+        .output()
+        .unwrap();
+    ok(&out);
+    let site = site_of(&v, &py);
+    assert_eq!(site.join("pip/__init__.py").metadata().unwrap().nlink(), 1);
+    let before = inodes(&site);
+    pip(&v, &[os("list"), os("--format=json")]);
+    assert_eq!(inodes(&site), before, "pip's first run rewrote bytecode");
+}

@@ -25,7 +25,7 @@
 //! venv's files. Where links cannot be made (another file system), the
 //! tree is copied with its mtimes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::io::{Cursor, Read, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -690,27 +690,64 @@ fn link_tree(tree: &Path, site: &Path) -> anyhow::Result<Option<Vec<Unpacked>>> 
         std::fs::create_dir_all(site.join(dir))
             .with_context(|| format!("cannot create {}", site.join(dir).display()))?;
     }
-    let copy = std::fs::hard_link(tree.join(first), site.join(first)).is_err();
-    let place = |file: &String| -> anyhow::Result<()> {
-        let (from, to) = (tree.join(file), site.join(file));
-        if copy {
-            std::fs::copy(&from, &to)
-                .and_then(|_| {
-                    let mtime = from.metadata()?.modified()?;
-                    std::fs::File::options()
-                        .write(true)
-                        .open(&to)?
-                        .set_modified(mtime)
-                })
-                .with_context(|| format!("cannot copy {file} into the venv"))
-        } else {
-            std::fs::hard_link(&from, &to)
-                .with_context(|| format!("cannot link {file} into the venv"))
+    let linked = std::fs::hard_link(tree.join(first), site.join(first)).is_ok();
+    // By directory: each link names its file relative to two open
+    // directories, so the kernel walks no long path per file (most of the
+    // cost of a link).
+    let mut by_dir: BTreeMap<&Path, Vec<&OsStr>> = BTreeMap::new();
+    for file in if linked { &files[1..] } else { &files[..] } {
+        let path = Path::new(file);
+        if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
+            by_dir.entry(dir).or_default().push(name);
         }
-    };
-    let rest = if copy { &files[..] } else { &files[1..] };
-    on_all_cores(rest, place)?;
+    }
+    let groups: Vec<(&Path, Vec<&OsStr>)> = by_dir.into_iter().collect();
+    on_all_cores(&groups, |(dir, names)| {
+        let (from, to) = (tree.join(dir), site.join(dir));
+        if linked {
+            link_dir(&from, &to, names)
+        } else {
+            copy_dir(&from, &to, names)
+        }
+    })?;
     Ok(Some(unpacked))
+}
+
+/// Hard-links each of `names` in directory `from` into `to`.
+fn link_dir(from: &Path, to: &Path, names: &[&OsStr]) -> anyhow::Result<()> {
+    use rustix::fs::{AtFlags, Mode, OFlags};
+    let open = |dir: &Path| {
+        rustix::fs::open(
+            dir,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .with_context(|| format!("cannot open {}", dir.display()))
+    };
+    let (src, dst) = (open(from)?, open(to)?);
+    for name in names {
+        rustix::fs::linkat(&src, *name, &dst, *name, AtFlags::empty())
+            .with_context(|| format!("cannot link {} into the venv", to.join(name).display()))?;
+    }
+    Ok(())
+}
+
+/// Copies each of `names` in directory `from` into `to`, with its mtime:
+/// the bytecode checks its source's.
+fn copy_dir(from: &Path, to: &Path, names: &[&OsStr]) -> anyhow::Result<()> {
+    for name in names {
+        let (src, dst) = (from.join(name), to.join(name));
+        std::fs::copy(&src, &dst)
+            .and_then(|_| {
+                let mtime = src.metadata()?.modified()?;
+                std::fs::File::options()
+                    .write(true)
+                    .open(&dst)?
+                    .set_modified(mtime)
+            })
+            .with_context(|| format!("cannot copy {} into the venv", dst.display()))?;
+    }
+    Ok(())
 }
 
 /// Runs `each` over `items`, spread over the cores.
