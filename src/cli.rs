@@ -289,7 +289,13 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "RVENV_LOG",
-        "quiet: no line when a venv is activated or deactivated.",
+        "quiet: no line when a venv is activated or deactivated, nor the hint in a Python \
+         project without a venv.",
+    ),
+    (
+        "RVENV_AUTO_CREATE",
+        "1: a Python project without a venv under an RVENV_TRUSTED_DIRS entry gets .venv made \
+         and activated when you enter it (nowhere else).",
     ),
     (
         "RVENV_CACHE_DIR",

@@ -51,6 +51,9 @@ pub struct Decision {
     pub told: Option<PathBuf>,
     /// What the shell tests to know a `cd` changed nothing.
     pub markers: Vec<OsString>,
+    /// The Python project around the working directory when it has no
+    /// venv (for `RVENV_AUTO_CREATE`).
+    pub without_venv: Option<PathBuf>,
     /// One-line messages for stderr.
     pub messages: Vec<String>,
 }
@@ -169,7 +172,7 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
     let mut decision = Decision {
         project,
         off,
-        markers: discover::markers(sources),
+        markers: discover::hook_markers(sources),
         ..Decision::default()
     };
 
@@ -182,6 +185,20 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
         return decision;
     }
 
+    if found.is_none()
+        && let Some(dir) = discover::python_project::nearest(input.pwd)
+    {
+        // Plainly a Python project, and no venv: say how to make one, once
+        // per entry (`told` holds the project, as it holds a venv refused).
+        if input.state.told.as_ref() != Some(&dir)
+            && input.env.get("RVENV_LOG").is_none_or(|v| v != "quiet")
+        {
+            decision.messages.push(no_venv_message(&dir, input));
+        }
+        decision.told = Some(dir.clone());
+        decision.project = Some(dir.clone());
+        decision.without_venv = Some(dir);
+    }
     let target = match &found {
         Some(found) if decision.off.is_none() => {
             match auto_activation(
@@ -224,6 +241,30 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
         ));
     }
     decision
+}
+
+/// `rvenv: shop is a Python project without a venv; make one with: rvenv
+/// create` (the path to `DIR/.venv` when the shell is below it).
+fn no_venv_message(dir: &Path, input: &HookInput) -> String {
+    let name = dir.file_name().unwrap_or(dir.as_os_str());
+    let mut command = "rvenv create".to_owned();
+    if input.pwd != dir {
+        let up = input
+            .pwd
+            .strip_prefix(dir)
+            .map_or(0, |rest| rest.iter().count());
+        let mut rel = PathBuf::new();
+        for _ in 0..up {
+            rel.push("..");
+        }
+        rel.push(".venv");
+        command.push(' ');
+        command.push_str(&command_arg(input.shell, rel.as_os_str()));
+    }
+    format!(
+        "rvenv: {} is a Python project without a venv; make one with: {command}",
+        display(name)
+    )
 }
 
 /// `rvenv: activated shop (Python 3.12.1)`: the hook's line, and

@@ -129,6 +129,7 @@ mod tests {
             off: None,
             told: None,
             markers: vec!["pyvenv.cfg".into()],
+            without_venv: None,
             messages: vec![],
         };
         assert_eq!(

@@ -198,17 +198,33 @@ impl Trust {
         }
     }
 
+    /// Whether the directory `dir` lies under an entry of
+    /// RVENV_TRUSTED_DIRS, both judged by their real paths (for
+    /// `RVENV_AUTO_CREATE`, which makes venvs only there).
+    pub fn under_trusted_dir(&self, dir: &Path) -> bool {
+        let Ok(real) = std::fs::canonicalize(dir) else {
+            return false;
+        };
+        self.real_trusted_dirs()
+            .iter()
+            .any(|(_, r)| real.starts_with(r))
+    }
+
+    fn real_trusted_dirs(&self) -> &[(PathBuf, PathBuf)] {
+        self.real_dirs.get_or_init(|| {
+            self.trusted_dirs
+                .iter()
+                .filter_map(|d| Some((d.clone(), std::fs::canonicalize(d).ok()?)))
+                .collect()
+        })
+    }
+
     /// The verdict on the venv whose canonical path is `real` (see
     /// [`Checked::real`]): only canonical paths are compared, so `..`,
     /// symlinks and `/proc/self/cwd` cannot make a venv look as if it were
     /// under a trusted directory.
     pub fn verdict_real(&self, real: &Path) -> Verdict {
-        let real_dirs = self.real_dirs.get_or_init(|| {
-            self.trusted_dirs
-                .iter()
-                .filter_map(|d| Some((d.clone(), std::fs::canonicalize(d).ok()?)))
-                .collect()
-        });
+        let real_dirs = self.real_trusted_dirs();
         if let Some((dir, _)) = real_dirs.iter().find(|(_, r)| real.starts_with(r)) {
             return Verdict::TrustedDir(dir.clone());
         }

@@ -183,9 +183,13 @@ fn sources_resolving_nowhere(sh: Shell) {
         let ctx = format!("{sh:?} in {}", dir.display());
         let step = s.run(&sh.cd(dir));
         step.assert_prompt(PROMPT.as_bytes(), &ctx);
+        // Not a word about the file; a directory that is plainly a Python
+        // project (Pipfile, poetry's pyproject.toml) gets the one hint
+        // that it has no venv.
+        let hint = b"is a Python project without a venv";
         assert_eq!(
-            count(&step.output, b"rvenv"),
-            0,
+            count(&step.output, b"rvenv:"),
+            count(&step.output, hint),
             "{ctx}: {}",
             lossy(&step.output)
         );

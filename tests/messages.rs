@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::{Fixture, Opts, Session, Shell, bytes, lossy};
 
 /// The lines rvenv wrote (those starting with `rvenv:`) in a step's output.
@@ -85,4 +87,114 @@ fn zsh_messages() {
 #[test]
 fn fish_messages() {
     messages(Shell::Fish);
+}
+
+/// A directory that is plainly a Python project but has no venv: one line
+/// with the command that makes one, once per entry; quiet with
+/// RVENV_LOG=quiet; with RVENV_AUTO_CREATE=1, under a trusted directory
+/// only, the venv is made and activated on entry.
+fn project_without_venv(sh: Shell) {
+    if !sh.available() {
+        return common::skip(&format!("{} is not installed", sh.name()));
+    }
+    let fx = Fixture::new();
+    let shop = fx.dir("code/shop");
+    std::fs::create_dir_all(shop.join("src/deep")).unwrap();
+    std::fs::write(shop.join("pyproject.toml"), "[project]\nname = 'shop'\n").unwrap();
+    let tool = fx.dir("code/tool");
+    std::fs::write(
+        tool.join("pyproject.toml"),
+        "[tool.ruff]\nline-length = 90\n",
+    )
+    .unwrap();
+    let reqs = fx.dir("other/reqs");
+    std::fs::write(reqs.join("requirements.txt"), "requests\n").unwrap();
+    let cache = fx.path("cache");
+    let opts = Opts::default()
+        .env("RVENV_TRUSTED_DIRS", "")
+        .env("RVENV_CACHE_DIR", &cache);
+    let mut s = Session::start(sh, &fx, opts);
+    let step = s.run(&sh.cd(&shop));
+    assert_eq!(
+        said(&step.output),
+        ["rvenv: shop is a Python project without a venv; make one with: rvenv create"],
+        "{sh:?}"
+    );
+    // Within it: nothing more said.
+    let step = s.run(&sh.cd(&shop.join("src/deep")));
+    assert!(said(&step.output).is_empty(), "{sh:?}: {}", s.transcript());
+    // Left and entered again, at a subdirectory: said again, with the path.
+    s.run(&sh.cd(&fx.root));
+    let step = s.run(&sh.cd(&shop.join("src")));
+    assert_eq!(
+        said(&step.output),
+        ["rvenv: shop is a Python project without a venv; make one with: rvenv create ../.venv"],
+        "{sh:?}"
+    );
+    // A tool's settings alone make no project; requirements.txt does.
+    let step = s.run(&sh.cd(&tool));
+    assert!(said(&step.output).is_empty(), "{sh:?}: {}", s.transcript());
+    let step = s.run(&sh.cd(&reqs));
+    assert_eq!(said(&step.output).len(), 1, "{sh:?}: {}", s.transcript());
+    // Made as told: activated at once.
+    let step = s.run(&format!("{} && rvenv create", sh.cd(&shop)));
+    assert!(
+        lossy(&step.output).contains("rvenv: activated shop"),
+        "{sh:?}: {}",
+        s.transcript()
+    );
+    drop(s);
+
+    // Quiet.
+    let opts = Opts::default()
+        .env("RVENV_TRUSTED_DIRS", "")
+        .env("RVENV_LOG", "quiet");
+    let mut s = Session::start(sh, &fx, opts);
+    let step = s.run(&sh.cd(&reqs));
+    assert!(said(&step.output).is_empty(), "{sh:?}: {}", s.transcript());
+    drop(s);
+
+    // RVENV_AUTO_CREATE: only under RVENV_TRUSTED_DIRS.
+    let orig_env = |trusted: &Path| {
+        Opts::default()
+            .env("RVENV_AUTO_CREATE", "1")
+            .env("RVENV_TRUSTED_DIRS", trusted)
+            .env("RVENV_CACHE_DIR", &cache)
+    };
+    let mut s = Session::start(sh, &fx, orig_env(&fx.path("code")));
+    let step = s.run(&sh.cd(&reqs));
+    assert!(
+        !reqs.join(".venv").exists(),
+        "{sh:?}: made outside the trusted dir"
+    );
+    assert_eq!(said(&step.output).len(), 1, "{sh:?}: {}", s.transcript());
+    let app = fx.dir("code/app");
+    std::fs::write(app.join("setup.py"), "").unwrap();
+    let step = s.run(&sh.cd(&app));
+    let lines = said(&step.output);
+    assert!(app.join(".venv/pyvenv.cfg").is_file(), "{sh:?}: {lines:?}");
+    assert_eq!(lines.len(), 2, "{sh:?}: {lines:?}");
+    assert!(lines[0].starts_with("rvenv: created "), "{sh:?}: {lines:?}");
+    assert!(
+        lines[1].starts_with("rvenv: activated app"),
+        "{sh:?}: {lines:?}"
+    );
+    let orig = s.initial.path().to_vec();
+    s.state()
+        .assert_on(&bytes(app.join(".venv")), b"app", &orig, "auto-created");
+}
+
+#[test]
+fn bash_project_without_venv() {
+    project_without_venv(Shell::Bash);
+}
+
+#[test]
+fn zsh_project_without_venv() {
+    project_without_venv(Shell::Zsh);
+}
+
+#[test]
+fn fish_project_without_venv() {
+    project_without_venv(Shell::Fish);
 }

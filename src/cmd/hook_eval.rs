@@ -9,8 +9,42 @@ use crate::cli::HookEvalArgs;
 use crate::decide::{HookInput, HookState, decide};
 use crate::discover;
 use crate::env::Env;
+use crate::quote::display;
 use crate::render::render_decision;
 use crate::trust::Trust;
+
+/// Makes `DIR/.venv` as `rvenv create` would; the line saying what was
+/// made, or why not.
+fn auto_create(dir: &Path) -> String {
+    use crate::create::{self, Options, python::Search};
+    let venv = dir.join(".venv");
+    let opts = Options {
+        path: venv.clone(),
+        ..Options::default()
+    };
+    let cache = create::facts::cache_dir();
+    match create::create(&opts, &Search::from_process(), cache.as_deref()) {
+        Ok(created) => {
+            let mut what = format!(
+                "{} {}",
+                created.facts.implementation_name(),
+                created.facts.version_text
+            );
+            for s in &created.seeded {
+                what.push_str(&format!(", {} {}", s.name, s.version));
+            }
+            format!(
+                "rvenv: created {} ({what}) for this project (RVENV_AUTO_CREATE)",
+                display(venv.as_os_str())
+            )
+        }
+        Err(err) => format!(
+            "rvenv: could not create {} (RVENV_AUTO_CREATE): {}",
+            display(venv.as_os_str()),
+            format!("{err:#}").trim_start_matches("rvenv: ")
+        ),
+    }
+}
 
 fn non_empty(path: &OsStr) -> Option<PathBuf> {
     (!path.is_empty()).then(|| PathBuf::from(path))
@@ -38,8 +72,18 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
         env: &env,
         trust: &trust,
     };
-    let decision = decide(&input, &sources);
+    let mut decision = decide(&input, &sources);
     let mut stderr = std::io::stderr().lock();
+    if let Some(dir) = decision.without_venv.clone()
+        && env.get("RVENV_AUTO_CREATE").is_some_and(|v| v == "1")
+        && trust.under_trusted_dir(&dir)
+    {
+        // mise's `create = true`, opt-in, and only where the user trusts
+        // every venv already: the project gets its venv, then is decided
+        // afresh (it activates, trusted by that same directory).
+        let _ = writeln!(stderr, "{}", auto_create(&dir));
+        decision = decide(&input, &sources);
+    }
     for message in &decision.messages {
         let _ = writeln!(stderr, "{message}");
     }

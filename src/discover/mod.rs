@@ -8,6 +8,7 @@ mod in_tree;
 mod pipenv;
 mod poetry;
 mod pyenv;
+pub mod python_project;
 mod uv;
 mod venv_file;
 
@@ -92,7 +93,19 @@ pub fn sources(env: &Env) -> Vec<Box<dyn VenvSource>> {
     out
 }
 
-/// Every marker of every source, for the shell hook.
+/// What the shell hook tests: every source's markers, then the files that
+/// make a Python project (for the hint that one has no venv).
+pub fn hook_markers(sources: &[Box<dyn VenvSource>]) -> Vec<OsString> {
+    let mut all = markers(sources);
+    for marker in python_project::MARKERS.iter().map(OsString::from) {
+        if !all.contains(&marker) {
+            all.push(marker);
+        }
+    }
+    all
+}
+
+/// Every marker of every source.
 pub fn markers(sources: &[Box<dyn VenvSource>]) -> Vec<OsString> {
     let mut all: Vec<OsString> = Vec::new();
     for marker in sources.iter().flat_map(|s| s.markers()) {
