@@ -210,13 +210,31 @@ impl Trust {
             .any(|(_, r)| real.starts_with(r))
     }
 
+    /// Each RVENV_TRUSTED_DIRS entry with its real path, when every step
+    /// on the way to it is the user's or root's and writable by no one else
+    /// (as for a venv): an entry another user could point elsewhere (their
+    /// symlink `/tmp/work -> /`) trusts nothing.
     fn real_trusted_dirs(&self) -> &[(PathBuf, PathBuf)] {
         self.real_dirs.get_or_init(|| {
+            let me = Me::current();
             self.trusted_dirs
                 .iter()
-                .filter_map(|d| Some((d.clone(), std::fs::canonicalize(d).ok()?)))
+                .filter_map(|d| Some((d.clone(), walk(d, &me).ok()?.real)))
                 .collect()
         })
+    }
+
+    /// The RVENV_TRUSTED_DIRS entries that trust nothing because someone
+    /// else could change where they lead, with why (for `rvenv status`).
+    pub fn unsafe_trusted_dirs(&self) -> Vec<(PathBuf, String)> {
+        let me = Me::current();
+        self.trusted_dirs
+            .iter()
+            .filter_map(|d| match walk(d, &me) {
+                Err(WalkError::Unsafe(why)) => Some((d.clone(), why)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The verdict on the venv whose canonical path is `real` (see
@@ -558,6 +576,7 @@ pub fn check_venv(venv: &Path) -> Result<Checked, String> {
             return Err(format!("its {rel} is {writer}"));
         }
     }
+    check_bin_files(&walked.real.join("bin"), &me)?;
     let path = if is_plain(venv) && !walked.per_process {
         venv.to_path_buf()
     } else {
@@ -567,6 +586,45 @@ pub fn check_venv(venv: &Path) -> Result<Checked, String> {
         real: walked.real,
         path,
     })
+}
+
+/// A venv's bin/ holds no more than this: beyond it, the check of every
+/// file would cost a prompt too much, and no real venv comes near it.
+const MAX_BIN_ENTRIES: usize = 20_000;
+
+/// Every file in `bin` (what goes on PATH) is the user's or root's and
+/// writable by no one else: a file another user owns there (planted while
+/// bin/ was open) can be rewritten by them at any time. Symlinks are the
+/// directory's business, checked with it.
+fn check_bin_files(bin: &Path, me: &Me) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(bin) else {
+        return Ok(());
+    };
+    for (n, entry) in entries.flatten().enumerate() {
+        if n >= MAX_BIN_ENTRIES {
+            return Err(format!("its bin holds more than {MAX_BIN_ENTRIES} entries"));
+        }
+        // DirEntry::metadata is an lstat: a symlink is not followed.
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        if meta.file_type().is_symlink() {
+            continue;
+        }
+        let name = entry.file_name();
+        let rel = Path::new("bin").join(&name);
+        if meta.uid() != me.uid && meta.uid() != 0 {
+            return Err(format!(
+                "its {} is owned by another user (uid {})",
+                display(rel.as_os_str()),
+                meta.uid()
+            ));
+        }
+        if let Some(writer) = other_writer(&entry.path(), &meta, me) {
+            return Err(format!("its {} is {writer}", display(rel.as_os_str())));
+        }
+    }
+    Ok(())
 }
 
 /// Whether `rvenv create` may build at `path` (absolute): the part of it

@@ -136,14 +136,29 @@ fn cache_path(env: &Env) -> Option<PathBuf> {
 /// git directory: the first directory with a `.git` directory, or a `.git`
 /// file saying `gitdir: DIR` (linked worktrees, submodules).
 fn find_repo(path: &Path) -> Option<(PathBuf, PathBuf)> {
+    // SAFETY: getuid cannot fail and touches no memory.
+    let me = unsafe { libc::getuid() };
+    // Another user's repository is none of ours, as git's safe.directory
+    // has it: a `.git` someone else planted in a shared parent (`/tmp/.git`)
+    // must not decide whether the user's venvs activate.
+    // The link, and what it leads to.
+    let ours = |p: &Path| {
+        let mine = |m: std::fs::Metadata| m.uid() == me || m.uid() == 0;
+        p.symlink_metadata().is_ok_and(mine) && p.metadata().is_ok_and(mine)
+    };
     let mut dir = Some(path);
     while let Some(d) = dir {
         let dotgit = d.join(".git");
         match dotgit.metadata() {
-            Ok(meta) if meta.is_dir() => return Some((d.to_path_buf(), dotgit)),
-            Ok(meta) if meta.is_file() => {
+            Ok(meta) if meta.is_dir() && ours(&dotgit) => {
+                return Some((d.to_path_buf(), dotgit));
+            }
+            Ok(meta) if meta.is_file() && ours(&dotgit) => {
                 if let Some(gitdir) = read_gitfile(&dotgit) {
-                    return Some((d.to_path_buf(), d.join(gitdir)));
+                    let gitdir = d.join(gitdir);
+                    if ours(&gitdir) {
+                        return Some((d.to_path_buf(), gitdir));
+                    }
                 }
             }
             _ => {}

@@ -11,10 +11,11 @@ use std::process::{Command, Output};
 
 use common::{Fixture, lossy, other_user};
 
-/// `rvenv create ARGS` in `dir`, given at most 10 s.
+/// `rvenv create ARGS` in `dir`, given at most 60 s (pip's bytecode may
+/// be compiled into the cache first, on a loaded machine).
 fn create(fx: &Fixture, dir: &Path, args: &[&str]) -> Output {
     let out = Command::new("timeout")
-        .arg("10")
+        .arg("60")
         .arg(common::rvenv_bin())
         .arg("create")
         .args(args)
@@ -23,6 +24,7 @@ fn create(fx: &Fixture, dir: &Path, args: &[&str]) -> Output {
         .env("HOME", &fx.home)
         .env("PATH", common::base_path())
         .env("LANG", "C.UTF-8")
+        .env("RVENV_CACHE_DIR", common::shared_cache())
         .output()
         .unwrap();
     assert_ne!(out.status.code(), Some(124), "rvenv create hung");

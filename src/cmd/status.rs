@@ -58,6 +58,13 @@ fn status(dir: &Path, env: &Env) -> Value {
                 display(d)
             )
         })
+        .chain(trust.unsafe_trusted_dirs().into_iter().map(|(d, why)| {
+            format!(
+                "ignoring {} in RVENV_TRUSTED_DIRS: {}",
+                display(d.as_os_str()),
+                display(std::ffi::OsStr::new(&why))
+            )
+        }))
         .chain(store_notice(env).map(|n| n.trim_start_matches("rvenv: ").to_owned()))
         .collect();
     let mut status = json!({

@@ -103,7 +103,10 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
     let (request, asked_by) = match &opts.python {
         Some(spec) => (Request::parse(spec), format!("-p {spec}")),
         None => match python::python_version_file(parent)? {
-            Some((v, file)) => (Request::parse(&v), file.display().to_string()),
+            Some((v, file)) => (
+                python::version_file_request(&v, &file, search)?,
+                file.display().to_string(),
+            ),
             None => (Request::Default, String::new()),
         },
     };
@@ -557,9 +560,22 @@ fn clean_stale(parent: &Path, name: &OsStr) {
             continue;
         }
         let path = entry.path();
-        let Ok(dir) = File::open(&path) else {
+        // Only a directory of ours, opened without following a symlink or
+        // waiting on a FIFO: in a shared directory (/tmp) anyone can make
+        // an entry with this name.
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        let opened = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(&path);
+        let Ok(dir) = opened else {
             continue;
         };
+        // SAFETY: geteuid cannot fail and touches no memory.
+        let me = unsafe { libc::geteuid() };
+        if dir.metadata().map_or(true, |m| m.uid() != me) {
+            continue;
+        }
         if dir.try_lock().is_err() {
             continue;
         }

@@ -154,6 +154,33 @@ pub fn python_version_file(dir: &Path) -> anyhow::Result<Option<(String, PathBuf
     Ok(None)
 }
 
+/// What a `.python-version` entry asks for: a version, `system`, or a
+/// pyenv name (`pypy3.10-7.3.12`, a pyenv-virtualenv env) that is a
+/// directory of `$PYENV_ROOT/versions`. A bare name is never looked up on
+/// PATH: a repository's `dash` or `sh` would run that program.
+pub fn version_file_request(entry: &str, file: &Path, search: &Search) -> anyhow::Result<Request> {
+    match Request::parse(entry) {
+        Request::Name(name) => {
+            let dir = search.pyenv_root.join("versions").join(&name);
+            let exe = ["python3", "python"]
+                .iter()
+                .map(|n| dir.join("bin").join(n))
+                .find(|p| p.is_file());
+            match exe {
+                Some(exe) if !name.contains(['/', '\\']) => Ok(Request::Path(exe)),
+                _ => bail!(
+                    "{} names {}, which is neither a Python version nor a pyenv version \
+                     in {}; name a program with -p",
+                    crate::quote::display(file.as_os_str()),
+                    crate::quote::display(std::ffi::OsStr::new(&name)),
+                    crate::quote::display(search.pyenv_root.join("versions").as_os_str())
+                ),
+            }
+        }
+        request => Ok(request),
+    }
+}
+
 /// pyenv reads the file a line at a time; nothing this large is one.
 const VERSION_FILE_MAX: u64 = 64 * 1024;
 

@@ -648,6 +648,7 @@ impl<'f> Session<'f> {
             // Trust every venv of the fixture (the trust gate is tested
             // elsewhere; before it exists the variable means nothing).
             .env("RVENV_TRUSTED_DIRS", &fx.root)
+            .env("RVENV_CACHE_DIR", shared_cache())
             .envs(opts.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))
@@ -909,11 +910,20 @@ pub fn run_cmd(fx: &Fixture, argv: &[&OsStr], env: &[(&str, &OsStr)]) -> (bool, 
         .env("PATH", base_path())
         .env("LANG", "C.UTF-8")
         .env("RVENV_TRUSTED_DIRS", &fx.root)
+        .env("RVENV_CACHE_DIR", shared_cache())
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .output()
         .unwrap();
     (out.status.success(), out.stdout, out.stderr)
+}
+
+/// The cache every test's rvenv shares (interpreter facts, pip compiled
+/// once per interpreter): filled atomically, so tests may race on it, and
+/// kept across runs, so `rvenv create` costs milliseconds, as for a user.
+/// A test about the cache itself sets RVENV_CACHE_DIR of its own.
+pub fn shared_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rvenv-cache")
 }
 
 /// A venv's name as rvenv has the prompt draw it: each control character
