@@ -54,6 +54,9 @@ pub struct Decision {
     /// The Python project around the working directory when it has no
     /// venv (for `RVENV_AUTO_CREATE`).
     pub without_venv: Option<PathBuf>,
+    /// The git index and stamp the hook compares at each prompt while the
+    /// venv is on (see `vcs::watch`).
+    pub watch: Option<(PathBuf, PathBuf)>,
     /// One-line messages for stderr.
     pub messages: Vec<String>,
 }

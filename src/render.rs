@@ -101,6 +101,11 @@ pub fn render_decision(shell: Shell, decision: &Decision) -> Vec<u8> {
     ];
     state.extend(decision.markers.iter().map(|m| m.as_os_str()));
     script.call("__rvenv_state", state);
+    let (index, stamp) = match &decision.watch {
+        Some((index, stamp)) => (index.as_os_str(), stamp.as_os_str()),
+        None => (OsStr::new(""), OsStr::new("")),
+    };
+    script.call("__rvenv_watch", [index, stamp]);
     script.into_bytes()
 }
 
@@ -130,6 +135,7 @@ mod tests {
             told: None,
             markers: vec!["pyvenv.cfg".into()],
             without_venv: None,
+            watch: None,
             messages: vec![],
         };
         assert_eq!(
@@ -137,14 +143,16 @@ mod tests {
             "__rvenv_begin\n\
              __rvenv_deactivate\n\
              __rvenv_activate '/p q/$(x)/.venv' 'it'\\''s' 'it'\\''s'\n\
-             __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n"
+             __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n\
+             __rvenv_watch '' ''\n"
         );
         assert_eq!(
             String::from_utf8(render_decision(Shell::Fish, &decision)).unwrap(),
             "__rvenv_begin\n\
              __rvenv_deactivate\n\
              __rvenv_activate '/p q/$(x)/.venv' 'it\\'s' 'it\\'s'\n\
-             __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n"
+             __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n\
+             __rvenv_watch '' ''\n"
         );
     }
 }

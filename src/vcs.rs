@@ -125,6 +125,19 @@ pub fn check(venv: &Path, env: &Env) -> GitCheck {
     }
 }
 
+/// What the hook watches while `venv` is on, so that a `git pull` in the
+/// project that brings files into it turns it off at the next prompt, not
+/// the next `cd`: the repository's index, and the cache file written after
+/// the index was last read and found clean. The hook's `INDEX -nt STAMP`
+/// (two stats, no process) holds only once git rewrote the index since.
+/// None outside a repository, or when nothing was cached.
+pub fn watch(venv: &Path, env: &Env) -> Option<(PathBuf, PathBuf)> {
+    let (_, gitdir) = find_repo(venv)?;
+    let index = gitdir.join("index");
+    let stamp = cache_path(env)?;
+    (index.is_file() && stamp.is_file()).then_some((index, stamp))
+}
+
 /// `$XDG_DATA_HOME/rvenv/git-clean`, beside the trust store.
 fn cache_path(env: &Env) -> Option<PathBuf> {
     crate::trust::store_path(env)

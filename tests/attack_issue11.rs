@@ -18,21 +18,18 @@ use serde_json::Value;
 mod pull_into_the_active_venv {
     use super::common::Shell;
     #[test]
-    #[ignore = "fails: a git pull in the project puts the pulled .venv/bin/ls first on PATH until the next cd"]
     fn bash() {
         if Shell::Bash.available() {
             super::pull_into_the_active_venv(Shell::Bash)
         }
     }
     #[test]
-    #[ignore = "fails: a git pull in the project puts the pulled .venv/bin/ls first on PATH until the next cd"]
     fn zsh() {
         if Shell::Zsh.available() {
             super::pull_into_the_active_venv(Shell::Zsh)
         }
     }
     #[test]
-    #[ignore = "fails: a git pull in the project puts the pulled .venv/bin/ls first on PATH until the next cd"]
     fn fish() {
         if Shell::Fish.available() {
             super::pull_into_the_active_venv(Shell::Fish)

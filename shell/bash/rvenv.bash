@@ -20,6 +20,8 @@ __rvenv_root=${__rvenv_root-}
 __rvenv_off=${__rvenv_off-}
 __rvenv_pin=${__rvenv_pin-}
 __rvenv_told=${__rvenv_told-}
+__rvenv_gitidx=
+__rvenv_gitok=
 __rvenv_dir=
 __rvenv_sig=
 __rvenv_s=
@@ -96,7 +98,10 @@ __rvenv_check() {
         __rvenv_deactivate
         __rvenv_dir=
     fi
-    if [[ -z $__rvenv_dir || (-n $__rvenv_venv && ! -e $__rvenv_venv/pyvenv.cfg) ]]; then
+    # A `git pull` may have brought files into the active venv: rvenv looks
+    # again once git rewrote the index it last found clean.
+    if [[ -z $__rvenv_dir || (-n $__rvenv_venv && ! -e $__rvenv_venv/pyvenv.cfg) ||
+        (-n $__rvenv_gitidx && $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
         __rvenv_run
         return 0
     fi
@@ -182,6 +187,13 @@ __rvenv_state() {
     __rvenv_sig_of "$PWD"
     __rvenv_sig=$__rvenv_s
     __rvenv_busy=
+}
+
+# What to watch while the venv is on: the git index, and the stamp rvenv
+# wrote after it last found the index clean ('' '' = nothing).
+__rvenv_watch() {
+    __rvenv_gitidx=$1
+    __rvenv_gitok=$2
 }
 
 __rvenv_pin() {
@@ -274,6 +286,7 @@ __rvenv_yield() {
 
 # Undoes __rvenv_activate exactly, leaving every other change the user made.
 __rvenv_deactivate() {
+    __rvenv_gitidx=
     [[ -n $__rvenv_venv ]] || return 0
     if __rvenv_path_without "${PATH-}"; then
         \builtin export PATH="$__rvenv_s"

@@ -15,6 +15,8 @@
 # The hook starts rvenv only when one of these cheap tests says the answer may
 # have changed; a prompt where nothing changed runs only fish builtins.
 
+set -g __rvenv_gitidx ''
+set -g __rvenv_gitok ''
 for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_off __rvenv_pin __rvenv_told __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome __rvenv_busy
     set -q $__rvenv_var[1]
     or set -g $__rvenv_var ''
@@ -104,8 +106,12 @@ function __rvenv_check
         __rvenv_deactivate
         set -g __rvenv_dir ''
     end
+    # A `git pull` may have brought files into the active venv: rvenv looks
+    # again once git rewrote the index it last found clean.
     if test -z "$__rvenv_dir"; or begin
             test -n "$__rvenv_venv"; and not test -e "$__rvenv_venv/pyvenv.cfg"
+        end; or begin
+            test -n "$__rvenv_gitidx"; and test "$__rvenv_gitidx" -nt "$__rvenv_gitok"
         end
         __rvenv_run
         return 0
@@ -164,6 +170,13 @@ function __rvenv_state
     __rvenv_sig_of "$PWD"
     set -g __rvenv_sig "$__rvenv_s"
     set -g __rvenv_busy ''
+end
+
+# What to watch while the venv is on: the git index, and the stamp rvenv
+# wrote after it last found the index clean ('' '' = nothing).
+function __rvenv_watch
+    set -g __rvenv_gitidx $argv[1]
+    set -g __rvenv_gitok $argv[2]
 end
 
 function __rvenv_pin
@@ -256,6 +269,7 @@ end
 
 # Undoes __rvenv_activate exactly, leaving every other change the user made.
 function __rvenv_deactivate
+    set -g __rvenv_gitidx ''
     test -n "$__rvenv_venv"
     or return 0
     if set -l i (contains -i -- "$__rvenv_path_entry" $PATH)

@@ -84,6 +84,16 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
         let _ = writeln!(stderr, "{}", auto_create(&dir));
         decision = decide(&input, &sources);
     }
+    // The venv on after this answer, found by the hook (not pinned by
+    // `rvenv activate PATH`, the user's own word).
+    let on = match &decision.activate {
+        Some(activation) => Some(activation.venv.clone()),
+        None if !decision.deactivate => input.state.active.clone(),
+        None => None,
+    };
+    decision.watch = on
+        .filter(|venv| input.state.pin.as_ref() != Some(venv))
+        .and_then(|venv| crate::vcs::watch(&venv, &env));
     for message in &decision.messages {
         let _ = writeln!(stderr, "{message}");
     }
