@@ -1621,3 +1621,42 @@ fn concurrent_allows_all_land() {
     left.sort();
     assert_eq!(left, ["trusted", "trusted.lock"], "beside the store");
 }
+
+/// Where `rvenv allow` cannot help (someone else can write the venv),
+/// status and create do not suggest it.
+#[test]
+fn allow_is_not_suggested_where_it_cannot_help() {
+    let fx = Fixture::new();
+    let xdg_dir = fx.dir("xdg");
+    let xdg = [
+        ("XDG_DATA_HOME", xdg_dir.as_os_str()),
+        ("RVENV_TRUSTED_DIRS", OsStr::new("")),
+    ];
+    let dir = fx.dir("ww");
+    let venv = dir.join(".venv");
+    fx.venv("ww/.venv");
+    chmod(&venv.join("bin"), 0o777);
+    let (ok, out, _) = rvenv(&fx, &[OsStr::new("status"), dir.as_os_str()], &xdg);
+    assert!(ok);
+    let text = lossy(&out);
+    let trusted = text.lines().find(|l| l.starts_with("trusted:")).unwrap();
+    assert!(!trusted.contains("rvenv allow"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("permissions:") && l.contains("world-writable")),
+        "{text}"
+    );
+    // create into a world-writable directory: no "allow it later".
+    let open = fx.dir("open");
+    chmod(&open, 0o777);
+    let (_, _, err) = rvenv(
+        &fx,
+        &[
+            OsStr::new("create"),
+            OsStr::new("--without-pip"),
+            open.join(".venv").as_os_str(),
+        ],
+        &xdg,
+    );
+    assert!(!lossy(&err).contains("rvenv allow"), "{}", lossy(&err));
+}

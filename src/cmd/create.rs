@@ -39,22 +39,27 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
     if let Some(notice) = crate::trust::store_notice(&env) {
         let _ = writeln!(std::io::stderr(), "{notice}");
     }
-    let trusted = match crate::trust::unsafe_permissions(venv) {
+    match crate::trust::unsafe_permissions(venv) {
         // Trusting it would not make it activate, and would record a venv
-        // someone else can change.
-        Some(why) => Err(anyhow::anyhow!(
-            "not trusting {}: {why}",
-            display(venv.as_os_str())
-        )),
-        None => crate::trust::set_made(&env, venv),
-    };
-    if let Err(err) = trusted {
-        let _ = writeln!(
-            std::io::stderr(),
-            "rvenv: warning: {}; allow it later with: rvenv allow {}",
-            format!("{err:#}").trim_start_matches("rvenv: "),
-            command_arg(Shell::of_user(&env), venv.as_os_str())
-        );
+        // someone else can change; `rvenv allow` would not help either.
+        Some(why) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "rvenv: warning: not trusting {}: {why}; only you (or root) may be able to \
+                 change it",
+                display(venv.as_os_str())
+            );
+        }
+        None => {
+            if let Err(err) = crate::trust::set_made(&env, venv) {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "rvenv: warning: {}; allow it later with: rvenv allow {}",
+                    format!("{err:#}").trim_start_matches("rvenv: "),
+                    command_arg(Shell::of_user(&env), venv.as_os_str())
+                );
+            }
+        }
     }
     let mut what = format!(
         "{} {}",

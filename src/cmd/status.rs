@@ -211,11 +211,17 @@ fn human(status: &Value, shell: Shell) -> String {
             "trusted",
             if status["trusted"] == json!(true) {
                 format!("yes, {}", s("trust_detail"))
-            } else {
+            } else if matches!(raw("trust").as_str(), "not_allowed" | "replaced")
+                && status["unsafe_permissions"].is_null()
+            {
                 format!(
                     "no, {}; to trust it: rvenv allow {venv_arg}",
                     s("trust_detail")
                 )
+            } else {
+                // Allowing would not help: the store or the permissions
+                // must be mended first (their rows say how).
+                format!("no, {}", s("trust_detail"))
             },
         ));
         rows.push((
