@@ -83,18 +83,7 @@ fn chmod(path: &Path, mode: u32) {
 }
 
 fn git(fx: &Fixture, cwd: &Path, args: &[&str]) {
-    let out = Command::new(common::which("git").expect("git is installed"))
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(["-c", "init.defaultBranch=main", "-c", "pull.rebase=false"])
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("HOME", &fx.home)
-        .env("PATH", "/usr/bin:/bin")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", lossy(&out.stderr));
+    fx.git(cwd, args);
 }
 
 /// An executable `venv/bin/NAME` that leaves a marker file when run.

@@ -553,17 +553,7 @@ fn hostile_repo(fx: &Fixture) -> PathBuf {
 }
 
 fn git(fx: &Fixture, cwd: &Path, args: &[&str]) {
-    let out = Command::new(common::which("git").expect("git is installed"))
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("HOME", &fx.home)
-        .env("PATH", "/usr/bin:/bin")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", lossy(&out.stderr));
+    fx.git(cwd, args);
 }
 
 fn clone(fx: &Fixture, repo: &Path, dest: &Path) {
@@ -1183,11 +1173,13 @@ fn hook_output(sh: Shell, paste: bool) {
     let mut script = match sh {
         Shell::Fish => "function __rvenv_activate\n    printf '%s' $argv[1] >$__out.1\n    \
                         printf '%s' $argv[2] >$__out.2\n    printf '%s' $argv[3] >$__out.3\nend\n\
-                        function __rvenv_state; end\nfunction __rvenv_deactivate; end\n"
+                        function __rvenv_state; end\nfunction __rvenv_deactivate; end\n\
+                        function __rvenv_begin; end\nfunction __rvenv_watch; end\n"
             .to_string(),
         _ => "__rvenv_activate() {\n    printf '%s' \"$1\" >\"$__out.1\"\n    \
               printf '%s' \"$2\" >\"$__out.2\"\n    printf '%s' \"$3\" >\"$__out.3\"\n}\n\
-              __rvenv_state() { :; }\n__rvenv_deactivate() { :; }\n"
+              __rvenv_state() { :; }\n__rvenv_deactivate() { :; }\n\
+              __rvenv_begin() { :; }\n__rvenv_watch() { :; }\n"
             .to_string(),
     };
     let mut expect = Vec::new();

@@ -224,20 +224,8 @@ fn run_refuses_what_the_hook_would_not_activate() {
 // ---------------------------------------------------------------------------
 // Venvs from git
 
-/// `git ARGS` in `cwd`, with no user or system configuration.
 fn git(fx: &Fixture, cwd: &Path, args: &[&str]) {
-    let out = Command::new(common::which("git").expect("git is installed"))
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(["-c", "init.defaultBranch=main", "-c", "pull.rebase=false"])
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("HOME", &fx.home)
-        .env("PATH", "/usr/bin:/bin")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", lossy(&out.stderr));
+    fx.git(cwd, args);
 }
 
 fn clone(fx: &Fixture, repo: &Path, dest: &Path) {

@@ -1054,3 +1054,22 @@ pub fn skip(reason: &str) {
     }
     eprintln!("skipped: {reason}");
 }
+
+impl Fixture {
+    /// `git ARGS` in `cwd`, as a user with no config of their own (the
+    /// fixture's HOME, no system config), asserting it succeeded.
+    pub fn git(&self, cwd: &Path, args: &[&str]) {
+        let out = Command::new(which("git").expect("git is installed"))
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(["-c", "init.defaultBranch=main", "-c", "pull.rebase=false"])
+            .args(args)
+            .current_dir(cwd)
+            .env_clear()
+            .env("HOME", &self.home)
+            .env("PATH", "/usr/bin:/bin")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", lossy(&out.stderr));
+    }
+}
