@@ -108,8 +108,21 @@ impl Internal {
 #[derive(Debug, Args)]
 pub struct HookArgs {
     /// The shell to print the integration for
-    #[arg(value_name = "SHELL", ignore_case = true)]
+    #[arg(value_name = "SHELL", ignore_case = true, value_parser = hooked_shell())]
     pub shell: Shell,
+}
+
+/// The shells with a hook (see [`Shell::has_hook`]), by name: what `hook`
+/// and `__hook` accept.
+fn hooked_shell() -> impl clap::builder::TypedValueParser<Value = Shell> {
+    use clap::builder::TypedValueParser;
+    let names: Vec<&'static str> = Shell::hooked().map(Shell::name).collect();
+    clap::builder::PossibleValuesParser::new(names).map(|name| {
+        Shell::hooked()
+            .find(|s| s.name().eq_ignore_ascii_case(&name))
+            // Unreachable: the parser lets only those names through.
+            .unwrap_or(Shell::Bash)
+    })
 }
 
 #[derive(Debug, Args)]
@@ -119,20 +132,10 @@ pub struct ActivateArgs {
     pub path: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CompletionShell {
-    Bash,
-    Zsh,
-    Fish,
-    Elvish,
-    Powershell,
-    Nushell,
-}
-
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for
-    pub shell: CompletionShell,
+    pub shell: Shell,
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +248,7 @@ impl HookEvalArgs {
             .first()
             .and_then(|s| s.to_str())
             .and_then(|s| Shell::from_str(s, false).ok())
+            .filter(|s| s.has_hook())
             .ok_or(usage)?;
         if args.len() < 2 || args.len() > 6 {
             return Err(usage.into());

@@ -34,3 +34,11 @@ impl Env {
             .filter(|v| !v.is_empty())
     }
 }
+
+impl crate::shell::Shell {
+    /// The shell whose syntax a message's suggested command should use:
+    /// the one whose `rvenv` function called us, else the login shell.
+    pub fn of_user(env: &Env) -> crate::shell::Shell {
+        crate::shell::Shell::of_program(env.get("__RVENV_SHELL").or_else(|| env.get("SHELL")))
+    }
+}

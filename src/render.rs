@@ -56,25 +56,10 @@ impl Script {
     }
 }
 
-/// The venv's name as drawn in the prompt: control characters (C0, DEL, C1,
-/// bidi overrides) and bytes that are not UTF-8 become `?`, so a hostile
-/// name cannot send escape sequences to the terminal, break the prompt's
-/// line, or be drawn differently by each shell. VIRTUAL_ENV_PROMPT keeps the
-/// exact name.
+/// The venv's name as drawn in the prompt ([`crate::shell::drawn_name`]).
 pub fn display_name(prompt: &OsStr) -> std::ffi::OsString {
-    use std::os::unix::ffi::OsStrExt;
-    let mut out = String::new();
-    for chunk in prompt.as_bytes().utf8_chunks() {
-        for c in chunk.valid().chars() {
-            out.push(if crate::quote::is_unsafe_char(c) {
-                '?'
-            } else {
-                c
-            });
-        }
-        out.extend(chunk.invalid().iter().map(|_| '?'));
-    }
-    out.into()
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    std::ffi::OsString::from_vec(crate::shell::drawn_name(prompt.as_bytes()))
 }
 
 fn path_or_empty(path: Option<&Path>) -> &OsStr {

@@ -4,6 +4,7 @@
 //! user has on.
 
 mod common;
+use common::Drive;
 
 use std::ffi::{OsStr, OsString};
 use std::fs;

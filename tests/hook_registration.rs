@@ -2,6 +2,7 @@
 //! hooks, which keep running and keep seeing `$?`.
 
 mod common;
+use common::Drive;
 
 use std::fs;
 

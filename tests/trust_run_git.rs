@@ -8,6 +8,7 @@
 //!   tracked files into it, without the hook starting any process for it.
 
 mod common;
+use common::Drive;
 
 use std::ffi::OsStr;
 use std::fs;
