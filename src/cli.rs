@@ -41,7 +41,9 @@ pub enum Command {
     Activate(ActivateArgs),
 
     /// Deactivate the venv of the current shell (needs the hook)
-    #[command(after_help = "The venv stays off until you leave its project.")]
+    #[command(after_help = "Examples:\n  \
+        rvenv deactivate             # the same as typing: deactivate\n\n\
+        The venv stays off until you leave its project.")]
     Deactivate,
 
     /// Create a virtual environment, natively and fast
@@ -58,6 +60,9 @@ pub enum Command {
     Allow(TrustArgs),
 
     /// Stop trusting a venv: it no longer activates by itself
+    #[command(after_help = "Examples:\n  \
+        rvenv deny                   # the venv of the current project\n  \
+        rvenv deny ~/code/shop/.venv")]
     Deny(TrustArgs),
 
     /// Show which venv applies to a directory, and why it does or does not activate
@@ -359,3 +364,31 @@ pub const FILES: &[(&str, &str)] = &[
         "Interpreter facts and unpacked pip wheels, shared by every rvenv create. Safe to delete.",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every subcommand clap knows, not a list kept by hand: a new one
+    /// without examples fails here.
+    #[test]
+    fn every_subcommand_has_help_with_examples() {
+        let mut cli = Cli::command();
+        cli.build();
+        let mut seen = 0;
+        for sub in cli.get_subcommands_mut() {
+            let name = sub.get_name().to_owned();
+            if name == "help" {
+                continue;
+            }
+            let help = sub.render_long_help().to_string();
+            assert!(
+                help.contains("Examples:\n  ") && help.contains(&format!("rvenv {name}")),
+                "rvenv {name} --help has no examples:\n{help}"
+            );
+            seen += 1;
+        }
+        assert!(seen >= 10, "{seen} subcommands");
+    }
+}

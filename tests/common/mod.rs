@@ -465,6 +465,9 @@ pub struct Opts {
     pub loads: usize,
     /// Extra environment variables for the shell.
     pub env: Vec<(OsString, OsString)>,
+    /// Run the shell under `strace -f`, so [`Session::processes`] counts
+    /// every process it starts.
+    pub trace: bool,
 }
 
 impl Opts {
@@ -482,6 +485,12 @@ impl Opts {
 
     pub fn loads(mut self, n: usize) -> Opts {
         self.loads = n;
+        self
+    }
+
+    /// Counts every fork and exec of the shell (see [`Session::processes`]).
+    pub fn traced(mut self) -> Opts {
+        self.trace = true;
         self
     }
 
@@ -672,6 +681,8 @@ pub struct Session<'f> {
     seq: u32,
     /// The state right after the rc was loaded.
     pub initial: State,
+    /// strace's log, when the session is traced.
+    trace_log: Option<PathBuf>,
 }
 
 fn open_pty() -> (OwnedFd, OwnedFd) {
@@ -711,8 +722,28 @@ impl<'f> Session<'f> {
         let rc = fx.root.join(format!("rc.{}", shell.name()));
         fs::write(&rc, rc_text(shell, &opts)).unwrap();
         let (master, slave) = open_pty();
-        let mut cmd = Command::new(shell.program().expect("shell installed"));
-        cmd.args(shell.argv().expect("a driver for the shell"))
+        let program = shell.program().expect("shell installed");
+        let argv = shell.argv().expect("a driver for the shell");
+        let trace_log = opts
+            .trace
+            .then(|| fx.root.join(format!("strace.{}", shell.name())));
+        let mut cmd = match &trace_log {
+            Some(log) => {
+                let strace = which("strace").expect("strace (apt-get install -y strace)");
+                let mut cmd = Command::new(strace);
+                // Every process start: forks (clone without CLONE_THREAD,
+                // fork, vfork) and execs; nothing else, no signals.
+                cmd.args(["-f", "-qq", "-e", "signal=none", "-e"])
+                    .arg("trace=execve,execveat,clone,clone3,fork,vfork")
+                    .arg("-o")
+                    .arg(log)
+                    .arg("--")
+                    .arg(&program);
+                cmd
+            }
+            None => Command::new(&program),
+        };
+        cmd.args(argv)
             .current_dir(cwd)
             .env_clear()
             .env("HOME", &fx.home)
@@ -770,6 +801,7 @@ impl<'f> Session<'f> {
                 status: String::new(),
                 has_deactivate: false,
             },
+            trace_log,
         };
         s.run(&shell.source(&rc));
         s.initial = s.state();
@@ -830,6 +862,33 @@ impl<'f> Session<'f> {
             }
             thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// How many processes the shell has started so far (forks and execs:
+    /// `$(cmd)` is a fork then an exec, a subshell a fork), from the strace
+    /// log of a session started with [`Opts::traced`]. Threads do not count.
+    pub fn processes(&self) -> usize {
+        let log = self
+            .trace_log
+            .as_ref()
+            .expect("a session started with Opts::traced()");
+        let text = fs::read_to_string(log).unwrap_or_default();
+        text.lines()
+            .filter(|l| {
+                let call = l.split_once(' ').map_or("", |(_, rest)| rest.trim_start());
+                let start = [
+                    "execve(",
+                    "execveat(",
+                    "clone(",
+                    "clone3(",
+                    "fork(",
+                    "vfork(",
+                ]
+                .iter()
+                .any(|c| call.starts_with(c));
+                start && !l.contains("CLONE_THREAD")
+            })
+            .count()
     }
 
     /// The number of the last sync line typed.
