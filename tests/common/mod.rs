@@ -177,7 +177,13 @@ pub const DRIVEN: &[Shell] = &[Shell::Bash, Shell::Zsh, Shell::Fish];
 /// Defines `mod NAME { fn bash, fn zsh, fn fish }`, each calling
 /// `NAME(Shell)`: one row of the table of behaviour cases that every shell
 /// with a hook runs, plus `covers_every_hooked_shell`, which fails when a
-/// shell has a hook but no test here.
+/// shell has a hook but no test here. The table's rows are every
+/// `shell_tests!` in tests/: enter, subdirectory, leave and switch
+/// (hook_activation.rs), PATH edits kept, create/delete in the cwd, hand
+/// activation, `deactivate`, `rvenv activate` (hook_user.rs), the trust hint
+/// (trust.rs), hostile names (hook_hostile.rs, trust.rs), special files
+/// (hook_blocking.rs), sources (hook_sources.rs) and more; a case a shell
+/// cannot express says so in its own `match` arm.
 #[macro_export]
 macro_rules! shell_tests {
     ($($name:ident),* $(,)?) => {
