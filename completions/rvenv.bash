@@ -145,7 +145,7 @@ _rvenv() {
             return 0
             ;;
         rvenv__subcmd__create)
-            opts="-p -h --python --prompt --system-site-packages --seed --clear --copies --symlinks --upgrade --without-scm-ignore-files --help"
+            opts="-p -h --python --prompt --system-site-packages --without-pip --upgrade-deps --seed --clear --copies --symlinks --upgrade --without-scm-ignore-files --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -43,7 +43,9 @@ complete -c rvenv -n "__fish_rvenv_using_subcommand deactivate" -s h -l help -d 
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -s p -l python -d 'The Python to use: a version (3.12, 3), a name (python3.12) or a path' -r
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l prompt -d 'The name shown in the prompt (`.`: the current directory\'s name; default: the project directory\'s name)' -r
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l system-site-packages -d 'Give the venv access to the base interpreter\'s site-packages'
-complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l seed -d 'Install pip into the venv, offline, from the interpreter\'s bundled wheel'
+complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l without-pip -d 'Install no pip (by default pip, and setuptools before 3.12, come offline from the interpreter\'s ensurepip)'
+complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l upgrade-deps -d 'Once created, upgrade pip (and setuptools before 3.12) from the package index'
+complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l seed -d 'Install pip, as by default, and fail if the interpreter bundles none'
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l clear -d 'Replace an existing venv at PATH'
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l copies -d 'Copy the interpreter instead of symlinking it'
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -l symlinks -d 'Symlink the interpreter (the default, as python -m venv on Unix)'

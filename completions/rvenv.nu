@@ -32,7 +32,9 @@ module completions {
     --python(-p): string      # The Python to use: a version (3.12, 3), a name (python3.12) or a path
     --prompt: string          # The name shown in the prompt (`.`: the current directory's name; default: the project directory's name)
     --system-site-packages    # Give the venv access to the base interpreter's site-packages
-    --seed                    # Install pip into the venv, offline, from the interpreter's bundled wheel
+    --without-pip             # Install no pip (by default pip, and setuptools before 3.12, come offline from the interpreter's ensurepip)
+    --upgrade-deps            # Once created, upgrade pip (and setuptools before 3.12) from the package index
+    --seed                    # Install pip, as by default, and fail if the interpreter bundles none
     --clear                   # Replace an existing venv at PATH
     --copies                  # Copy the interpreter instead of symlinking it
     --symlinks                # Symlink the interpreter (the default, as python -m venv on Unix)

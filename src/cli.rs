@@ -48,8 +48,9 @@ pub enum Command {
 
     /// Create a virtual environment, natively and fast
     #[command(after_help = "Examples:\n  \
-        rvenv create                      # .venv; Python from .python-version, requires-python or PATH\n  \
-        rvenv create -p 3.12 --seed       # CPython 3.12, with pip\n  \
+        rvenv create                      # .venv, with pip; Python from .python-version, requires-python or PATH\n  \
+        rvenv create -p 3.12              # CPython 3.12\n  \
+        rvenv create --without-pip        # no pip: milliseconds\n  \
         rvenv create ~/envs/tools --prompt tools --system-site-packages")]
     Create(CreateArgs),
 
@@ -204,7 +205,15 @@ pub struct CreateArgs {
     #[arg(long)]
     pub system_site_packages: bool,
 
-    /// Install pip into the venv, offline, from the interpreter's bundled wheel
+    /// Install no pip (by default pip, and setuptools before 3.12, come offline from the interpreter's ensurepip)
+    #[arg(long, conflicts_with = "seed")]
+    pub without_pip: bool,
+
+    /// Once created, upgrade pip (and setuptools before 3.12) from the package index
+    #[arg(long, conflicts_with = "without_pip")]
+    pub upgrade_deps: bool,
+
+    /// Install pip, as by default, and fail if the interpreter bundles none
     #[arg(long)]
     pub seed: bool,
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::discover::{self, VenvSource};
 use crate::env::Env;
+use crate::pyvenv_cfg::PyvenvCfg;
 use crate::quote::{command_arg, display};
 use crate::shell::Shell;
 use crate::trust::{Trust, Verdict, check_venv};
@@ -204,32 +205,70 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
         }
         _ => None,
     };
+    // Right after `rvenv deny`, whose one line said what happened: the venv
+    // goes off and counts as told, without a "not trusted" line for it.
+    let denied = input.env.get("__RVENV_DENIED").is_some();
+    if denied {
+        decision.messages.clear();
+    }
     if target.as_ref().map(|t| &t.venv) == input.state.active.as_ref() {
         return decision;
     }
     decision.deactivate = input.state.active.is_some();
     decision.activate = target;
-    if input.env.get("RVENV_LOG").is_none_or(|v| v != "quiet") {
-        decision
-            .messages
-            .extend(change_message(&decision, input.state.active.as_deref()));
+    if !denied && input.env.get("RVENV_LOG").is_none_or(|v| v != "quiet") {
+        decision.messages.extend(change_message(
+            &decision,
+            input.state.active.as_deref(),
+            input.env,
+        ));
     }
     decision
 }
 
-/// The one short line a change is worth: what went on, else what went off.
-fn change_message(decision: &Decision, was_active: Option<&Path>) -> Option<String> {
+/// `rvenv: activated shop (Python 3.12.1)`: the hook's line, and
+/// `rvenv activate`'s.
+pub fn activated_message(activation: &Activation) -> String {
+    let version = activation
+        .version
+        .as_deref()
+        .map(|v| format!(" (Python {v})"))
+        .unwrap_or_default();
+    let name = display(&activation.prompt);
+    format!("rvenv: activated {name}{version}")
+}
+
+/// The one short line a change is worth: what went on, else what went off,
+/// each named as the prompt names it (`activated shop` … `deactivated shop`).
+fn change_message(decision: &Decision, was_active: Option<&Path>, env: &Env) -> Option<String> {
     if let Some(activation) = &decision.activate {
-        let version = activation
-            .version
-            .as_deref()
-            .map(|v| format!(" (Python {v})"))
-            .unwrap_or_default();
-        let name = display(&activation.prompt);
-        return Some(format!("rvenv: activated {name}{version}"));
+        return Some(activated_message(activation));
     }
     let was = was_active.filter(|_| decision.deactivate)?;
-    Some(format!("rvenv: deactivated {}", display(was.as_os_str())))
+    Some(format!(
+        "rvenv: deactivated {}",
+        display(&name_of(was, env))
+    ))
+}
+
+/// The name a venv that was active went by: the VIRTUAL_ENV_PROMPT it was
+/// activated with, else its pyvenv.cfg's prompt, else its directory's name
+/// (the project's, for `.venv` and the like).
+fn name_of(venv: &Path, env: &Env) -> std::ffi::OsString {
+    if env.get("VIRTUAL_ENV").map(Path::new) == Some(venv)
+        && let Some(prompt) = env.get("VIRTUAL_ENV_PROMPT").filter(|p| !p.is_empty())
+    {
+        return prompt.to_owned();
+    }
+    if let Some(prompt) = PyvenvCfg::read(venv)
+        .ok()
+        .and_then(|c| c.prompt)
+        .filter(|p| !p.is_empty())
+    {
+        return prompt;
+    }
+    let project = venv.parent().unwrap_or(venv);
+    discover::default_prompt(venv, project, env)
 }
 
 #[cfg(test)]
@@ -399,9 +438,15 @@ mod tests {
             ..HookState::default()
         };
         let env = Env::from_pairs([("VIRTUAL_ENV", shop.join(".venv").to_str().unwrap())]);
-        let d = run(tmp.path(), active, &env);
-        assert_eq!(d.messages.len(), 1);
-        assert!(d.messages[0].starts_with("rvenv: deactivated "));
+        let d = run(tmp.path(), active.clone(), &env);
+        // Named as when it was activated, not by its path.
+        assert_eq!(d.messages, ["rvenv: deactivated shop"]);
+        let named = Env::from_pairs([
+            ("VIRTUAL_ENV", shop.join(".venv").to_str().unwrap()),
+            ("VIRTUAL_ENV_PROMPT", "my shop"),
+        ]);
+        let d = run(tmp.path(), active, &named);
+        assert_eq!(d.messages, ["rvenv: deactivated my shop"]);
     }
 
     #[test]

@@ -243,7 +243,10 @@ pub fn quote_powershell(value: &OsStr) -> Option<String> {
 /// `None` when the value is not UTF-8 (nushell strings cannot hold it).
 pub fn quote_nu(value: &OsStr) -> Option<String> {
     let s = value.to_str()?;
-    let mut longest = 0;
+    // A run of `#` after a quote would close the string; nushell also
+    // misreads a run at the very start (`r#'#x'#` is not `#x`): both need
+    // more hashes around the string than they hold.
+    let mut longest = s.bytes().take_while(|&b| b == b'#').count();
     for (i, _) in s.match_indices('\'') {
         let run = s[i + 1..].bytes().take_while(|&b| b == b'#').count();
         longest = longest.max(run);
@@ -328,6 +331,8 @@ mod tests {
         assert_eq!(n("a b"), "r#'a b'#");
         assert_eq!(n("x'#; rm -rf ~ #"), "r##'x'#; rm -rf ~ #'##");
         assert_eq!(n("'##'"), "r###''##''###");
+        assert_eq!(n("#proj"), "r##'#proj'##");
+        assert_eq!(n("##x'#"), "r###'##x'#'###");
         assert_eq!(quote_nu(OsStr::from_bytes(b"\xff")), None);
     }
 }

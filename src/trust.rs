@@ -35,6 +35,9 @@ const MAX_STORE_SIZE: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
+    /// Made by `rvenv create` (`made` lines) rather than allowed with
+    /// `rvenv allow` (`allow` lines): both trust alike; status says which.
+    made: bool,
     path: PathBuf,
     ino: u64,
     /// Birth time in nanoseconds since the epoch, where the file system
@@ -69,7 +72,10 @@ fn identity(path: &Path) -> Option<(u64, Option<u128>)> {
 /// Why a venv is or is not trusted, for messages and `rvenv status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
+    /// Allowed with `rvenv allow`.
     Allowed,
+    /// Made by `rvenv create`.
+    Made,
     TrustedDir(PathBuf),
     /// Never allowed, or allowed and later denied.
     NotAllowed,
@@ -80,12 +86,16 @@ pub enum Verdict {
 
 impl Verdict {
     pub fn is_trusted(&self) -> bool {
-        matches!(self, Verdict::Allowed | Verdict::TrustedDir(_))
+        matches!(
+            self,
+            Verdict::Allowed | Verdict::Made | Verdict::TrustedDir(_)
+        )
     }
 
     pub fn describe(&self) -> String {
         match self {
-            Verdict::Allowed => "allowed with rvenv allow (or made by rvenv create)".into(),
+            Verdict::Allowed => "allowed with rvenv allow".into(),
+            Verdict::Made => "made by rvenv create".into(),
             Verdict::TrustedDir(dir) => format!("under {} (RVENV_TRUSTED_DIRS)", dir.display()),
             Verdict::NotAllowed => "not allowed yet".into(),
             Verdict::Replaced => "replaced since it was allowed".into(),
@@ -208,7 +218,13 @@ impl Trust {
         };
         let id = identity(real);
         match entries.iter().find(|e| e.path == real) {
-            Some(e) if id.is_some_and(|id| e.is(id)) => Verdict::Allowed,
+            Some(e) if id.is_some_and(|id| e.is(id)) => {
+                if e.made {
+                    Verdict::Made
+                } else {
+                    Verdict::Allowed
+                }
+            }
             Some(_) => Verdict::Replaced,
             None => Verdict::NotAllowed,
         }
@@ -330,13 +346,15 @@ fn parse_store(text: &[u8]) -> Result<Vec<Entry>, String> {
     let mut entries = Vec::new();
     for (n, line) in lines {
         let bad = || format!("line {}", n + 1);
-        // `allow INO PATH` or `allow INO BORN PATH`.
+        // `allow INO PATH` or `allow INO BORN PATH`; `made` for the venvs
+        // `rvenv create` made.
         let fields: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
-        let (ino, born, path) = match fields[..] {
-            [b"allow", ino, path] => (ino, None, path),
-            [b"allow", ino, born, path] => (ino, Some(born), path),
+        let (kind, ino, born, path) = match fields[..] {
+            [kind @ (b"allow" | b"made"), ino, path] => (kind, ino, None, path),
+            [kind @ (b"allow" | b"made"), ino, born, path] => (kind, ino, Some(born), path),
             _ => return Err(bad()),
         };
+        let made = kind == b"made";
         let ino = std::str::from_utf8(ino)
             .ok()
             .and_then(|s| s.parse().ok())
@@ -354,7 +372,12 @@ fn parse_store(text: &[u8]) -> Result<Vec<Entry>, String> {
         if !path.is_absolute() {
             return Err(bad());
         }
-        entries.push(Entry { path, ino, born });
+        entries.push(Entry {
+            made,
+            path,
+            ino,
+            born,
+        });
     }
     Ok(entries)
 }
@@ -362,7 +385,8 @@ fn parse_store(text: &[u8]) -> Result<Vec<Entry>, String> {
 fn format_store(entries: &[Entry]) -> Vec<u8> {
     let mut out = format!("{HEADER}{VERSION_LINE}\n").into_bytes();
     for e in entries {
-        out.extend_from_slice(format!("allow {} ", e.ino).as_bytes());
+        let kind = if e.made { "made" } else { "allow" };
+        out.extend_from_slice(format!("{kind} {} ", e.ino).as_bytes());
         if let Some(born) = e.born {
             out.extend_from_slice(format!("{born} ").as_bytes());
         }
@@ -409,6 +433,16 @@ fn percent_decode(value: &[u8]) -> Option<OsString> {
 /// the path cannot be seen at the moment (an unmounted disk, a directory
 /// without `x`).
 pub fn set_trusted(env: &Env, venv: &Path, allow: bool) -> anyhow::Result<()> {
+    change(env, venv, if allow { Some(false) } else { None })
+}
+
+/// Trusts the venv `rvenv create` just made (recorded as made, not allowed).
+pub fn set_made(env: &Env, venv: &Path) -> anyhow::Result<()> {
+    change(env, venv, Some(true))
+}
+
+/// `set_trusted` and `set_made`: `Some(made)` adds, `None` removes.
+fn change(env: &Env, venv: &Path, add: Option<bool>) -> anyhow::Result<()> {
     let path = store_path(env).map_err(|why| anyhow::anyhow!(why))?;
     let dir = path.parent().context("trust store path has no parent")?;
     std::fs::DirBuilder::new()
@@ -433,10 +467,11 @@ pub fn set_trusted(env: &Env, venv: &Path, allow: bool) -> anyhow::Result<()> {
     let real = std::fs::canonicalize(venv)
         .with_context(|| format!("cannot resolve {}", display(venv.as_os_str())))?;
     entries.retain(|e| e.path != real && !e.proven_replaced());
-    if allow {
+    if let Some(made) = add {
         let (ino, born) = identity(&real)
             .with_context(|| format!("cannot stat {}", display(real.as_os_str())))?;
         entries.push(Entry {
+            made,
             path: real,
             ino,
             born,
@@ -645,11 +680,13 @@ mod tests {
                 path: "/home/me/code/shop/.venv".into(),
                 ino: 1835021,
                 born: Some(1764077273123456789),
+                made: false,
             },
             Entry {
                 path: "/srv/old fs/no birth time/.venv".into(),
                 ino: 42,
                 born: None,
+                made: false,
             },
             Entry {
                 path: PathBuf::from(OsStr::from_bytes(
@@ -657,6 +694,13 @@ mod tests {
                 )),
                 ino: 77,
                 born: Some(1700000000000000000),
+                made: false,
+            },
+            Entry {
+                path: "/home/me/code/blog/.venv".into(),
+                ino: 99,
+                born: Some(1764077274000000001),
+                made: true,
             },
         ];
         assert_eq!(entries, want);
@@ -753,6 +797,23 @@ mod tests {
         set_trusted(&env, &b, true).unwrap();
         let text = std::fs::read(tmp.path().join("data/rvenv/trusted")).unwrap();
         assert_eq!(parse_store(&text).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn made_and_allowed_are_told_apart() {
+        let tmp = tempfile::tempdir().unwrap();
+        let env = env_with_data(&tmp.path().join("data"));
+        let venv = tmp.path().join("p/.venv");
+        std::fs::create_dir_all(&venv).unwrap();
+        set_made(&env, &venv).unwrap();
+        assert_eq!(Trust::load(&env).verdict(&venv), Verdict::Made);
+        let store = std::fs::read_to_string(tmp.path().join("data/rvenv/trusted")).unwrap();
+        assert!(store.lines().any(|l| l.starts_with("made ")), "{store}");
+        // Allowing it afterwards records the user's word instead.
+        set_trusted(&env, &venv, true).unwrap();
+        assert_eq!(Trust::load(&env).verdict(&venv), Verdict::Allowed);
+        set_trusted(&env, &venv, false).unwrap();
+        assert_eq!(Trust::load(&env).verdict(&venv), Verdict::NotAllowed);
     }
 
     #[test]

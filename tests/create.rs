@@ -5,11 +5,11 @@
 //! directory names, and the refusal, --clear, kill and concurrency cases.
 //!
 //! A test that lacks what it needs (a Python, a shell) says so on stderr and
-//! passes.
+//! passes, except under CI, where that fails (`common::skip`).
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::Write;
@@ -195,7 +195,12 @@ fn layout_matches_cpython_venv_and_python_runs_in_it() {
         let theirs = tmp.path().join("theirs");
         ok(&rvenv(
             tmp.path(),
-            &[os("-p"), py.exe.as_os_str(), mine.as_os_str()],
+            &[
+                os("-p"),
+                py.exe.as_os_str(),
+                os("--without-pip"),
+                mine.as_os_str(),
+            ],
         ));
         let st = Command::new(&py.exe)
             .args(["-m", "venv", "--without-pip"])
@@ -345,7 +350,7 @@ fn second_create_uses_the_cached_facts() {
     let run = |name: &str| {
         let out = rvenv_cmd(tmp.path())
             .env("RVENV_CACHE_DIR", &cache)
-            .args(["create", "-p"])
+            .args(["create", "--without-pip", "-p"])
             .arg(&py.exe)
             .arg(name)
             .output()
@@ -405,22 +410,125 @@ fn tiny_wheel(dir: &Path) -> PathBuf {
     path
 }
 
+/// `cmd` under coreutils' `timeout`: pip and Python never hang a test.
+fn timed(program: impl AsRef<OsStr>, secs: u32) -> Command {
+    let mut cmd = Command::new("timeout");
+    cmd.args(["-k", "5", &secs.to_string()]).arg(program);
+    cmd
+}
+
+/// The venv's pip, offline and quiet about its own version. Run as
+/// `python -m pip`: the scripts pip writes itself when it upgrades are
+/// distlib's, whose shebang runs `$(...)` in a hostile path.
+fn pip(v: &Path, args: &[&OsStr]) -> Output {
+    let out = timed(v.join("bin/python"), 300)
+        .args(["-m", "pip"])
+        .args(args)
+        .current_dir(v.parent().unwrap())
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_NO_CACHE_DIR", "1")
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .env_remove("PIP_FIND_LINKS")
+        .env_remove("PYTHONDONTWRITEBYTECODE")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pip {:?} in {}: {}",
+        args,
+        v.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn site_of(v: &Path, py: &Python) -> PathBuf {
+    v.join(format!("lib/python{}/site-packages", py.minor))
+}
+
+/// The paths a RECORD lists (its first CSV field; none here is quoted).
+fn record_paths(dist_info: &Path) -> BTreeSet<String> {
+    fs::read_to_string(dist_info.join("RECORD"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect()
+}
+
+/// `name-VERSION.dist-info` under `site`, if any.
+fn dist_info(site: &Path, name: &str) -> Option<PathBuf> {
+    fs::read_dir(site)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.strip_prefix(name)
+                .and_then(|r| r.strip_prefix('-'))
+                .is_some_and(|r| {
+                    r.ends_with(".dist-info") && r.starts_with(|c: char| c.is_ascii_digit())
+                })
+        })
+}
+
+/// Every pip and setuptools wheel the Pythons under test bundle, in one
+/// directory: an offline index whose newest pip is newer than most.
+fn offline_index(dir: &Path, pys: &[Python]) -> PathBuf {
+    let index = dir.join("index");
+    fs::create_dir_all(&index).unwrap();
+    for py in pys {
+        let bundled = py
+            .exe
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join(format!("lib/python{}/ensurepip/_bundled", py.minor));
+        for e in fs::read_dir(bundled).into_iter().flatten().flatten() {
+            let name = e.file_name();
+            if name.to_string_lossy().ends_with(".whl") {
+                fs::copy(e.path(), index.join(&name)).unwrap();
+            }
+        }
+    }
+    index
+}
+
+/// The newest version of `name` among the wheels in `index`.
+fn newest_wheel(index: &Path, name: &str) -> Option<String> {
+    let key = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    fs::read_dir(index)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let n = e.file_name().into_string().ok()?;
+            let rest = n.strip_prefix(&format!("{name}-"))?;
+            Some(rest.split('-').next()?.to_owned())
+        })
+        .max_by_key(|v| key(v))
+}
+
 #[test]
 fn seed_installs_pip_that_installs_a_local_wheel() {
     let tmp = tempfile::tempdir().unwrap();
     let wheel = tiny_wheel(tmp.path());
-    for (i, py) in pythons().into_iter().enumerate() {
-        // One of them in a directory whose name needs the sh shebang.
-        let name = if i == 0 {
-            format!("s p'a$(touch MARK) {}", py.minor)
+    let pys = pythons();
+    let index = offline_index(tmp.path(), &pys);
+    let newest_pip = newest_wheel(&index, "pip");
+    for (i, py) in pys.into_iter().enumerate() {
+        // One of them in a directory whose name needs the sh shebang;
+        // `--seed` (the default, made explicit) stays accepted.
+        let (name, flags): (String, &[&str]) = if i == 0 {
+            (format!("s p'a$(touch MARK) {}", py.minor), &[])
         } else {
-            format!("seed{}", py.minor)
+            (format!("seed{}", py.minor), &["--seed"])
         };
         let v = tmp.path().join(&name);
-        ok(&rvenv(
-            tmp.path(),
-            &[os("-p"), py.exe.as_os_str(), os("--seed"), v.as_os_str()],
-        ));
+        let mut args = vec![os("-p"), py.exe.as_os_str(), v.as_os_str()];
+        args.extend(flags.iter().map(|f| os(f)));
+        ok(&rvenv(tmp.path(), &args));
         for pip in ["pip", "pip3", &format!("pip{}", py.minor)] {
             let out = Command::new(v.join("bin").join(pip))
                 .arg("--version")
@@ -434,38 +542,16 @@ fn seed_installs_pip_that_installs_a_local_wheel() {
             let text = String::from_utf8_lossy(&out.stdout);
             assert!(text.contains(&format!("(python {})", py.minor)), "{text}");
         }
-        let out = Command::new(v.join("bin/pip"))
-            .args([
-                "install",
-                "--no-index",
-                "--no-deps",
-                "--disable-pip-version-check",
-                "-q",
-            ])
-            .arg(&wheel)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        pip(
+            &v,
+            &[os("install"), os("--no-deps"), os("-q"), wheel.as_os_str()],
         );
         assert_eq!(
             python_says(&v, "import tinypkg; print(tinypkg.VALUE)").trim(),
             "42"
         );
-        // RECORD lists every file pip was unpacked to, and they exist.
-        let site = v.join(format!("lib/python{}/site-packages", py.minor));
-        let dist = fs::read_dir(&site)
-            .unwrap()
-            .flatten()
-            .find(|e| {
-                let n = e.file_name();
-                let n = n.to_string_lossy();
-                n.starts_with("pip-") && n.ends_with(".dist-info")
-            })
-            .unwrap()
-            .path();
+        let site = site_of(&v, &py);
+        let dist = dist_info(&site, "pip").unwrap();
         assert_eq!(
             fs::read_to_string(dist.join("INSTALLER")).unwrap(),
             "rvenv\n"
@@ -473,7 +559,7 @@ fn seed_installs_pip_that_installs_a_local_wheel() {
         // pip's files are links into the cache, but the files rvenv writes
         // per venv are never written through a link.
         use std::os::unix::fs::MetadataExt;
-        for own in ["RECORD", "INSTALLER"] {
+        for own in ["RECORD", "INSTALLER", "REQUESTED"] {
             assert_eq!(dist.join(own).metadata().unwrap().nlink(), 1, "{own}");
         }
         assert!(site.join("pip/__init__.py").metadata().unwrap().nlink() >= 2);
@@ -483,8 +569,264 @@ fn seed_installs_pip_that_installs_a_local_wheel() {
             assert!(site.join(file).exists(), "{file} in RECORD is missing");
         }
         assert!(record.contains(&format!("bin/pip{},sha256=", py.minor)));
+        let tag = format!("cpython-{}.pyc,,", py.minor.replace('.', ""));
+        assert!(
+            record.contains(&format!("pip/__pycache__/__init__.{tag}")),
+            "no bytecode in RECORD"
+        );
         assert!(!tmp.path().join("MARK").exists());
+
+        // pip upgrades itself from the offline index: what the old RECORD
+        // listed is gone, nothing of the old pip is left over.
+        pip(
+            &v,
+            &[
+                os("install"),
+                os("-q"),
+                os("--upgrade"),
+                os("--force-reinstall"),
+                os("--find-links"),
+                index.as_os_str(),
+                os("pip"),
+            ],
+        );
+        let dist = dist_info(&site, "pip").unwrap();
+        let newest = newest_pip.as_deref().unwrap();
+        assert_eq!(
+            dist.file_name().unwrap().to_string_lossy(),
+            format!("pip-{newest}.dist-info")
+        );
+        let listed = record_paths(&dist);
+        for (path, kind) in tree(&site.join("pip")) {
+            let rel = format!("pip/{}", path.display());
+            assert!(
+                kind != "f" || listed.contains(&rel),
+                "{rel} was left behind by the upgrade"
+            );
+        }
+        let out = pip(&v, &[os("--version")]);
+        assert!(String::from_utf8_lossy(&out.stdout).starts_with(&format!("pip {newest} ")));
+
+        // A fresh venv's pip uninstalls itself without a trace.
+        let fresh = tmp.path().join(format!("fresh{}", py.minor));
+        ok(&rvenv(
+            tmp.path(),
+            &[os("-p"), py.exe.as_os_str(), fresh.as_os_str()],
+        ));
+        let site = site_of(&fresh, &py);
+        let before: Vec<PathBuf> = tree(&site).into_keys().collect();
+        pip(&fresh, &[os("uninstall"), os("-y"), os("-q"), os("pip")]);
+        let after = tree(&site);
+        let left: Vec<&PathBuf> = after
+            .keys()
+            .filter(|p| {
+                let s = p.to_string_lossy();
+                s.starts_with("pip/") || s == "pip" || s.starts_with("pip-")
+            })
+            .collect();
+        assert!(left.is_empty(), "pip uninstall left {left:?}");
+        let bins: Vec<String> = fs::read_dir(fresh.join("bin"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("pip"))
+            .collect();
+        assert!(bins.is_empty(), "pip uninstall left {bins:?}");
+        // Nothing else went with it.
+        let others_before = before
+            .iter()
+            .filter(|p| {
+                let s = p.to_string_lossy();
+                !(s.starts_with("pip/") || s == "pip" || s.starts_with("pip-"))
+            })
+            .count();
+        assert_eq!(after.len(), others_before);
     }
+}
+
+/// The first `pip` run in a venv reads the bytecode rvenv put there: it
+/// writes no `.pyc` of its own (a stale one would be rewritten, as a new
+/// file).
+fn inodes(dir: &Path) -> BTreeMap<PathBuf, u64> {
+    use std::os::unix::fs::MetadataExt;
+    tree(dir)
+        .into_iter()
+        .filter(|(_, kind)| kind == "f")
+        .map(|(p, _)| {
+            let ino = dir.join(&p).metadata().unwrap().ino();
+            (p, ino)
+        })
+        .collect()
+}
+
+#[test]
+fn default_pip_is_what_python_m_venv_installs() {
+    for py in pythons() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mine = tmp.path().join("mine");
+        let theirs = tmp.path().join("theirs");
+        let out = rvenv(
+            tmp.path(),
+            &[os("-p"), py.exe.as_os_str(), mine.as_os_str()],
+        );
+        ok(&out);
+        let st = timed(&py.exe, 300)
+            .args(["-m", "venv"])
+            .arg(&theirs)
+            .env("PIP_NO_INDEX", "1")
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.success(), "python{} -m venv", py.minor);
+
+        // The same files: pip's, setuptools' (before 3.12), their bytecode,
+        // their scripts.
+        let (site, their_site) = (site_of(&mine, &py), site_of(&theirs, &py));
+        assert_eq!(
+            tree(&site),
+            tree(&their_site),
+            "site-packages of {} differ",
+            py.minor
+        );
+        let bins = |v: &Path| -> BTreeSet<String> {
+            fs::read_dir(v.join("bin"))
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n != "activate.nu")
+                .collect()
+        };
+        assert_eq!(bins(&mine), bins(&theirs));
+        let mut seeded = Vec::new();
+        for name in ["pip", "setuptools"] {
+            let ours = dist_info(&site, name);
+            assert_eq!(
+                ours.as_ref().map(|d| d.file_name().unwrap().to_owned()),
+                dist_info(&their_site, name).map(|d| d.file_name().unwrap().to_owned()),
+                "{name} for {}",
+                py.minor
+            );
+            if let Some(d) = ours {
+                assert_eq!(
+                    record_paths(&d),
+                    record_paths(&their_site.join(d.file_name().unwrap())),
+                    "RECORD of {name} for {}",
+                    py.minor
+                );
+                let n = d.file_name().unwrap().to_string_lossy().into_owned();
+                seeded.push(n.trim_end_matches(".dist-info").replacen('-', " ", 1));
+            }
+        }
+        let minor: u32 = py.minor[2..].parse().unwrap();
+        assert_eq!(seeded.len(), if minor < 12 { 2 } else { 1 }, "{seeded:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        let said = said.trim_end();
+        assert!(
+            said.contains(&format!(", {})", seeded.join(", "))),
+            "{said}"
+        );
+        assert_eq!(said.lines().count(), 1);
+
+        // Bytecode valid for this interpreter: pip's first run writes none.
+        let before = inodes(&site);
+        let list = |v: &Path| -> serde_json::Value {
+            let out = pip(v, &[os("list"), os("--format=json")]);
+            serde_json::from_slice(&out.stdout).unwrap()
+        };
+        assert_eq!(list(&mine), list(&theirs), "pip list for {}", py.minor);
+        assert_eq!(inodes(&site), before, "pip's first run rewrote bytecode");
+        if minor < 12 {
+            python_says(&mine, "import pkg_resources, setuptools");
+        }
+    }
+}
+
+#[test]
+fn without_pip_and_upgrade_deps() {
+    let pys = pythons();
+    let Some(py) = pys.first().cloned() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let bare = tmp.path().join("bare");
+    ok(&rvenv(
+        tmp.path(),
+        &[
+            os("-p"),
+            py.exe.as_os_str(),
+            os("--without-pip"),
+            bare.as_os_str(),
+        ],
+    ));
+    assert_eq!(fs::read_dir(site_of(&bare, &py)).unwrap().count(), 0);
+    assert!(!bare.join("bin/pip").exists());
+    for clash in [
+        ["--without-pip", "--seed"],
+        ["--without-pip", "--upgrade-deps"],
+    ] {
+        let out = rvenv(tmp.path(), &[os(clash[0]), os(clash[1]), os("x")]);
+        assert_eq!(out.status.code(), Some(2), "{clash:?}");
+        assert!(!tmp.path().join("x").exists());
+    }
+
+    // --upgrade-deps runs the venv's pip once the venv is in place: here
+    // from an offline index with newer wheels than this Python bundles.
+    let index = offline_index(tmp.path(), &pys);
+    let minor: u32 = py.minor[2..].parse().unwrap();
+    let mut want = vec![format!("pip {}", newest_wheel(&index, "pip").unwrap())];
+    if minor < 12 {
+        want.push(format!(
+            "setuptools {}",
+            newest_wheel(&index, "setuptools").unwrap()
+        ));
+    }
+    let up = tmp.path().join("up");
+    let out = rvenv_cmd(tmp.path())
+        .args(["create", "--upgrade-deps", "-p"])
+        .arg(&py.exe)
+        .arg(&up)
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_FIND_LINKS", &index)
+        .env("PIP_NO_CACHE_DIR", "1")
+        .output()
+        .unwrap();
+    ok(&out);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(&format!(", {})", want.join(", "))), "{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    let out = pip(&up, &[os("--version")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("{} from {}", want[0], up.display())),
+        "{text}"
+    );
+    assert!(
+        cfg(&up)
+            .get("command")
+            .is_none_or(|c| c.contains(" --upgrade-deps "))
+    );
+
+    // When pip fails the venv stays, and the one line says what to run.
+    let failed = tmp.path().join("failed");
+    let out = rvenv_cmd(tmp.path())
+        .args(["create", "--upgrade-deps", "-p"])
+        .arg(&py.exe)
+        .arg(&failed)
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_CONSTRAINT", tmp.path().join("no-such-constraints.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let last = err.lines().last().unwrap();
+    assert!(
+        last.starts_with("rvenv: created ")
+            && last.contains("failed; retry with: ")
+            && last.contains("/bin/python -m pip install --upgrade pip"),
+        "{err}"
+    );
+    assert!(failed.join("pyvenv.cfg").exists() && failed.join("bin/pip").exists());
 }
 
 #[test]
@@ -735,6 +1077,8 @@ fn hostile_names() -> Vec<Vec<u8>> {
         b"bad\xff\xfeutf8".to_vec(),
         b"pct%!\\x{a,b}*;|&".to_vec(),
         b"__PS1__ ${HOME} !! \\".to_vec(),
+        // nushell misread a raw string that begins with `#`.
+        b"#hash".to_vec(),
     ]
 }
 
@@ -1092,4 +1436,213 @@ fn activate_in_nushell_with_hostile_names() {
         files.sort();
         assert_eq!(files, ["ok", "t.nu", "ve", "vp"], "{what} ran something");
     }
+}
+
+/// Runs `script` in `shell` (`VENV` set, cwd and HOME `dir`) and returns
+/// its stdout; fails the test if it fails.
+fn shell_says(shell: &[&str], script: &str, v: &Path, dir: &Path, env: &[(&str, &str)]) -> String {
+    fs::create_dir_all(dir).unwrap();
+    let mut cmd = timed(shell[0], 60);
+    cmd.args(&shell[1..])
+        .arg(script)
+        .current_dir(dir)
+        .env("VENV", v)
+        .env("HOME", dir)
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("VIRTUAL_ENV_DISABLE_PROMPT")
+        .env_remove("PS1")
+        .stdin(Stdio::null());
+    for (k, val) in env {
+        cmd.env(k, val);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{} failed: {}{}",
+        shell[0],
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn activate_survives_set_e_and_hashing_off_and_exports_no_ps1() {
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("proj/.venv");
+    ok(&rvenv(
+        tmp.path(),
+        &[
+            os("-p"),
+            py.exe.as_os_str(),
+            os("--without-pip"),
+            v.as_os_str(),
+        ],
+    ));
+    // `set -e` ends the shell at the first failing command; with hashing
+    // off `hash -r` fails.
+    let script = r#"
+PS1='$ '
+set -e
+set +h
+. "$VENV/bin/activate"
+echo "activate=$?"
+deactivate
+echo "deactivate=$?"
+set +e
+. "$VENV/bin/activate"
+echo "again=$?"
+"#;
+    let mut shells: Vec<&[&str]> = vec![&["bash", "--norc", "--noprofile", "-c"]];
+    if have("dash") {
+        shells.push(&["dash", "-c"]);
+    }
+    for shell in &shells {
+        let said = shell_says(
+            shell,
+            &script.replace("set +h", if shell[0] == "bash" { "set +h" } else { ":" }),
+            &v,
+            &tmp.path().join("e"),
+            &[],
+        );
+        assert_eq!(said, "activate=0\ndeactivate=0\nagain=0\n", "{}", shell[0]);
+    }
+
+    // PS1 belongs to the shell that draws it: a child shell never sees
+    // it, neither the venv's nor the old one, after activate or deactivate.
+    let posix = r#"
+PS1='$ '
+. "$VENV/bin/activate"
+printf 'active:%s\n' "$(printenv PS1 || echo none)"
+[ "$PS1" != '$ ' ] && echo own:changed
+deactivate
+printf 'after:%s\n' "$(printenv PS1 || echo none)"
+"#;
+    let mut posix_shells: Vec<&[&str]> = vec![&["bash", "--norc", "--noprofile", "-c"]];
+    if have("zsh") {
+        posix_shells.push(&["zsh", "-f", "-c"]);
+    }
+    for shell in posix_shells {
+        let said = shell_says(shell, posix, &v, &tmp.path().join("p"), &[]);
+        assert_eq!(
+            said, "active:none\nown:changed\nafter:none\n",
+            "{}",
+            shell[0]
+        );
+    }
+    if have("tcsh") {
+        let csh = r#"
+set prompt = '$ '
+source "$VENV:q/bin/activate.csh"
+printenv PS1 || echo active:none
+echo "own:$prompt:q"
+deactivate
+printenv PS1 || echo after:none
+"#;
+        let said = shell_says(&["tcsh", "-f", "-c"], csh, &v, &tmp.path().join("c"), &[]);
+        assert_eq!(said, "active:none\nown:(proj) $ \nafter:none\n");
+    }
+}
+
+#[test]
+fn fish_prompt_without_colours_and_with_a_hostile_source_function() {
+    let Some(py) = newest() else { return };
+    if !have("fish") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("proj/.venv");
+    ok(&rvenv(
+        tmp.path(),
+        &[
+            os("-p"),
+            py.exe.as_os_str(),
+            os("--without-pip"),
+            v.as_os_str(),
+        ],
+    ));
+    // The user's own `source` and `.` functions, and a prompt that shows
+    // the last command's status.
+    let script = r#"
+function source; echo source >> ran; end
+function .; echo dot >> ran; end
+function fish_prompt; printf '[%s] $ ' $status; end
+builtin source "$VENV/bin/activate.fish"
+false
+fish_prompt
+"#;
+    let said = shell_says(
+        &["fish", "--no-config", "-c"],
+        script,
+        &v,
+        &tmp.path().join("f"),
+        &[("TERM", "dumb")],
+    );
+    assert_eq!(said, "(proj) [1] $ ");
+    assert!(!tmp.path().join("f/ran").exists(), "a user function ran");
+    // With colours the name is still whole, between the escapes.
+    let said = shell_says(
+        &["fish", "--no-config", "-c"],
+        script,
+        &v,
+        &tmp.path().join("g"),
+        &[("TERM", "xterm-256color")],
+    );
+    let plain: String = {
+        let mut out = String::new();
+        let mut chars = said.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                match chars.next() {
+                    Some('[') => {
+                        for c in chars.by_ref() {
+                            if c.is_ascii_alphabetic() {
+                                break;
+                            }
+                        }
+                    }
+                    _ => {
+                        chars.next();
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    assert_eq!(plain, "(proj) [1] $ ", "{said:?}");
+}
+
+/// Where the cache is on another file system, pip's files are copied, with
+/// the mtimes their bytecode checks: pip's first run compiles nothing.
+#[test]
+fn seed_copies_across_file_systems() {
+    use std::os::unix::fs::MetadataExt;
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let Ok(other) = tempfile::tempdir_in("/dev/shm") else {
+        common::skip("no /dev/shm to hold a cache on another file system");
+        return;
+    };
+    let dev = |p: &Path| p.metadata().unwrap().dev();
+    if dev(tmp.path()) == dev(other.path()) {
+        common::skip("/dev/shm is on the same file system as the temporary directory");
+        return;
+    }
+    let v = tmp.path().join("v");
+    let out = rvenv_cmd(tmp.path())
+        .env("RVENV_CACHE_DIR", other.path())
+        .args(["create", "-p"])
+        .arg(&py.exe)
+        .arg(&v)
+        .output()
+        .unwrap();
+    ok(&out);
+    let site = site_of(&v, &py);
+    assert_eq!(site.join("pip/__init__.py").metadata().unwrap().nlink(), 1);
+    let before = inodes(&site);
+    pip(&v, &[os("list"), os("--format=json")]);
+    assert_eq!(inodes(&site), before, "pip's first run rewrote bytecode");
 }

@@ -176,7 +176,7 @@ fn the_newest_python_that_requires_python_allows() {
     assert_eq!(runs(&shop.join(".venv")), py.of(11));
     assert!(
         said.starts_with(&format!(
-            "rvenv: created .venv (CPython {} for requires-python >=3.10,<3.12) in ",
+            "rvenv: created .venv (CPython {} for requires-python >=3.10,<3.12; pip ",
             py.of(11)
         )),
         "{said}"
@@ -412,7 +412,7 @@ fn cd_into_the_project_create_and_the_venv_runs_what_it_asks_for(sh: Shell) {
     s.run(&sh.cd(&shop));
     let step = s.run("rvenv create");
     let said = format!(
-        "rvenv: created .venv (CPython {} for requires-python >=3.10,<3.12) in ",
+        "rvenv: created .venv (CPython {} for requires-python >=3.10,<3.12; pip ",
         py.of(11)
     );
     assert!(

@@ -759,7 +759,35 @@ fn status_json_says_trusted_and_why() {
     let made = fx.path("made/.venv");
     let (ok, _, err) = rvenv(&fx, &[OsStr::new("create"), made.as_os_str()], &xdg);
     assert!(ok, "{}", lossy(&err));
-    check(&fx.path("made"), &xdg, "allowed", true, true);
+    check(&fx.path("made"), &xdg, "made", true, true);
+    // The text says which way each is trusted, its values lined up.
+    let allowed = v("allowed");
+    allow(&fx, &allowed.join(".venv"), &xdg);
+    for (dir, how) in [
+        (fx.path("made"), "yes, made by rvenv create"),
+        (allowed, "yes, allowed with rvenv allow"),
+    ] {
+        let (ok, out, _) = rvenv(&fx, &[OsStr::new("status"), dir.as_os_str()], &xdg);
+        assert!(ok);
+        let text = lossy(&out);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("trusted:") && l.ends_with(how)),
+            "{text}"
+        );
+        // Where each value starts: after the label and its padding.
+        let columns: Vec<usize> = text
+            .lines()
+            .map(|l| {
+                let after = l.find(": ").unwrap() + 1;
+                after + (l.len() - after - l[after..].trim_start().len())
+            })
+            .collect();
+        assert!(
+            columns.windows(2).all(|w| w[0] == w[1]),
+            "not lined up:\n{text}"
+        );
+    }
 
     // A corrupt store: nothing trusted, the reason given, exit status 0.
     fs::write(data.join("rvenv/trusted"), b"\xff\x00 not a store\n").unwrap();

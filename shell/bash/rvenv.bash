@@ -333,11 +333,17 @@ rvenv() {
             \builtin return 1
         fi
         ;;
-    create | allow | deny)
+    create | allow)
         \command rvenv "$@" || \builtin return
         # The venv may now be there, or be trusted: decide at once.
         __rvenv_dir=
         __rvenv_check
+        ;;
+    deny)
+        __RVENV_HOOK_VENV=$__rvenv_venv \command rvenv "$@" || \builtin return
+        # Its one line said it all (deactivated too): decide at once, quietly.
+        __rvenv_dir=
+        __RVENV_DENIED=1 __rvenv_check
         ;;
     *)
         # Tells `rvenv status` which venv this hook activated.

@@ -319,12 +319,18 @@ function rvenv --description 'Python virtual environments that follow you around
                 printf '%s\n' 'rvenv: no venv is active' >&2
                 return 1
             end
-        case create allow deny
+        case create allow
             command rvenv $argv
             or return
             # The venv may now be there, or be trusted: decide at once.
             set -g __rvenv_dir ''
             __rvenv_check
+        case deny
+            __RVENV_HOOK_VENV=$__rvenv_venv command rvenv $argv
+            or return
+            # Its one line said it all (deactivated too): decide at once, quietly.
+            set -g __rvenv_dir ''
+            __RVENV_DENIED=1 __rvenv_check
         case '*'
             # Tells `rvenv status` which venv this hook activated.
             __RVENV_HOOK_VENV=$__rvenv_venv command rvenv $argv

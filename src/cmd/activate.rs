@@ -2,6 +2,7 @@
 //! shell, so they only work through the shell function the hook defines,
 //! which sets __RVENV_SHELL and evaluates what is printed here.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -10,6 +11,7 @@ use crate::cli::ActivateArgs;
 use crate::decide::activation_for;
 use crate::discover;
 use crate::env::Env;
+use crate::quote::display;
 use crate::render::Script;
 use crate::shell::Shell;
 
@@ -119,7 +121,16 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
         None => std::ffi::OsStr::new(""),
     };
     script.call("__rvenv_pin", [pin]);
-    super::emit(&script.into_bytes())
+    super::emit(&script.into_bytes())?;
+    if env.get("RVENV_LOG").is_none_or(|v| v != "quiet") {
+        // As the hook says it, and where from when a path named it.
+        let mut line = crate::decide::activated_message(&activation);
+        if args.path.is_some() {
+            line.push_str(&format!(" from {}", display(activation.venv.as_os_str())));
+        }
+        let _ = writeln!(std::io::stderr(), "{line}");
+    }
+    Ok(())
 }
 
 pub fn run_deactivate() -> anyhow::Result<()> {

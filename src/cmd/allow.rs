@@ -2,6 +2,7 @@
 //! venv to activate by itself.
 
 use std::io::Write;
+use std::path::Path;
 
 use crate::cli::TrustArgs;
 use crate::env::Env;
@@ -32,7 +33,19 @@ pub fn run(args: &TrustArgs, allow: bool) -> anyhow::Result<()> {
             );
         }
     } else {
-        let _ = writeln!(stderr, "rvenv: denied {}", display(venv.as_os_str()));
+        // One line: the hook's check that follows stays quiet.
+        let hook_active = std::env::var_os("__RVENV_HOOK_VENV")
+            .is_some_and(|active| !active.is_empty() && Path::new(&active) == venv);
+        let _ = writeln!(
+            stderr,
+            "rvenv: denied {}{}",
+            display(venv.as_os_str()),
+            if hook_active {
+                " and deactivated it; it no longer activates by itself"
+            } else {
+                ": it no longer activates by itself"
+            }
+        );
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use crate::cli::CreateArgs;
-use crate::create::{self, Options, python::Search};
+use crate::create::{self, Options, Seed, python::Search, seed};
 use crate::quote::{command_arg, display};
 use crate::shell::Shell;
 
@@ -16,12 +16,19 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
         python: args.python.clone(),
         prompt: args.prompt.clone(),
         system_site_packages: args.system_site_packages,
-        seed: args.seed,
+        seed: if args.without_pip {
+            Seed::None
+        } else if args.seed {
+            Seed::Required
+        } else {
+            Seed::Default
+        },
         clear: args.clear,
         copies: args.copies,
         symlinks: args.symlinks,
         upgrade: args.upgrade,
         without_scm_ignore_files: args.without_scm_ignore_files,
+        upgrade_deps: args.upgrade_deps,
     };
     let search = Search::from_process();
     let cache = create::facts::cache_dir();
@@ -39,7 +46,7 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
             "not trusting {}: {why}",
             display(venv.as_os_str())
         )),
-        None => crate::trust::set_trusted(&env, venv, true),
+        None => crate::trust::set_made(&env, venv),
     };
     if let Err(err) = trusted {
         let _ = writeln!(
@@ -49,12 +56,6 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
             command_arg(Shell::of_user(&env), venv.as_os_str())
         );
     }
-    let ms = start.elapsed().as_secs_f64() * 1000.0;
-    let ms = if ms < 10.0 {
-        format!("{ms:.1}")
-    } else {
-        format!("{ms:.0}")
-    };
     let mut what = format!(
         "{} {}",
         created.facts.implementation_name(),
@@ -63,8 +64,32 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
     if let Some(why) = &created.chosen_for {
         what.push_str(&format!(" for {why}"));
     }
-    if let Some(pip) = &created.pip {
-        what.push_str(&format!(", pip {pip}"));
+    let mut seeded = created.seeded.clone();
+    let mut upgrade_failed = None;
+    if args.upgrade_deps && !seeded.is_empty() {
+        let result = seed::upgrade_deps(venv, created.facts.version);
+        // Whatever happened, say what the venv holds now.
+        let names: Vec<&str> = seeded.iter().map(|s| s.name.as_str()).collect();
+        seeded = seed::installed_in(&venv.join(&created.facts.purelib), &names);
+        upgrade_failed = result.err();
+    }
+    for (i, s) in seeded.iter().enumerate() {
+        // `for requires-python >=3.10,<3.12` holds commas of its own.
+        let sep = if i == 0 && created.chosen_for.is_some() {
+            "; "
+        } else {
+            ", "
+        };
+        what.push_str(&format!("{sep}{} {}", s.name, s.version));
+    }
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let ms = if ms < 10.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.0}")
+    };
+    if created.no_pip_to_seed {
+        what.push_str(", without pip: the interpreter bundles none");
     }
     let verb = if created.upgraded {
         "upgraded"
@@ -73,10 +98,17 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
     } else {
         "created"
     };
+    let shown = display(args.path.as_os_str());
+    if let Some(err) = upgrade_failed {
+        anyhow::bail!(
+            "{verb} {shown} ({what}), but {err:#}; retry with: {} -m pip install --upgrade {}",
+            command_arg(Shell::of_user(&env), venv.join("bin/python").as_os_str()),
+            seed::deps(created.facts.version).join(" ")
+        );
+    }
     let _ = writeln!(
         std::io::stderr(),
-        "rvenv: {verb} {} ({what}) in {ms} ms",
-        display(args.path.as_os_str())
+        "rvenv: {verb} {shown} ({what}) in {ms} ms"
     );
     Ok(())
 }

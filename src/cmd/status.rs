@@ -23,6 +23,7 @@ fn text(path: &Path) -> Value {
 fn verdict_key(verdict: &Verdict) -> &'static str {
     match verdict {
         Verdict::Allowed => "allowed",
+        Verdict::Made => "made",
         Verdict::TrustedDir(_) => "trusted_dir",
         Verdict::NotAllowed => "not_allowed",
         Verdict::Replaced => "replaced",
@@ -127,25 +128,26 @@ fn status(dir: &Path, env: &Env) -> Value {
     status
 }
 
-/// The text form. Every value goes through `display`, so nothing from a
-/// directory name or pyvenv.cfg reaches the terminal raw.
+/// The text form: one `label: value` row per fact, the values lined up.
+/// Every value goes through `display`, so nothing from a directory name or
+/// pyvenv.cfg reaches the terminal raw.
 fn human(status: &Value, shell: Shell) -> String {
     let raw = |key: &str| status[key].as_str().unwrap_or("").to_owned();
     let d = |v: &str| display(std::ffi::OsStr::new(v));
     let s = |key: &str| d(&raw(key));
-    let mut out = format!("dir:         {}\n", s("dir"));
+    let mut rows: Vec<(&str, String)> = vec![("dir", s("dir"))];
     for note in status["notices"].as_array().into_iter().flatten() {
-        out.push_str(&format!(
-            "note:        {}\n",
-            d(note.as_str().unwrap_or(""))
-        ));
+        rows.push(("note", d(note.as_str().unwrap_or(""))));
     }
     for skip in status["skipped"].as_array().into_iter().flatten() {
-        out.push_str(&format!(
-            "skipped:     {} in {}: {}\n",
-            d(skip["source"].as_str().unwrap_or("")),
-            d(skip["dir"].as_str().unwrap_or("")),
-            d(skip["reason"].as_str().unwrap_or(""))
+        rows.push((
+            "skipped",
+            format!(
+                "{} in {}: {}",
+                d(skip["source"].as_str().unwrap_or("")),
+                d(skip["dir"].as_str().unwrap_or("")),
+                d(skip["reason"].as_str().unwrap_or(""))
+            ),
         ));
     }
     if status["venv"].is_null() {
@@ -155,74 +157,96 @@ fn human(status: &Value, shell: Shell) -> String {
             .flatten()
             .filter_map(|s| s.as_str())
             .collect();
-        out.push_str(&format!(
-            "venv:        none found here or above by {} (create one with: rvenv create)\n",
-            sources.join(", ")
+        rows.push((
+            "venv",
+            format!(
+                "none found here or above by {} (create one with: rvenv create)",
+                sources.join(", ")
+            ),
         ));
     } else {
-        out.push_str(&format!(
-            "venv:        {} (found by {} in {})\n",
-            s("venv"),
-            s("source"),
-            s("project")
+        rows.push((
+            "venv",
+            format!(
+                "{} (found by {} in {})",
+                s("venv"),
+                s("source"),
+                s("project")
+            ),
         ));
         if let Some(real) = status["real_path"].as_str()
             && real != raw("venv")
         {
-            out.push_str(&format!("real path:   {}\n", d(real)));
+            rows.push(("real path", d(real)));
         }
-        out.push_str(&format!(
-            "python:      {} (home {})\n",
-            d(status["python_version"].as_str().unwrap_or("unknown")),
-            d(status["home"].as_str().unwrap_or("unknown"))
+        rows.push((
+            "python",
+            format!(
+                "{} (home {})",
+                d(status["python_version"].as_str().unwrap_or("unknown")),
+                d(status["home"].as_str().unwrap_or("unknown"))
+            ),
         ));
-        out.push_str(&format!("prompt:      {}\n", s("prompt")));
-        match status["broken"].as_str() {
-            Some(why) => out.push_str(&format!(
-                "health:      broken: {}; fix: rvenv create {} {}\n",
-                d(why),
-                status["repair"].as_str().unwrap_or("--clear"),
-                command_arg(shell, std::ffi::OsStr::new(&raw("venv")))
-            )),
-            None => out.push_str("health:      ok\n"),
-        }
-        if status["trusted"] == json!(true) {
-            out.push_str(&format!("trusted:     yes, {}\n", s("trust_detail")));
-        } else {
-            out.push_str(&format!(
-                "trusted:     no, {}; to trust it: rvenv allow {}\n",
-                s("trust_detail"),
-                command_arg(shell, std::ffi::OsStr::new(&raw("venv")))
-            ));
-        }
-        match status["unsafe_permissions"].as_str() {
-            Some(why) => out.push_str(&format!("permissions: unsafe: {}\n", d(why))),
-            None => out.push_str("permissions: ok\n"),
-        }
-        match status["git_tracked"].as_str() {
-            Some(why) => out.push_str(&format!("git:         {}\n", d(why))),
-            None => out.push_str("git:         ok, no file in it is tracked\n"),
-        }
-        let would = if status["would_activate"] == json!(true) {
-            "yes"
-        } else {
-            "no"
-        };
-        out.push_str(&format!("auto-activates: {would}\n"));
+        rows.push(("prompt", s("prompt")));
+        let venv_arg = command_arg(shell, std::ffi::OsStr::new(&raw("venv")));
+        rows.push((
+            "health",
+            match status["broken"].as_str() {
+                Some(why) => format!(
+                    "broken: {}; fix: rvenv create {} {venv_arg}",
+                    d(why),
+                    status["repair"].as_str().unwrap_or("--clear"),
+                ),
+                None => "ok".into(),
+            },
+        ));
+        rows.push((
+            "trusted",
+            if status["trusted"] == json!(true) {
+                format!("yes, {}", s("trust_detail"))
+            } else {
+                format!(
+                    "no, {}; to trust it: rvenv allow {venv_arg}",
+                    s("trust_detail")
+                )
+            },
+        ));
+        rows.push((
+            "permissions",
+            match status["unsafe_permissions"].as_str() {
+                Some(why) => format!("unsafe: {}", d(why)),
+                None => "ok".into(),
+            },
+        ));
+        rows.push((
+            "git",
+            match status["git_tracked"].as_str() {
+                Some(why) => d(why),
+                None => "ok, no file in it is tracked".into(),
+            },
+        ));
+        let would = status["would_activate"] == json!(true);
+        rows.push(("auto-activates", if would { "yes" } else { "no" }.into()));
     }
     let active = &status["active"];
-    match active["virtual_env"].as_str() {
-        None => out.push_str("active:      none\n"),
-        Some(ve) => {
-            let by = match active["activated_by"].as_str() {
-                Some("rvenv") => "activated by rvenv",
-                Some("hand") => "activated by hand",
-                _ => "activated outside rvenv's hook, or the hook is not loaded",
-            };
-            out.push_str(&format!("active:      {} ({by})\n", d(ve)));
-        }
-    }
-    out
+    rows.push((
+        "active",
+        match active["virtual_env"].as_str() {
+            None => "none".into(),
+            Some(ve) => {
+                let by = match active["activated_by"].as_str() {
+                    Some("rvenv") => "activated by rvenv",
+                    Some("hand") => "activated by hand",
+                    _ => "activated outside rvenv's hook, or the hook is not loaded",
+                };
+                format!("{} ({by})", d(ve))
+            }
+        },
+    ));
+    let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0) + 1;
+    rows.iter()
+        .map(|(label, value)| format!("{:<width$} {value}\n", format!("{label}:")))
+        .collect()
 }
 
 pub fn run(args: &StatusArgs) -> anyhow::Result<()> {

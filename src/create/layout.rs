@@ -34,6 +34,8 @@ pub struct Plan<'a> {
     pub upgrade: bool,
     /// Write `.gitignore` (unless `--without-scm-ignore-files`).
     pub scm_ignore_files: bool,
+    /// `--upgrade-deps`, recorded in pyvenv.cfg's `command`.
+    pub upgrade_deps: bool,
 }
 
 impl Plan<'_> {
@@ -169,6 +171,9 @@ pub fn pyvenv_cfg(plan: &Plan) -> Vec<u8> {
         }
         if plan.upgrade {
             arg(b"--upgrade");
+        }
+        if plan.upgrade_deps {
+            arg(b"--upgrade-deps");
         }
         if let Some(prompt) = plan.orig_prompt {
             arg(format!("--prompt=\"{prompt}\"").as_bytes());

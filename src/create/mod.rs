@@ -35,7 +35,7 @@ pub struct Options {
     pub python: Option<String>,
     pub prompt: Option<String>,
     pub system_site_packages: bool,
-    pub seed: bool,
+    pub seed: Seed,
     pub clear: bool,
     pub copies: bool,
     /// `--symlinks`: the default; with `--upgrade`, turns a venv of copies
@@ -44,6 +44,22 @@ pub struct Options {
     /// Point an existing venv at another base, keeping its packages.
     pub upgrade: bool,
     pub without_scm_ignore_files: bool,
+    /// Recorded in pyvenv.cfg; the caller upgrades once the venv is in place.
+    pub upgrade_deps: bool,
+}
+
+/// Whether to install what the interpreter's ensurepip bundles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Seed {
+    /// pip (and setuptools before 3.12), as venv does; a venv without
+    /// them where the interpreter bundles none.
+    #[default]
+    Default,
+    /// `--seed`: as the default, but an interpreter without them is an
+    /// error.
+    Required,
+    /// `--without-pip`.
+    None,
 }
 
 /// What was created.
@@ -52,8 +68,10 @@ pub struct Created {
     /// Where the venv is: absolute, `..` resolved, a symlink followed.
     pub path: PathBuf,
     pub facts: Facts,
-    /// The pip version installed by `--seed`.
-    pub pip: Option<String>,
+    /// What was installed: pip first, then setuptools before 3.12.
+    pub seeded: Vec<seed::Installed>,
+    /// The interpreter bundles no pip (ensurepip) for the default seed.
+    pub no_pip_to_seed: bool,
     /// An existing venv was replaced (`--clear`).
     pub replaced: bool,
     /// An existing venv was pointed at a new base (`--upgrade`).
@@ -106,6 +124,16 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
         None => base_for(&request, &asked_by, opts.python.is_none(), search, cache)?,
     };
     let chosen_for = project.map(|p| format!("requires-python {}", p.shown()));
+    let wheels = match opts.seed {
+        Seed::None => Vec::new(),
+        Seed::Default | Seed::Required => seed::bundled(&facts.stdlib, facts.version),
+    };
+    if opts.seed == Seed::Required && wheels.is_empty() {
+        bail!(
+            "{} bundles no pip wheel (no ensurepip); create without --seed",
+            base.display()
+        );
+    }
     let (prompt, cfg_prompt) = prompts(opts, &venv, search);
     let plan = layout::Plan {
         venv: &venv,
@@ -115,11 +143,12 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
         cfg_prompt: cfg_prompt.as_deref(),
         system_site_packages: opts.system_site_packages,
         copies: opts.copies,
-        seed: opts.seed,
+        seed: !wheels.is_empty(),
         clear: opts.clear,
         orig_prompt: opts.prompt.as_deref(),
         upgrade: opts.upgrade,
         scm_ignore_files: !opts.without_scm_ignore_files,
+        upgrade_deps: opts.upgrade_deps && !wheels.is_empty(),
     };
 
     std::fs::create_dir_all(parent)
@@ -128,12 +157,13 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
     crate::trust::check_build_path(&venv, parent, true)?;
     clean_stale(parent, name);
     let stage = Stage::new(parent, name)?;
-    let pip = build(&stage.path, &plan, opts.seed.then_some(cache))?;
+    let seeded = build(&stage.path, &plan, &wheels, cache)?;
     let replaced = stage.commit(&venv, existing == Existing::Venv, opts.clear)?;
     Ok(Created {
         path: venv,
         facts,
-        pip,
+        seeded,
+        no_pip_to_seed: opts.seed == Seed::Default && wheels.is_empty(),
         replaced,
         upgraded: false,
         chosen_for,
@@ -235,20 +265,21 @@ fn prompts(opts: &Options, venv: &Path, search: &Search) -> (OsString, Option<St
     }
 }
 
-/// Everything but the rename: files, pip, then pyvenv.cfg.
-/// `seed` is `Some(cache)` for `--seed`.
+/// Everything but the rename: files, the seed `wheels`, then pyvenv.cfg.
 fn build(
     stage: &Path,
     plan: &layout::Plan,
-    seed: Option<Option<&Path>>,
-) -> anyhow::Result<Option<String>> {
+    wheels: &[seed::Wheel],
+    cache: Option<&Path>,
+) -> anyhow::Result<Vec<seed::Installed>> {
     layout::build(stage, plan)?;
-    let pip = match seed {
-        Some(cache) => Some(seed::install_pip(stage, plan, cache)?),
-        None => None,
+    let seeded = if wheels.is_empty() {
+        Vec::new()
+    } else {
+        seed::install(stage, plan, wheels, cache)?
     };
     layout::write(&stage.join("pyvenv.cfg"), &layout::pyvenv_cfg(plan))?;
-    Ok(pip)
+    Ok(seeded)
 }
 
 /// The prompt of a venv nobody named: its project's directory for an

@@ -102,12 +102,14 @@ deactivate () {
         unset _OLD_VIRTUAL_PYTHONHOME
     fi
 
-    # Forget the command locations found while the venv was on PATH.
-    hash -r 2> /dev/null
+    # Forget the command locations found while the venv was on PATH (with
+    # hashing off, `hash` fails: that must not fail the script under set -e).
+    hash -r 2> /dev/null || true
 
+    # PS1 is the shell's own, never exported: a child shell of another kind
+    # would draw it wrong (CPython's gh-111501).
     if [ -n "${_OLD_VIRTUAL_PS1+set}" ] ; then
         PS1="${_OLD_VIRTUAL_PS1}"
-        export PS1
         unset _OLD_VIRTUAL_PS1
     fi
 
@@ -167,10 +169,9 @@ if [ -z "${VIRTUAL_ENV_DISABLE_PROMPT-}" ] ; then
         _VIRTUAL_ENV_PS1_NAME=__PS1__
         PS1='(${_VIRTUAL_ENV_PS1_NAME}) '"${PS1-}"
     fi
-    export PS1
 fi
 
-hash -r 2> /dev/null
+hash -r 2> /dev/null || true
 "#;
 
 pub fn posix(venv: &OsStr, prompt: &OsStr) -> Vec<u8> {
@@ -259,11 +260,17 @@ end
 if test -z "$VIRTUAL_ENV_DISABLE_PROMPT"
     functions -c fish_prompt _old_fish_prompt
 
+    # Builtins only, called by `builtin`: a function of the user's named
+    # `source`, `.` or `printf` never runs at a prompt. set_color prints
+    # nothing where there are no colours (TERM=dumb), so it is a command
+    # of its own, never an argument that could vanish and shift printf's.
     function fish_prompt
         set -l old_status $status
-        printf "%s(%s)%s " (set_color 4B8BBE) __SHOWN__ (set_color normal)
+        builtin set_color 4B8BBE
+        builtin printf '(%s) ' __SHOWN__
+        builtin set_color normal
         # Give the old prompt the status of the last command.
-        echo "exit $old_status" | .
+        builtin echo "exit $old_status" | builtin source
         _old_fish_prompt
     end
 

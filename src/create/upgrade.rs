@@ -87,17 +87,20 @@ pub fn upgrade(
         cfg_prompt: cfg_prompt.as_deref(),
         system_site_packages: opts.system_site_packages || old.include_system_site_packages,
         copies,
-        seed: false,
+        // Its pip stays (with site-packages): `command` says so.
+        seed: venv.join(&facts.purelib).join("pip").is_dir(),
         clear: false,
         orig_prompt: orig_prompt.as_deref(),
         upgrade: true,
         scm_ignore_files: !opts.without_scm_ignore_files,
+        upgrade_deps: false,
     };
     relink(venv, &plan)?;
     Ok(Created {
         path: venv.to_owned(),
         facts,
-        pip: None,
+        seeded: Vec::new(),
+        no_pip_to_seed: false,
         replaced: false,
         upgraded: true,
         chosen_for: None,
