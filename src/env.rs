@@ -26,6 +26,15 @@ impl Env {
         }
     }
 
+    /// The same environment without `names`.
+    pub fn without(&self, names: &[&str]) -> Env {
+        let mut vars = self.vars.clone();
+        for name in names {
+            vars.remove(OsStr::new(name));
+        }
+        Env { vars }
+    }
+
     /// The variable's value; an empty value counts as unset.
     pub fn get(&self, name: &str) -> Option<&OsStr> {
         self.vars

@@ -87,6 +87,55 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `rvenv status` computes with the hook's decision: for each case, it says
+/// the venv auto-activates exactly when the hook activates it on arriving
+/// there, and `hook_says` holds the lines the hook prints then.
+#[test]
+fn status_says_what_the_hook_does() {
+    let env = Env::new();
+    let trusted = env.path("trusted");
+    let untrusted = env.path("untrusted");
+    let colon = env.path("trusted/co:lon");
+    let open = env.path("trusted/open");
+    for project in [&trusted, &untrusted, &open] {
+        real_venv(&project.join(".venv"));
+    }
+    // python -m venv refuses a path with `:`: made elsewhere, moved there.
+    real_venv(&env.path("staged"));
+    fs::create_dir_all(&colon).unwrap();
+    fs::rename(env.path("staged"), colon.join(".venv")).unwrap();
+    fs::set_permissions(open.join(".venv/bin"), fs::Permissions::from_mode(0o777)).unwrap();
+    let dirs = env.path("trusted").into_os_string();
+    let extra = [("RVENV_TRUSTED_DIRS", dirs.as_os_str())];
+    for (project, activates) in [
+        (&trusted, true),
+        (&untrusted, false),
+        (&colon, false),
+        (&open, false),
+    ] {
+        let st = env.status(project, &extra);
+        let hook = env
+            .rvenv()
+            .env("RVENV_TRUSTED_DIRS", &dirs)
+            .args(["__hook", "bash"])
+            .arg(project)
+            .output()
+            .unwrap();
+        assert!(hook.status.success(), "{}", stderr(&hook));
+        let answer = String::from_utf8_lossy(&hook.stdout);
+        let ctx = project.display();
+        assert_eq!(
+            answer.contains("__rvenv_activate "),
+            activates,
+            "{ctx}: the hook: {answer}"
+        );
+        assert_eq!(st["would_activate"], activates, "{ctx}: {st}");
+        let said: Vec<String> = stderr(&hook).lines().map(str::to_owned).collect();
+        assert_eq!(st["hook_says"], serde_json::json!(said), "{ctx}");
+        assert!(!said.is_empty(), "{ctx}: the hook says why, or what it did");
+    }
+}
+
 #[test]
 fn status_json_for_each_state() {
     let env = Env::new();
