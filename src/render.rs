@@ -7,8 +7,8 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
-use crate::decide::{Activation, Decision};
-use crate::quote::quote;
+use crate::decide::{Activation, Decision, Refusal};
+use crate::quote::{command_arg, display, quote};
 use crate::shell::Shell;
 
 /// Builds a script one command per line.
@@ -60,6 +60,54 @@ impl Script {
 pub fn display_name(prompt: &OsStr) -> std::ffi::OsString {
     use std::os::unix::ffi::{OsStrExt, OsStringExt};
     std::ffi::OsString::from_vec(crate::shell::drawn_name(prompt.as_bytes()))
+}
+
+/// The one line saying why a venv is not activated, with the next step in
+/// `shell`'s syntax; paths below `home` are shown as `~/...` where that
+/// helps.
+pub fn refusal_line(refusal: &Refusal, shell: Shell, home: Option<&Path>) -> String {
+    let arg = |p: &Path| command_arg(shell, p.as_os_str());
+    let allow = |venv: &Path| format!("if you trust it, run: rvenv allow {}", arg(venv));
+    match refusal {
+        Refusal::Colon { venv } => format!(
+            "rvenv: not activating {}: its path holds ':', which PATH cannot hold; \
+             move or recreate it elsewhere",
+            display(venv.as_os_str())
+        ),
+        Refusal::Broken { venv, why, pwd } => {
+            crate::venv::broken_message(venv, why, shell, pwd.as_deref(), home)
+        }
+        Refusal::Unsafe { venv, why } => format!(
+            "rvenv: not activating {}: {}; only you (or root) may be able to change it",
+            display(venv.as_os_str()),
+            display(OsStr::new(why))
+        ),
+        Refusal::Tracked { venv, git } => format!(
+            "rvenv: not activating {}: {}",
+            display(venv.as_os_str()),
+            git.reason(shell).unwrap_or_default()
+        ),
+        Refusal::StoreCorrupt(why) => why.clone(),
+        Refusal::Replaced { venv } => format!(
+            "rvenv: {} was replaced since you allowed it, so it was not activated; {}",
+            display(venv.as_os_str()),
+            allow(venv)
+        ),
+        Refusal::NotTrusted { venv } => format!(
+            "rvenv: {} is not trusted, so it was not activated; {}",
+            display(venv.as_os_str()),
+            allow(venv)
+        ),
+    }
+}
+
+/// Every line the hook prints for `decision`: why not, then what changed.
+pub fn decision_lines(decision: &Decision, shell: Shell, home: Option<&Path>) -> Vec<String> {
+    let refusal = decision
+        .refusal
+        .iter()
+        .map(|r| refusal_line(r, shell, home));
+    refusal.chain(decision.messages.iter().cloned()).collect()
 }
 
 fn path_or_empty(path: Option<&Path>) -> &OsStr {
@@ -114,6 +162,7 @@ mod tests {
             off: None,
             told: None,
             markers: vec!["pyvenv.cfg".into()],
+            refusal: None,
             messages: vec![],
         };
         assert_eq!(

@@ -107,8 +107,10 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
     let shell = calling_shell("rvenv activate")?;
     let env = Env::from_process();
     let found = found_for(args.path.as_deref(), &env)?;
-    let activation = activation_for(&found.venv, &found.project, &env, shell)
-        .map_err(|msg| anyhow::anyhow!(msg))?;
+    let activation = activation_for(&found.venv, &found.project, &env).map_err(|refusal| {
+        let home = env.get("HOME").map(Path::new);
+        anyhow::anyhow!(crate::render::refusal_line(&refusal, shell, home))
+    })?;
 
     let mut script = Script::new(shell);
     script.call("__rvenv_begin", []);

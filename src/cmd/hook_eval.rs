@@ -9,7 +9,7 @@ use crate::cli::HookEvalArgs;
 use crate::decide::{HookInput, HookState, decide};
 use crate::discover;
 use crate::env::Env;
-use crate::render::render_decision;
+use crate::render::{decision_lines as render_lines, render_decision};
 use crate::trust::Trust;
 
 fn non_empty(path: &OsStr) -> Option<PathBuf> {
@@ -27,7 +27,6 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
         std::env::current_dir()?.join(pwd)
     };
     let input = HookInput {
-        shell: args.shell,
         pwd: &pwd,
         state: HookState {
             active: non_empty(&args.active),
@@ -40,8 +39,9 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     };
     let decision = decide(&input, &sources);
     let mut stderr = std::io::stderr().lock();
-    for message in &decision.messages {
-        let _ = writeln!(stderr, "{message}");
+    let home = env.get("HOME").map(Path::new);
+    for line in render_lines(&decision, args.shell, home) {
+        let _ = writeln!(stderr, "{line}");
     }
     super::emit(&render_decision(args.shell, &decision))
 }

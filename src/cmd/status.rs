@@ -97,7 +97,6 @@ fn status(dir: &Path, env: &Env) -> Value {
     let arriving = env.without(&["VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "__RVENV_DENIED"]);
     let decision = decide(
         &HookInput {
-            shell: Shell::of_user(env),
             pwd: dir,
             state: HookState::default(),
             env: &arriving,
@@ -106,7 +105,12 @@ fn status(dir: &Path, env: &Env) -> Value {
         &sources,
     );
     let would = decision.activate.is_some();
-    status["hook_says"] = json!(decision.messages);
+    let home = env.get("HOME").map(Path::new);
+    status["hook_says"] = json!(crate::render::decision_lines(
+        &decision,
+        Shell::of_user(env),
+        home
+    ));
     status["venv"] = text(&found.venv);
     status["project"] = text(&found.project);
     status["source"] = json!(found.source);
