@@ -1,65 +1,117 @@
-//! Turns a [`Decision`] into code for one shell. The hook scripts in `shell/`
-//! define the functions called here (`__rvenv_activate`, ...); every value
-//! passed to them goes through [`crate::quote`]. The call syntax
-//! `name 'arg' 'arg'` is the same in every shell rvenv evals code in; only the
-//! quoting differs.
+//! Turns a [`Decision`] into what the hook applies: a short list of
+//! operations ([`Op`]), the only things rvenv ever asks of a shell, rendered
+//! in the form that shell takes. Each template in `shell/` implements every
+//! operation once (`__rvenv_begin`, `__rvenv_activate`, ...); every value
+//! passed goes through [`crate::quote`].
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
 use crate::decide::{Activation, Decision, Refusal};
 use crate::quote::{command_arg, display, quote};
 use crate::shell::Shell;
 
-/// Builds a script one command per line.
-pub struct Script {
-    shell: Shell,
-    code: Vec<u8>,
+/// What rvenv asks the hook to do. An answer is `Begin`, then changes, then
+/// `State` or `Pin`: a Ctrl-C between the first and the last leaves
+/// `__rvenv_busy` set, and the next prompt undoes the half-applied answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// An answer that changes something starts.
+    Begin,
+    /// Undo the hook's own activation exactly (PATH entry, variables,
+    /// prompt prefix, `deactivate`), leaving every other change the user made.
+    Deactivate,
+    /// Whatever venv is on goes off, the user's through their own
+    /// `deactivate` (before `rvenv activate`).
+    DeactivateAny,
+    /// Put `venv` on: VIRTUAL_ENV and VIRTUAL_ENV_PROMPT (`prompt`), its
+    /// `bin` first on PATH, `shown` as the prompt's prefix, PYTHONHOME
+    /// saved and unset, `deactivate` defined.
+    Activate {
+        venv: OsString,
+        prompt: OsString,
+        shown: OsString,
+    },
+    /// The hook's state after the answer: the project the decision holds
+    /// for, the project kept off, the venv the user was told about, and the
+    /// markers the fast path tests.
+    State {
+        root: OsString,
+        off: OsString,
+        told: OsString,
+        markers: Vec<OsString>,
+    },
+    /// `rvenv activate`'s answer ends here: the venv it pinned (or none),
+    /// and no project kept off.
+    Pin { venv: OsString },
 }
 
-impl Script {
-    pub fn new(shell: Shell) -> Script {
-        Script {
-            shell,
-            code: Vec::new(),
+impl Op {
+    /// The activation of `activation`.
+    pub fn activate(activation: &Activation) -> Op {
+        Op::Activate {
+            venv: activation.venv.clone().into_os_string(),
+            prompt: activation.prompt.clone(),
+            shown: display_name(&activation.prompt),
         }
     }
 
-    /// `function arg...`, each argument quoted for the shell.
-    pub fn call<'a>(&mut self, function: &str, args: impl IntoIterator<Item = &'a OsStr>) {
-        self.code.extend_from_slice(function.as_bytes());
+    /// The template's function for this operation, and its arguments.
+    fn call(&self) -> (&'static str, Vec<&OsStr>) {
+        match self {
+            Op::Begin => ("__rvenv_begin", vec![]),
+            Op::Deactivate => ("__rvenv_deactivate", vec![]),
+            Op::DeactivateAny => ("__rvenv_deactivate_any", vec![]),
+            Op::Activate {
+                venv,
+                prompt,
+                shown,
+            } => ("__rvenv_activate", vec![venv, prompt, shown]),
+            Op::State {
+                root,
+                off,
+                told,
+                markers,
+            } => {
+                let mut args = vec![root.as_os_str(), off, told];
+                args.extend(markers.iter().map(OsString::as_os_str));
+                ("__rvenv_state", args)
+            }
+            Op::Pin { venv } => ("__rvenv_pin", vec![venv]),
+        }
+    }
+}
+
+/// `ops` in the form `shell`'s hook applies.
+pub fn render(shell: Shell, ops: &[Op]) -> Vec<u8> {
+    match shell {
+        // Shells that eval code: one call of the template's function per
+        // line, `name 'arg' 'arg'`, only the quoting differing.
+        Shell::Bash | Shell::Zsh | Shell::Fish => calls(shell, ops),
+        // No hook yet (Shell::has_hook): nothing asks for their answers.
+        // Issue 14 renders each its own way here (nushell cannot eval: data).
+        Shell::Elvish | Shell::Powershell | Shell::Nushell => calls(shell, ops),
+    }
+}
+
+fn calls(shell: Shell, ops: &[Op]) -> Vec<u8> {
+    let mut code = Vec::new();
+    for op in ops {
+        let (function, args) = op.call();
+        code.extend_from_slice(function.as_bytes());
         for arg in args {
-            self.code.push(b' ');
-            self.code.extend_from_slice(&quote(self.shell, arg));
+            code.push(b' ');
+            code.extend_from_slice(&quote(shell, arg));
         }
-        self.code.push(b'\n');
+        code.push(b'\n');
     }
-
-    pub fn deactivate(&mut self) {
-        self.call("__rvenv_deactivate", []);
-    }
-
-    pub fn activate(&mut self, activation: &Activation) {
-        let display = display_name(&activation.prompt);
-        self.call(
-            "__rvenv_activate",
-            [
-                activation.venv.as_os_str(),
-                activation.prompt.as_os_str(),
-                display.as_os_str(),
-            ],
-        );
-    }
-
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.code
-    }
+    code
 }
 
 /// The venv's name as drawn in the prompt ([`crate::shell::drawn_name`]).
-pub fn display_name(prompt: &OsStr) -> std::ffi::OsString {
+pub fn display_name(prompt: &OsStr) -> OsString {
     use std::os::unix::ffi::{OsStrExt, OsStringExt};
-    std::ffi::OsString::from_vec(crate::shell::drawn_name(prompt.as_bytes()))
+    OsString::from_vec(crate::shell::drawn_name(prompt.as_bytes()))
 }
 
 /// The one line saying why a venv is not activated, with the next step in
@@ -114,27 +166,31 @@ fn path_or_empty(path: Option<&Path>) -> &OsStr {
     path.map(Path::as_os_str).unwrap_or(OsStr::new(""))
 }
 
-/// The hook's code for a decision: undo, apply, then record the state the
+/// The operations for a decision: undo, apply, then record the state the
 /// next prompt compares against.
-pub fn render_decision(shell: Shell, decision: &Decision) -> Vec<u8> {
-    let mut script = Script::new(shell);
+pub fn decision_ops(decision: &Decision) -> Vec<Op> {
+    let mut ops = Vec::new();
     if decision.deactivate || decision.activate.is_some() {
-        script.call("__rvenv_begin", []);
+        ops.push(Op::Begin);
     }
     if decision.deactivate {
-        script.deactivate();
+        ops.push(Op::Deactivate);
     }
     if let Some(activation) = &decision.activate {
-        script.activate(activation);
+        ops.push(Op::activate(activation));
     }
-    let mut state = vec![
-        path_or_empty(decision.project.as_deref()),
-        path_or_empty(decision.off.as_deref()),
-        path_or_empty(decision.told.as_deref()),
-    ];
-    state.extend(decision.markers.iter().map(|m| m.as_os_str()));
-    script.call("__rvenv_state", state);
-    script.into_bytes()
+    ops.push(Op::State {
+        root: path_or_empty(decision.project.as_deref()).to_owned(),
+        off: path_or_empty(decision.off.as_deref()).to_owned(),
+        told: path_or_empty(decision.told.as_deref()).to_owned(),
+        markers: decision.markers.clone(),
+    });
+    ops
+}
+
+/// The hook's answer for a decision, for `shell`.
+pub fn render_decision(shell: Shell, decision: &Decision) -> Vec<u8> {
+    render(shell, &decision_ops(decision))
 }
 
 #[cfg(test)]

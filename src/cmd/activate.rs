@@ -12,7 +12,7 @@ use crate::decide::activation_for;
 use crate::discover;
 use crate::env::Env;
 use crate::quote::display;
-use crate::render::Script;
+use crate::render::{Op, render};
 use crate::shell::Shell;
 
 /// The shell whose `rvenv` function called us, or the error telling the user
@@ -112,18 +112,19 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
         anyhow::anyhow!(crate::render::refusal_line(&refusal, shell, home))
     })?;
 
-    let mut script = Script::new(shell);
-    script.call("__rvenv_begin", []);
-    script.call("__rvenv_deactivate_any", []);
-    script.activate(&activation);
     // Pinned when named (stays on until deactivated); either way, a
     // deactivate typed earlier in this project no longer holds.
     let pin = match args.path {
-        Some(_) => activation.venv.as_os_str(),
-        None => std::ffi::OsStr::new(""),
+        Some(_) => activation.venv.clone().into_os_string(),
+        None => std::ffi::OsString::new(),
     };
-    script.call("__rvenv_pin", [pin]);
-    super::emit(&script.into_bytes())?;
+    let ops = [
+        Op::Begin,
+        Op::DeactivateAny,
+        Op::activate(&activation),
+        Op::Pin { venv: pin },
+    ];
+    super::emit(&render(shell, &ops))?;
     if env.get("RVENV_LOG").is_none_or(|v| v != "quiet") {
         // As the hook says it, and where from when a path named it.
         let mut line = crate::decide::activated_message(&activation);
