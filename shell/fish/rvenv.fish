@@ -271,15 +271,9 @@ function __rvenv_deactivate
     end
     set -g __rvenv_had_pythonhome ''
     set -g __rvenv_old_pythonhome ''
-    # Put the user's prompt back, unless they (or a theme) defined another
-    # since: that one is theirs. (When an activate script's prompt wraps
-    # ours, __rvenv_orig_fish_prompt stays: its saved copy of ours calls it.)
-    if __rvenv_prompt_is_ours
-        functions -e fish_prompt
-        functions -q __rvenv_orig_fish_prompt
-        and functions -c __rvenv_orig_fish_prompt fish_prompt
-        functions -e __rvenv_orig_fish_prompt
-    end
+    # The prompt wrapper stays: with no name it prints the user's prompt
+    # alone, and the next activation need not wrap it again (a function
+    # copied and defined at every crossing cost more than the rest of it).
     set -g __rvenv_name ''
     set -e VIRTUAL_ENV
     set -e VIRTUAL_ENV_PROMPT
