@@ -41,7 +41,9 @@ pub enum Command {
     Activate(ActivateArgs),
 
     /// Deactivate the venv of the current shell (needs the hook)
-    #[command(after_help = "The venv stays off until you leave its project.")]
+    #[command(after_help = "Examples:\n  \
+        rvenv deactivate             # the same as typing: deactivate\n\n\
+        The venv stays off until you leave its project.")]
     Deactivate,
 
     /// Create a virtual environment, natively and fast
@@ -59,6 +61,9 @@ pub enum Command {
     Allow(TrustArgs),
 
     /// Stop trusting a venv: it no longer activates by itself
+    #[command(after_help = "Examples:\n  \
+        rvenv deny                   # the venv of the current project\n  \
+        rvenv deny ~/code/shop/.venv")]
     Deny(TrustArgs),
 
     /// Show which venv applies to a directory, and why it does or does not activate
@@ -109,8 +114,21 @@ impl Internal {
 #[derive(Debug, Args)]
 pub struct HookArgs {
     /// The shell to print the integration for
-    #[arg(value_name = "SHELL", ignore_case = true)]
+    #[arg(value_name = "SHELL", ignore_case = true, value_parser = hooked_shell())]
     pub shell: Shell,
+}
+
+/// The shells with a hook (see [`Shell::has_hook`]), by name: what `hook`
+/// and `__hook` accept.
+fn hooked_shell() -> impl clap::builder::TypedValueParser<Value = Shell> {
+    use clap::builder::TypedValueParser;
+    let names: Vec<&'static str> = Shell::hooked().map(Shell::name).collect();
+    clap::builder::PossibleValuesParser::new(names).map(|name| {
+        Shell::hooked()
+            .find(|s| s.name().eq_ignore_ascii_case(&name))
+            // Unreachable: the parser lets only those names through.
+            .unwrap_or(Shell::Bash)
+    })
 }
 
 #[derive(Debug, Args)]
@@ -120,20 +138,10 @@ pub struct ActivateArgs {
     pub path: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CompletionShell {
-    Bash,
-    Zsh,
-    Fish,
-    Elvish,
-    Powershell,
-    Nushell,
-}
-
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for
-    pub shell: CompletionShell,
+    pub shell: Shell,
 }
 
 #[derive(Debug, Args)]
@@ -254,6 +262,7 @@ impl HookEvalArgs {
             .first()
             .and_then(|s| s.to_str())
             .and_then(|s| Shell::from_str(s, false).ok())
+            .filter(|s| s.has_hook())
             .ok_or(usage)?;
         if args.len() < 2 || args.len() > 6 {
             return Err(usage.into());
@@ -370,3 +379,31 @@ pub const FILES: &[(&str, &str)] = &[
         "Interpreter facts and unpacked pip wheels, shared by every rvenv create. Safe to delete.",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every subcommand clap knows, not a list kept by hand: a new one
+    /// without examples fails here.
+    #[test]
+    fn every_subcommand_has_help_with_examples() {
+        let mut cli = Cli::command();
+        cli.build();
+        let mut seen = 0;
+        for sub in cli.get_subcommands_mut() {
+            let name = sub.get_name().to_owned();
+            if name == "help" {
+                continue;
+            }
+            let help = sub.render_long_help().to_string();
+            assert!(
+                help.contains("Examples:\n  ") && help.contains(&format!("rvenv {name}")),
+                "rvenv {name} --help has no examples:\n{help}"
+            );
+            seen += 1;
+        }
+        assert!(seen >= 10, "{seen} subcommands");
+    }
+}

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use crate::discover::{self, VenvSource};
 use crate::env::Env;
 use crate::pyvenv_cfg::PyvenvCfg;
-use crate::quote::{command_arg, display};
-use crate::shell::Shell;
+use crate::quote::display;
 use crate::trust::{Trust, Verdict, check_venv};
-use crate::venv::{Venv, broken_message};
+use crate::vcs::GitCheck;
+use crate::venv::{Broken, Venv};
 
 /// What the shell hook remembers between prompts and passes back in.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -57,27 +57,61 @@ pub struct Decision {
     /// The git index and stamp the hook compares at each prompt while the
     /// venv is on (see `vcs::watch`).
     pub watch: Option<(PathBuf, PathBuf)>,
-    /// One-line messages for stderr.
+    /// Why the venv found is not activated, when that is to be said now
+    /// (once per entry into its project); the renderer writes the line.
+    pub refusal: Option<Refusal>,
+    /// A Python project without a venv, to be said now (once per entry).
+    pub no_venv: Option<NoVenv>,
+    /// One-line messages for stderr, after the refusal's.
     pub messages: Vec<String>,
 }
 
+/// Why a venv is not activated: what happened, with its data, and no shell
+/// syntax. `render::refusal_line` writes the line and the next step in the
+/// user's shell's syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Its path holds `:`, which PATH cannot hold.
+    Colon { venv: PathBuf },
+    /// It is not whole. `pwd`: the shell's directory, when known for sure
+    /// (the hook's), so that paths below it are shown relative to it.
+    Broken {
+        venv: PathBuf,
+        why: Broken,
+        pwd: Option<PathBuf>,
+    },
+    /// Someone else than the user (or root) may be able to change it.
+    Unsafe { venv: PathBuf, why: String },
+    /// Git tracks files in it, or cannot tell.
+    Tracked { venv: PathBuf, git: GitCheck },
+    /// The trust store cannot be used; the line says why.
+    StoreCorrupt(String),
+    /// Allowed once, but the path holds another directory now.
+    Replaced { venv: PathBuf },
+    /// Never allowed.
+    NotTrusted { venv: PathBuf },
+}
+
+/// The directory around the shell is plainly a Python project, and no
+/// source finds a venv for it: the renderer says how to make one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoVenv {
+    pub project: PathBuf,
+    /// The shell's directory, so the command names the project's `.venv`
+    /// from there.
+    pub pwd: PathBuf,
+}
+
 pub struct HookInput<'a> {
-    /// The shell the hook runs in: suggested commands use its syntax.
-    pub shell: Shell,
     pub pwd: &'a Path,
     pub state: HookState,
     pub env: &'a Env,
     pub trust: &'a Trust,
 }
 
-/// The venv `found` should activate, or the message saying why not.
-pub fn activation_for(
-    venv: &Path,
-    project: &Path,
-    env: &Env,
-    shell: Shell,
-) -> Result<Activation, String> {
-    activation_in(venv, project, env, shell, None)
+/// The venv `found` should activate, or why not.
+pub fn activation_for(venv: &Path, project: &Path, env: &Env) -> Result<Activation, Refusal> {
+    activation_in(venv, project, env, None)
 }
 
 /// [`activation_for`], with the shell's working directory when it is known
@@ -87,21 +121,19 @@ fn activation_in(
     venv: &Path,
     project: &Path,
     env: &Env,
-    shell: Shell,
     pwd: Option<&Path>,
-) -> Result<Activation, String> {
+) -> Result<Activation, Refusal> {
     if venv.as_os_str().as_bytes().contains(&b':') {
         // PATH cannot hold it: its pieces would become other entries,
         // relative ones among them.
-        return Err(format!(
-            "rvenv: not activating {}: its path holds ':', which PATH cannot hold; \
-             move or recreate it elsewhere",
-            display(venv.as_os_str())
-        ));
+        return Err(Refusal::Colon {
+            venv: venv.to_path_buf(),
+        });
     }
-    let venv_info = Venv::inspect(venv).map_err(|why| {
-        let home = env.get("HOME").map(Path::new);
-        broken_message(venv, &why, shell, pwd, home)
+    let venv_info = Venv::inspect(venv).map_err(|why| Refusal::Broken {
+        venv: venv.to_path_buf(),
+        why,
+        pwd: pwd.map(Path::to_path_buf),
     })?;
     let prompt = venv_info
         .cfg_prompt()
@@ -122,44 +154,35 @@ pub fn auto_activation(
     project: &Path,
     env: &Env,
     trust: &Trust,
-    shell: Shell,
     pwd: &Path,
-) -> Result<Activation, String> {
-    let mut activation = activation_in(venv, project, env, shell, Some(pwd))?;
-    let checked = check_venv(venv).map_err(|why| {
-        format!(
-            "rvenv: not activating {}: {}; only you (or root) may be able to change it",
-            display(venv.as_os_str()),
-            display(std::ffi::OsStr::new(&why))
-        )
+) -> Result<Activation, Refusal> {
+    let mut activation = activation_in(venv, project, env, Some(pwd))?;
+    let checked = check_venv(venv).map_err(|why| Refusal::Unsafe {
+        venv: venv.to_path_buf(),
+        why,
     })?;
     if checked.path != venv {
         // Its real path goes on PATH instead: that must fit there too.
-        activation_for(&checked.path, project, env, shell)?;
+        activation_for(&checked.path, project, env)?;
     }
     // Before the trust verdict: allowing it would not help.
-    if let Some(why) = crate::vcs::refusal(venv, env, shell, "not activating") {
-        return Err(why);
+    let git = crate::vcs::check(venv, env);
+    if git != GitCheck::Clean {
+        return Err(Refusal::Tracked {
+            venv: venv.to_path_buf(),
+            git,
+        });
     }
     let verdict = trust.verdict_real(&checked.real);
     if verdict.is_trusted() {
         activation.venv = checked.path;
         return Ok(activation);
     }
-    let allow = format!(
-        "if you trust it, run: rvenv allow {}",
-        command_arg(shell, venv.as_os_str())
-    );
+    let venv = venv.to_path_buf();
     Err(match verdict {
-        Verdict::StoreCorrupt(why) => why,
-        Verdict::Replaced => format!(
-            "rvenv: {} was replaced since you allowed it, so it was not activated; {allow}",
-            display(venv.as_os_str())
-        ),
-        _ => format!(
-            "rvenv: {} is not trusted, so it was not activated; {allow}",
-            display(venv.as_os_str())
-        ),
+        Verdict::StoreCorrupt(why) => Refusal::StoreCorrupt(why),
+        Verdict::Replaced => Refusal::Replaced { venv },
+        _ => Refusal::NotTrusted { venv },
     })
 }
 
@@ -196,7 +219,10 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
         if input.state.told.as_ref() != Some(&dir)
             && input.env.get("RVENV_LOG").is_none_or(|v| v != "quiet")
         {
-            decision.messages.push(no_venv_message(&dir, input));
+            decision.no_venv = Some(NoVenv {
+                project: dir.clone(),
+                pwd: input.pwd.to_path_buf(),
+            });
         }
         decision.told = Some(dir.clone());
         decision.project = Some(dir.clone());
@@ -209,14 +235,13 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
                 &found.project,
                 input.env,
                 input.trust,
-                input.shell,
                 input.pwd,
             ) {
                 Ok(activation) => Some(activation),
-                Err(message) => {
+                Err(refusal) => {
                     // Once per entry into the project, not at every cd in it.
                     if input.state.told.as_ref() != Some(&found.venv) {
-                        decision.messages.push(message);
+                        decision.refusal = Some(refusal);
                     }
                     decision.told = Some(found.venv.clone());
                     None
@@ -229,7 +254,8 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
     // goes off and counts as told, without a "not trusted" line for it.
     let denied = input.env.get("__RVENV_DENIED").is_some();
     if denied {
-        decision.messages.clear();
+        decision.refusal = None;
+        decision.no_venv = None;
     }
     if target.as_ref().map(|t| &t.venv) == input.state.active.as_ref() {
         return decision;
@@ -244,30 +270,6 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
         ));
     }
     decision
-}
-
-/// `rvenv: shop is a Python project without a venv; make one with: rvenv
-/// create` (the path to `DIR/.venv` when the shell is below it).
-fn no_venv_message(dir: &Path, input: &HookInput) -> String {
-    let name = dir.file_name().unwrap_or(dir.as_os_str());
-    let mut command = "rvenv create".to_owned();
-    if input.pwd != dir {
-        let up = input
-            .pwd
-            .strip_prefix(dir)
-            .map_or(0, |rest| rest.iter().count());
-        let mut rel = PathBuf::new();
-        for _ in 0..up {
-            rel.push("..");
-        }
-        rel.push(".venv");
-        command.push(' ');
-        command.push_str(&command_arg(input.shell, rel.as_os_str()));
-    }
-    format!(
-        "rvenv: {} is a Python project without a venv; make one with: {command}",
-        display(name)
-    )
 }
 
 /// `rvenv: activated shop (Python 3.12.1)`: the hook's line, and
@@ -318,6 +320,7 @@ fn name_of(venv: &Path, env: &Env) -> std::ffi::OsString {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shell::Shell;
     use std::fs;
     use std::os::unix::fs::symlink;
 
@@ -332,7 +335,6 @@ mod tests {
         let trust = Trust::load(&Env::from_pairs([("RVENV_TRUSTED_DIRS", "/")]));
         decide(
             &HookInput {
-                shell: Shell::Bash,
                 pwd,
                 state,
                 env,
@@ -351,7 +353,6 @@ mod tests {
         let trust = Trust::load(&env);
         let sources = discover::sources(&env);
         let input = HookInput {
-            shell: Shell::Bash,
             pwd: &p,
             state: HookState::default(),
             env: &env,
@@ -360,13 +361,16 @@ mod tests {
         let d = decide(&input, &sources);
         assert!(d.activate.is_none());
         assert_eq!(d.project, Some(p.clone()));
-        assert_eq!(d.messages.len(), 1);
-        assert!(
-            d.messages[0].contains("is not trusted"),
-            "{}",
-            d.messages[0]
+        assert_eq!(
+            d.refusal,
+            Some(Refusal::NotTrusted {
+                venv: p.join(".venv")
+            })
         );
-        assert!(d.messages[0].contains("rvenv allow"), "{}", d.messages[0]);
+        assert!(d.messages.is_empty());
+        let line = crate::render::refusal_line(d.refusal.as_ref().unwrap(), Shell::Bash, None);
+        assert!(line.contains("is not trusted"), "{line}");
+        assert!(line.contains("rvenv allow"), "{line}");
 
         // Said once: not again while in the project.
         let told = HookState {
@@ -378,7 +382,6 @@ mod tests {
             &HookInput {
                 state: told,
                 ..HookInput {
-                    shell: Shell::Bash,
                     pwd: &p,
                     state: HookState::default(),
                     env: &env,
@@ -387,7 +390,7 @@ mod tests {
             },
             &sources,
         );
-        assert!(again.messages.is_empty() && again.activate.is_none());
+        assert!(again.refusal.is_none() && again.messages.is_empty() && again.activate.is_none());
 
         crate::trust::set_trusted(&env, &p.join(".venv"), true).unwrap();
         let trust = Trust::load(&env);
@@ -501,8 +504,13 @@ mod tests {
         fs::write(v.join("pyvenv.cfg"), b"\x00\x01garbage").unwrap();
         let d = run(&tmp.path().join("p"), HookState::default(), &Env::default());
         assert!(d.activate.is_none());
-        assert_eq!(d.messages.len(), 1);
-        assert!(d.messages[0].contains("is broken"), "{}", d.messages[0]);
+        assert!(
+            matches!(d.refusal, Some(Refusal::Broken { .. })),
+            "{:?}",
+            d.refusal
+        );
+        let line = crate::render::refusal_line(d.refusal.as_ref().unwrap(), Shell::Bash, None);
+        assert!(line.contains("is broken"), "{line}");
     }
 
     #[test]

@@ -26,11 +26,28 @@ impl Env {
         }
     }
 
+    /// The same environment without `names`.
+    pub fn without(&self, names: &[&str]) -> Env {
+        let mut vars = self.vars.clone();
+        for name in names {
+            vars.remove(OsStr::new(name));
+        }
+        Env { vars }
+    }
+
     /// The variable's value; an empty value counts as unset.
     pub fn get(&self, name: &str) -> Option<&OsStr> {
         self.vars
             .get(OsStr::new(name))
             .map(OsString::as_os_str)
             .filter(|v| !v.is_empty())
+    }
+}
+
+impl crate::shell::Shell {
+    /// The shell whose syntax a message's suggested command should use:
+    /// the one whose `rvenv` function called us, else the login shell.
+    pub fn of_user(env: &Env) -> crate::shell::Shell {
+        crate::shell::Shell::of_program(env.get("__RVENV_SHELL").or_else(|| env.get("SHELL")))
     }
 }

@@ -23,7 +23,7 @@ pub struct PyvenvCfg {
     pub base_executable: Option<PathBuf>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CfgError {
     Missing,
     Unreadable(ReadError),

@@ -9,6 +9,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
 use crate::shell::Shell;
+pub use crate::shell::is_unsafe_char;
 
 /// `value` as one word of `shell`'s syntax that evaluates to exactly its bytes
 /// and never runs, expands or globs anything.
@@ -16,6 +17,9 @@ pub fn quote(shell: Shell, value: &OsStr) -> Vec<u8> {
     match shell {
         Shell::Bash | Shell::Zsh => quote_posix(value.as_bytes()),
         Shell::Fish => quote_fish(value.as_bytes()),
+        // No hook yet, so no code is rendered for them (`Shell::has_hook`);
+        // their hook brings its own quoting here (issue 14).
+        Shell::Elvish | Shell::Powershell | Shell::Nushell => quote_posix(value.as_bytes()),
     }
 }
 
@@ -96,13 +100,6 @@ fn quote_fish(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// True for characters that must never reach the terminal raw: C0, DEL,
-/// C1 (U+0080..U+009F, where U+009B starts an escape sequence on its own)
-/// and the bidirectional overrides that reorder what is shown.
-pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
 /// A value as shown in a message: printable characters as they are, the
 /// rest as `\xHH` (bytes that are not UTF-8, control characters) or
 /// `\u{HHHH}`, so a hostile name never sends escape sequences to the
@@ -140,11 +137,16 @@ pub fn command_arg(shell: Shell, value: &OsStr) -> String {
         return String::from_utf8_lossy(bytes).into_owned();
     }
     let printable = std::str::from_utf8(bytes).is_ok_and(|s| !s.chars().any(is_unsafe_char));
+    // Elvish, PowerShell and nushell have no hook yet: `Shell::of_user`
+    // never names them, and they are written as bash is until issue 14
+    // gives each its own syntax here.
     match shell {
-        Shell::Bash | Shell::Zsh if printable => {
+        Shell::Bash | Shell::Zsh | Shell::Elvish | Shell::Powershell | Shell::Nushell
+            if printable =>
+        {
             String::from_utf8_lossy(&quote_posix(bytes)).into_owned()
         }
-        Shell::Bash | Shell::Zsh => {
+        Shell::Bash | Shell::Zsh | Shell::Elvish | Shell::Powershell | Shell::Nushell => {
             let mut out = String::from("$'");
             for &b in bytes {
                 match b {

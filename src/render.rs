@@ -1,112 +1,238 @@
-//! Turns a [`Decision`] into code for one shell. The hook scripts in `shell/`
-//! define the functions called here (`__rvenv_activate`, ...); every value
-//! passed to them goes through [`crate::quote`]. The call syntax
-//! `name 'arg' 'arg'` is the same in every shell rvenv evals code in; only the
-//! quoting differs.
+//! Turns a [`Decision`] into what the hook applies: a short list of
+//! operations ([`Op`]), the only things rvenv ever asks of a shell, rendered
+//! in the form that shell takes. Each template in `shell/` implements every
+//! operation once (`__rvenv_begin`, `__rvenv_activate`, ...); every value
+//! passed goes through [`crate::quote`].
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
-use crate::decide::{Activation, Decision};
-use crate::quote::quote;
+use crate::decide::{Activation, Decision, NoVenv, Refusal};
+use crate::quote::{command_arg, display, quote};
 use crate::shell::Shell;
 
-/// Builds a script one command per line.
-pub struct Script {
-    shell: Shell,
-    code: Vec<u8>,
+/// What rvenv asks the hook to do. An answer is `Begin`, then changes, then
+/// `State` or `Pin`: a Ctrl-C between the first and the last leaves
+/// `__rvenv_busy` set, and the next prompt undoes the half-applied answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// An answer that changes something starts.
+    Begin,
+    /// Undo the hook's own activation exactly (PATH entry, variables,
+    /// prompt prefix, `deactivate`), leaving every other change the user made.
+    Deactivate,
+    /// Whatever venv is on goes off, the user's through their own
+    /// `deactivate` (before `rvenv activate`).
+    DeactivateAny,
+    /// Put `venv` on: VIRTUAL_ENV and VIRTUAL_ENV_PROMPT (`prompt`), its
+    /// `bin` first on PATH, `shown` as the prompt's prefix, PYTHONHOME
+    /// saved and unset, `deactivate` defined.
+    Activate {
+        venv: OsString,
+        prompt: OsString,
+        shown: OsString,
+    },
+    /// The hook's state after the answer: the project the decision holds
+    /// for, the project kept off, the venv the user was told about, and the
+    /// markers the fast path tests.
+    State {
+        root: OsString,
+        off: OsString,
+        told: OsString,
+        markers: Vec<OsString>,
+    },
+    /// `rvenv activate`'s answer ends here: the venv it pinned (or none),
+    /// and no project kept off.
+    Pin { venv: OsString },
+    /// What the fast path compares at each prompt while the venv is on: the
+    /// git index, and the stamp rvenv wrote when it last found it clean
+    /// (both empty: nothing to watch). See `vcs::watch`.
+    Watch { index: OsString, stamp: OsString },
 }
 
-impl Script {
-    pub fn new(shell: Shell) -> Script {
-        Script {
-            shell,
-            code: Vec::new(),
+impl Op {
+    /// The activation of `activation`.
+    pub fn activate(activation: &Activation) -> Op {
+        Op::Activate {
+            venv: activation.venv.clone().into_os_string(),
+            prompt: activation.prompt.clone(),
+            shown: display_name(&activation.prompt),
         }
     }
 
-    /// `function arg...`, each argument quoted for the shell.
-    pub fn call<'a>(&mut self, function: &str, args: impl IntoIterator<Item = &'a OsStr>) {
-        self.code.extend_from_slice(function.as_bytes());
+    /// The template's function for this operation, and its arguments.
+    fn call(&self) -> (&'static str, Vec<&OsStr>) {
+        match self {
+            Op::Begin => ("__rvenv_begin", vec![]),
+            Op::Deactivate => ("__rvenv_deactivate", vec![]),
+            Op::DeactivateAny => ("__rvenv_deactivate_any", vec![]),
+            Op::Activate {
+                venv,
+                prompt,
+                shown,
+            } => ("__rvenv_activate", vec![venv, prompt, shown]),
+            Op::State {
+                root,
+                off,
+                told,
+                markers,
+            } => {
+                let mut args = vec![root.as_os_str(), off, told];
+                args.extend(markers.iter().map(OsString::as_os_str));
+                ("__rvenv_state", args)
+            }
+            Op::Pin { venv } => ("__rvenv_pin", vec![venv]),
+            Op::Watch { index, stamp } => ("__rvenv_watch", vec![index, stamp]),
+        }
+    }
+}
+
+/// `ops` in the form `shell`'s hook applies.
+pub fn render(shell: Shell, ops: &[Op]) -> Vec<u8> {
+    match shell {
+        // Shells that eval code: one call of the template's function per
+        // line, `name 'arg' 'arg'`, only the quoting differing.
+        Shell::Bash | Shell::Zsh | Shell::Fish => calls(shell, ops),
+        // No hook yet (Shell::has_hook): nothing asks for their answers.
+        // Issue 14 renders each its own way here (nushell cannot eval: data).
+        Shell::Elvish | Shell::Powershell | Shell::Nushell => calls(shell, ops),
+    }
+}
+
+fn calls(shell: Shell, ops: &[Op]) -> Vec<u8> {
+    let mut code = Vec::new();
+    for op in ops {
+        let (function, args) = op.call();
+        code.extend_from_slice(function.as_bytes());
         for arg in args {
-            self.code.push(b' ');
-            self.code.extend_from_slice(&quote(self.shell, arg));
+            code.push(b' ');
+            code.extend_from_slice(&quote(shell, arg));
         }
-        self.code.push(b'\n');
+        code.push(b'\n');
     }
+    code
+}
 
-    pub fn deactivate(&mut self) {
-        self.call("__rvenv_deactivate", []);
-    }
+/// The venv's name as drawn in the prompt ([`crate::shell::drawn_name`]).
+pub fn display_name(prompt: &OsStr) -> OsString {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    OsString::from_vec(crate::shell::drawn_name(prompt.as_bytes()))
+}
 
-    pub fn activate(&mut self, activation: &Activation) {
-        let display = display_name(&activation.prompt);
-        self.call(
-            "__rvenv_activate",
-            [
-                activation.venv.as_os_str(),
-                activation.prompt.as_os_str(),
-                display.as_os_str(),
-            ],
-        );
-    }
-
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.code
+/// The one line saying why a venv is not activated, with the next step in
+/// `shell`'s syntax; paths below `home` are shown as `~/...` where that
+/// helps.
+pub fn refusal_line(refusal: &Refusal, shell: Shell, home: Option<&Path>) -> String {
+    let arg = |p: &Path| command_arg(shell, p.as_os_str());
+    let allow = |venv: &Path| format!("if you trust it, run: rvenv allow {}", arg(venv));
+    match refusal {
+        Refusal::Colon { venv } => format!(
+            "rvenv: not activating {}: its path holds ':', which PATH cannot hold; \
+             move or recreate it elsewhere",
+            display(venv.as_os_str())
+        ),
+        Refusal::Broken { venv, why, pwd } => {
+            crate::venv::broken_message(venv, why, shell, pwd.as_deref(), home)
+        }
+        Refusal::Unsafe { venv, why } => format!(
+            "rvenv: not activating {}: {}; only you (or root) may be able to change it",
+            display(venv.as_os_str()),
+            display(OsStr::new(why))
+        ),
+        Refusal::Tracked { venv, git } => format!(
+            "rvenv: not activating {}: {}",
+            display(venv.as_os_str()),
+            git.reason(shell).unwrap_or_default()
+        ),
+        Refusal::StoreCorrupt(why) => why.clone(),
+        Refusal::Replaced { venv } => format!(
+            "rvenv: {} was replaced since you allowed it, so it was not activated; {}",
+            display(venv.as_os_str()),
+            allow(venv)
+        ),
+        Refusal::NotTrusted { venv } => format!(
+            "rvenv: {} is not trusted, so it was not activated; {}",
+            display(venv.as_os_str()),
+            allow(venv)
+        ),
     }
 }
 
-/// The venv's name as drawn in the prompt: control characters (C0, DEL, C1,
-/// bidi overrides) and bytes that are not UTF-8 become `?`, so a hostile
-/// name cannot send escape sequences to the terminal, break the prompt's
-/// line, or be drawn differently by each shell. VIRTUAL_ENV_PROMPT keeps the
-/// exact name.
-pub fn display_name(prompt: &OsStr) -> std::ffi::OsString {
-    use std::os::unix::ffi::OsStrExt;
-    let mut out = String::new();
-    for chunk in prompt.as_bytes().utf8_chunks() {
-        for c in chunk.valid().chars() {
-            out.push(if crate::quote::is_unsafe_char(c) {
-                '?'
-            } else {
-                c
-            });
+/// Every line the hook prints for `decision`: why not, then what changed.
+pub fn decision_lines(decision: &Decision, shell: Shell, home: Option<&Path>) -> Vec<String> {
+    let refusal = decision
+        .refusal
+        .iter()
+        .map(|r| refusal_line(r, shell, home));
+    let no_venv = decision.no_venv.iter().map(|n| no_venv_line(n, shell));
+    refusal
+        .chain(no_venv)
+        .chain(decision.messages.iter().cloned())
+        .collect()
+}
+
+/// `rvenv: shop is a Python project without a venv; make one with: rvenv
+/// create` (with the path to the project's `.venv` when the shell is below
+/// it), the command in `shell`'s syntax.
+pub fn no_venv_line(no_venv: &NoVenv, shell: Shell) -> String {
+    let NoVenv { project, pwd } = no_venv;
+    let name = project.file_name().unwrap_or(project.as_os_str());
+    let mut command = "rvenv create".to_owned();
+    if pwd != project {
+        let up = pwd
+            .strip_prefix(project)
+            .map_or(0, |rest| rest.iter().count());
+        let mut rel = std::path::PathBuf::new();
+        for _ in 0..up {
+            rel.push("..");
         }
-        out.extend(chunk.invalid().iter().map(|_| '?'));
+        rel.push(".venv");
+        command.push(' ');
+        command.push_str(&command_arg(shell, rel.as_os_str()));
     }
-    out.into()
+    format!(
+        "rvenv: {} is a Python project without a venv; make one with: {command}",
+        display(name)
+    )
 }
 
 fn path_or_empty(path: Option<&Path>) -> &OsStr {
     path.map(Path::as_os_str).unwrap_or(OsStr::new(""))
 }
 
-/// The hook's code for a decision: undo, apply, then record the state the
+/// The operations for a decision: undo, apply, then record the state the
 /// next prompt compares against.
-pub fn render_decision(shell: Shell, decision: &Decision) -> Vec<u8> {
-    let mut script = Script::new(shell);
+pub fn decision_ops(decision: &Decision) -> Vec<Op> {
+    let mut ops = Vec::new();
     if decision.deactivate || decision.activate.is_some() {
-        script.call("__rvenv_begin", []);
+        ops.push(Op::Begin);
     }
     if decision.deactivate {
-        script.deactivate();
+        ops.push(Op::Deactivate);
     }
     if let Some(activation) = &decision.activate {
-        script.activate(activation);
+        ops.push(Op::activate(activation));
     }
-    let mut state = vec![
-        path_or_empty(decision.project.as_deref()),
-        path_or_empty(decision.off.as_deref()),
-        path_or_empty(decision.told.as_deref()),
-    ];
-    state.extend(decision.markers.iter().map(|m| m.as_os_str()));
-    script.call("__rvenv_state", state);
+    ops.push(Op::State {
+        root: path_or_empty(decision.project.as_deref()).to_owned(),
+        off: path_or_empty(decision.off.as_deref()).to_owned(),
+        told: path_or_empty(decision.told.as_deref()).to_owned(),
+        markers: decision.markers.clone(),
+    });
     let (index, stamp) = match &decision.watch {
-        Some((index, stamp)) => (index.as_os_str(), stamp.as_os_str()),
-        None => (OsStr::new(""), OsStr::new("")),
+        Some((index, stamp)) => (
+            index.clone().into_os_string(),
+            stamp.clone().into_os_string(),
+        ),
+        None => (OsString::new(), OsString::new()),
     };
-    script.call("__rvenv_watch", [index, stamp]);
-    script.into_bytes()
+    ops.push(Op::Watch { index, stamp });
+    ops
+}
+
+/// The hook's answer for a decision, for `shell`.
+pub fn render_decision(shell: Shell, decision: &Decision) -> Vec<u8> {
+    render(shell, &decision_ops(decision))
 }
 
 #[cfg(test)]
@@ -136,6 +262,8 @@ mod tests {
             markers: vec!["pyvenv.cfg".into()],
             without_venv: None,
             watch: None,
+            refusal: None,
+            no_venv: None,
             messages: vec![],
         };
         assert_eq!(

@@ -742,6 +742,48 @@ mod tests {
         ));
     }
 
+    /// The store's format on disk, pinned: tests/data/trust-store-v1 was
+    /// written by rvenv and must stay readable as it is (a user's store
+    /// outlives the binary that wrote it); rvenv writes it the same way.
+    #[test]
+    fn the_committed_v1_store_stays_readable() {
+        let sample = include_bytes!("../tests/data/trust-store-v1");
+        let entries = parse_store(sample).expect("the v1 sample parses");
+        let want = [
+            Entry {
+                path: "/home/me/code/shop/.venv".into(),
+                ino: 1835021,
+                born: Some(1764077273123456789),
+                made: false,
+            },
+            Entry {
+                path: "/srv/old fs/no birth time/.venv".into(),
+                ino: 42,
+                born: None,
+                made: false,
+            },
+            Entry {
+                path: PathBuf::from(OsStr::from_bytes(
+                    b"/tmp/h%ostile/\n\x1b]0;x\x07/\xff\xc3\xa9'$(id)`/.venv",
+                )),
+                ino: 77,
+                born: Some(1700000000000000000),
+                made: false,
+            },
+            Entry {
+                path: "/home/me/code/blog/.venv".into(),
+                ino: 99,
+                born: Some(1764077274000000001),
+                made: true,
+            },
+        ];
+        assert_eq!(entries, want);
+        assert_eq!(
+            String::from_utf8_lossy(&format_store(&want)),
+            String::from_utf8_lossy(sample)
+        );
+    }
+
     #[test]
     fn corrupt_store_fails_closed() {
         let tmp = tempfile::tempdir().unwrap();

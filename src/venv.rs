@@ -15,7 +15,7 @@ pub struct Venv {
 }
 
 /// Why a venv cannot be used, phrased to follow "rvenv: VENV is broken: ".
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Broken {
     Cfg(CfgError),
     NoHome,

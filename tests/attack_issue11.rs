@@ -1,6 +1,6 @@
-//! Attacks on issue 11 ("Trust that holds on shared machines") that still
-//! get through after its fixes. Each test reproduces one, fails today, and
-//! is ignored (with the reason) until the product is fixed.
+//! Attacks on issue 11 ("Trust that holds on shared machines") that got
+//! through its first fixes, found by an adversarial run as a second user
+//! and a hostile repository: each reproduces one attack, which must fail.
 
 mod common;
 
@@ -11,31 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Fixture, Opts, Session, Shell, base_path, lossy, other_user, rvenv_bin};
+use common::{Drive, Fixture, Opts, Session, Shell, base_path, lossy, other_user, rvenv_bin};
 use serde_json::Value;
 
-/// One ignored test per shell (shell_tests! cannot carry `#[ignore]`).
-mod pull_into_the_active_venv {
-    use super::common::Shell;
-    #[test]
-    fn bash() {
-        if Shell::Bash.available() {
-            super::pull_into_the_active_venv(Shell::Bash)
-        }
-    }
-    #[test]
-    fn zsh() {
-        if Shell::Zsh.available() {
-            super::pull_into_the_active_venv(Shell::Zsh)
-        }
-    }
-    #[test]
-    fn fish() {
-        if Shell::Fish.available() {
-            super::pull_into_the_active_venv(Shell::Fish)
-        }
-    }
-}
+shell_tests!(pull_into_the_active_venv);
 
 fn os(s: &str) -> &OsStr {
     OsStr::new(s)

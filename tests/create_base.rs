@@ -4,6 +4,7 @@
 //! it runs, and its pyvenv.cfg's `home` is the base interpreter's directory.
 
 mod common;
+use common::Drive;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -139,7 +140,7 @@ fn create_while_another_venv_is_first_on_path(sh: Shell) {
 fn other_pyenv_version() -> Option<(PathBuf, String)> {
     let root = PathBuf::from(std::env::var_os("HOME")?).join(".pyenv");
     if !root.join("shims/python3").is_file() {
-        eprintln!("SKIP: no pyenv shims under {}", root.display());
+        common::skip(&format!("no pyenv shims under {}", root.display()));
         return None;
     }
     let used = common::python().parent()?.parent()?.file_name()?.to_owned();
@@ -152,7 +153,7 @@ fn other_pyenv_version() -> Option<(PathBuf, String)> {
         .collect();
     names.sort();
     let Some(name) = names.pop() else {
-        eprintln!("SKIP: needs a second pyenv version");
+        common::skip("needs a second pyenv version");
         return None;
     };
     Some((root, name))
@@ -219,7 +220,7 @@ fn pyenv_version(prefix: &str) -> Option<PathBuf> {
     found.sort();
     let found = found.pop();
     if found.is_none() {
-        eprintln!("SKIP: no Python {prefix}* under {}", root.display());
+        common::skip(&format!("no Python {prefix}* under {}", root.display()));
     }
     found
 }

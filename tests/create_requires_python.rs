@@ -5,6 +5,7 @@
 //! is known; PATH holds only what the test puts there.
 
 mod common;
+use common::Drive;
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -54,7 +55,7 @@ fn pythons(base: &Path, minors: &[u32], extra: &[&str]) -> Option<Pythons> {
     let mut versions = Vec::new();
     for &minor in minors {
         let Some(name) = newest_pyenv(minor) else {
-            eprintln!("SKIP: no CPython 3.{minor} under ~/.pyenv/versions");
+            common::skip(&format!("no CPython 3.{minor} under ~/.pyenv/versions"));
             return None;
         };
         symlink(
@@ -67,7 +68,7 @@ fn pythons(base: &Path, minors: &[u32], extra: &[&str]) -> Option<Pythons> {
     for name in extra {
         let real = home.join(".pyenv/versions").join(name);
         if !real.is_dir() {
-            eprintln!("SKIP: no {} under ~/.pyenv/versions", name);
+            common::skip(&format!("no {} under ~/.pyenv/versions", name));
             return None;
         }
         symlink(real, root.join("versions").join(name)).unwrap();
@@ -300,7 +301,7 @@ fn python_on_path_counts_by_what_it_is_and_python_2_never() {
         return;
     };
     let Some(v38) = newest_pyenv(8) else {
-        eprintln!("SKIP: no CPython 3.8 under ~/.pyenv/versions");
+        common::skip("no CPython 3.8 under ~/.pyenv/versions");
         return;
     };
     // python3.8 on PATH only: known as `3.8` until it is asked.
@@ -351,7 +352,7 @@ fn uv_pythons_count_and_a_broken_newer_one_is_passed_over_and_named() {
         return;
     };
     let Some(v11) = newest_pyenv(11) else {
-        eprintln!("SKIP: no CPython 3.11 under ~/.pyenv/versions");
+        common::skip("no CPython 3.11 under ~/.pyenv/versions");
         return;
     };
     // A uv-managed 3.11 (uv's directory layout, a real CPython inside).

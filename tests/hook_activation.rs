@@ -3,6 +3,7 @@
 //! VIRTUAL_ENV_DISABLE_PROMPT, broken venvs.
 
 mod common;
+use common::Drive;
 
 use std::fs;
 

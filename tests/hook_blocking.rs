@@ -4,6 +4,7 @@
 //! works, even when rvenv would never answer.
 
 mod common;
+use common::Drive;
 
 use std::ffi::{CString, OsString};
 use std::fs;

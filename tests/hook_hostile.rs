@@ -4,6 +4,7 @@
 //! user has on.
 
 mod common;
+use common::Drive;
 
 use std::ffi::{OsStr, OsString};
 use std::fs;
@@ -135,45 +136,23 @@ fn hostile(sh: Shell, before: &str) {
     assert!(found.is_empty(), "{sh:?}: something ran: {found:?}");
 }
 
-#[test]
-fn bash_promptvars_on() {
-    if Shell::Bash.available() {
-        hostile(Shell::Bash, "shopt -s promptvars");
-    }
-}
+shell_tests!(hostile_names);
 
-#[test]
-fn bash_promptvars_off() {
-    if Shell::Bash.available() {
-        hostile(Shell::Bash, "shopt -u promptvars");
-    }
-}
-
-#[test]
-fn zsh_default_options() {
-    if Shell::Zsh.available() {
-        hostile(Shell::Zsh, "");
-    }
-}
-
-#[test]
-fn zsh_prompt_subst_and_bang() {
-    if Shell::Zsh.available() {
-        hostile(Shell::Zsh, "setopt PROMPT_SUBST PROMPT_BANG");
-    }
-}
-
-#[test]
-fn zsh_no_prompt_percent() {
-    if Shell::Zsh.available() {
-        hostile(Shell::Zsh, "setopt PROMPT_SUBST no_PROMPT_PERCENT");
-    }
-}
-
-#[test]
-fn fish() {
-    if Shell::Fish.available() {
-        hostile(Shell::Fish, "");
+/// Every name, under each set of prompt options that changes how the shell
+/// reads its prompt.
+fn hostile_names(sh: Shell) {
+    let option_sets: &[&str] = match sh {
+        Shell::Bash => &["shopt -s promptvars", "shopt -u promptvars"],
+        Shell::Zsh => &[
+            "",
+            "setopt PROMPT_SUBST PROMPT_BANG",
+            "setopt PROMPT_SUBST no_PROMPT_PERCENT",
+        ],
+        Shell::Fish => &[""],
+        Shell::Elvish | Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+    };
+    for options in option_sets {
+        hostile(sh, options);
     }
 }
 

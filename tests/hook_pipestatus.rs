@@ -4,6 +4,7 @@
 //! hook asked rvenv at that prompt.
 
 mod common;
+use common::Drive;
 
 use std::fs;
 
@@ -46,6 +47,7 @@ fn user_hook(sh: Shell) -> &'static str {
              \x20   printf 'PS %s / %s\\n' \"$pipestatus\" $status >>$HOME/pc.log\n\
              end"
         }
+        Shell::Elvish | Shell::Powershell | Shell::Nushell => common::no_hook(sh),
     }
 }
 

@@ -2,6 +2,7 @@
 //! hooks, which keep running and keep seeing `$?`.
 
 mod common;
+use common::Drive;
 
 use std::fs;
 
@@ -43,14 +44,17 @@ fn check_user_hook_sees_venv_and_status(sh: Shell, s: &mut Session, fx: &common:
     );
 }
 
-/// `declare -p PROMPT_COMMAND` with the hook's entry (a call to
-/// `__rvenv_hook` followed by what gives the statuses back) as `ENTRY`.
+/// `declare -p PROMPT_COMMAND` with the hook's entry as `ENTRY`: a call to
+/// `__rvenv_hook` alone, or, where something follows it in the same
+/// string, followed by what gives the statuses back.
 fn bash_prompt_command(s: &mut Session) -> String {
     let entry = lossy(&s.capture("printf '%s' \"$__rvenv_entry\""));
     assert!(entry.starts_with("__rvenv_hook;"), "{entry}");
     // declare -p shows `$` as `\$`.
     let shown = entry.replace('$', "\\$");
-    lossy(&s.capture("declare -p PROMPT_COMMAND")).replace(&shown, "ENTRY")
+    lossy(&s.capture("declare -p PROMPT_COMMAND"))
+        .replace(&shown, "ENTRY")
+        .replace("\"__rvenv_hook\"", "\"ENTRY\"")
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! directory (a repository can ship one) is never activated.
 
 mod common;
+use common::Drive;
 
 use std::fs;
 use std::path::Path;

@@ -7,6 +7,7 @@
 //! the prompt alone.
 
 mod common;
+use common::Drive;
 mod real_tools;
 
 use std::ffi::OsString;

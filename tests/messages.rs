@@ -2,6 +2,7 @@
 //! line per event, the venv named the same way going on and off.
 
 mod common;
+use common::Drive;
 
 use std::path::Path;
 
@@ -19,7 +20,7 @@ fn said(output: &[u8]) -> Vec<String> {
 
 fn messages(sh: Shell) {
     if !sh.available() {
-        return common::skip(&format!("{} is not installed", sh.name()));
+        return;
     }
     let fx = Fixture::new();
     let data = fx.dir("data");
@@ -74,29 +75,12 @@ fn messages(sh: Shell) {
     );
 }
 
-#[test]
-fn bash_messages() {
-    messages(Shell::Bash);
-}
-
-#[test]
-fn zsh_messages() {
-    messages(Shell::Zsh);
-}
-
-#[test]
-fn fish_messages() {
-    messages(Shell::Fish);
-}
-
+shell_tests!(messages);
 /// A directory that is plainly a Python project but has no venv: one line
 /// with the command that makes one, once per entry; quiet with
 /// RVENV_LOG=quiet; with RVENV_AUTO_CREATE=1, under a trusted directory
 /// only, the venv is made and activated on entry.
 fn project_without_venv(sh: Shell) {
-    if !sh.available() {
-        return common::skip(&format!("{} is not installed", sh.name()));
-    }
     let fx = Fixture::new();
     let shop = fx.dir("code/shop");
     std::fs::create_dir_all(shop.join("src/deep")).unwrap();
@@ -184,17 +168,4 @@ fn project_without_venv(sh: Shell) {
         .assert_on(&bytes(app.join(".venv")), b"app", &orig, "auto-created");
 }
 
-#[test]
-fn bash_project_without_venv() {
-    project_without_venv(Shell::Bash);
-}
-
-#[test]
-fn zsh_project_without_venv() {
-    project_without_venv(Shell::Zsh);
-}
-
-#[test]
-fn fish_project_without_venv() {
-    project_without_venv(Shell::Fish);
-}
+shell_tests!(project_without_venv);

@@ -127,7 +127,7 @@ fn poetry_envs_toml_picks_among_several() {
             name.starts_with("python3.") && name != ours && name != "python3.6"
         })
     else {
-        eprintln!("skipped: a second Python (pyenv's) is needed");
+        common::skip("a second Python (pyenv's) is needed");
         return;
     };
     let fx = Fixture::new();

@@ -10,6 +10,7 @@
 //! the fixture's), or `$XDG_DATA_HOME/rvenv/trusted` where a test sets it.
 
 mod common;
+use common::Drive;
 
 use std::ffi::OsStr;
 use std::fs;
@@ -367,7 +368,7 @@ fn unsafe_permissions_refused_even_when_allowed(sh: Shell) {
             "its pyvenv.cfg is owned by another user (uid 4243)",
         ));
     } else {
-        eprintln!("not root: the other-owner cases need chown; skipped");
+        common::skip("not root: the other-owner cases need chown");
     }
     for (dir, venv, why) in refused {
         let ctx = format!("{sh:?}: {why}");
@@ -398,7 +399,7 @@ fn unsafe_permissions_refused_even_when_allowed(sh: Shell) {
 
     // Group-writable by the user's own private group: fine once allowed.
     if !primary_group_is_private() {
-        eprintln!("the primary group is shared: the private-group case is skipped");
+        common::skip("the primary group is shared: the private-group case cannot be made");
         return;
     }
     s.run(&format!("rvenv allow {}", grp.display()));
@@ -1252,11 +1253,8 @@ fn hook_output(sh: Shell, paste: bool) {
         }
         // Pasted into the shell, it allows this venv and no other.
         let out = Command::new(&shell)
-            .args(match sh {
-                Shell::Bash => &["--norc", "--noprofile", "-c"][..],
-                Shell::Zsh => &["-f", "-c"][..],
-                Shell::Fish => &["--no-config", "-c"][..],
-            })
+            .args(sh.script_argv())
+            .arg("-c")
             .arg(OsStr::from_bytes(command))
             .current_dir(&fx.root)
             .env_clear()
@@ -1279,11 +1277,7 @@ fn hook_output(sh: Shell, paste: bool) {
     let file = fx.path("all");
     fs::write(&file, script).unwrap();
     let out = Command::new(&shell)
-        .args(match sh {
-            Shell::Bash => &["--norc", "--noprofile"][..],
-            Shell::Zsh => &["-f"][..],
-            Shell::Fish => &["--no-config"][..],
-        })
+        .args(sh.script_argv())
         .arg(&file)
         .current_dir(&fx.root)
         .env_clear()

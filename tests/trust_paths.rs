@@ -13,6 +13,7 @@
 //! Sessions get `RVENV_TRUSTED_DIRS=` (empty) unless a test says otherwise.
 
 mod common;
+use common::Drive;
 
 use std::ffi::OsStr;
 use std::fs;
@@ -340,7 +341,7 @@ fn setfacl(args: &[&str], path: &Path) {
 
 fn writers_the_mode_bits_hide(sh: Shell) {
     if common::which("setfacl").is_none() {
-        eprintln!("skipped: setfacl is not installed (apt-get install -y acl)");
+        common::skip("setfacl is not installed (apt-get install -y acl)");
         return;
     }
     let fx = Fixture::new();

@@ -8,6 +8,7 @@
 //!   tracked files into it, without the hook starting any process for it.
 
 mod common;
+use common::Drive;
 
 use std::ffi::OsStr;
 use std::fs;
@@ -340,12 +341,9 @@ fn committed_venv_never_activates(sh: Shell) {
     assert!(why.starts_with("git tracks files in it (.venv/"), "{st}");
     let (_, text, _) = rvenv_in(&fx, &proj, &[os("status")], &trusted);
     assert_eq!(
-        lossy(&text)
-            .lines()
-            .filter(|l| l.starts_with("git:")
-                && l["git:".len()..]
-                    .trim_start()
-                    .starts_with("git tracks files in it (.venv/"))
+        lines_with(&text, b"git tracks files in it (.venv/")
+            .iter()
+            .filter(|l| l.starts_with(b"git: "))
             .count(),
         1,
         "{}",

@@ -69,6 +69,17 @@ __rvenv_run() {
 }
 
 __rvenv_check() {
+    # The fast path, for most prompts: nothing pending, no venv activated by
+    # hand, ours still there, the same directory as last time; only its
+    # markers can have changed (nor git's index under the venv, see below).
+    if [[ -z $__rvenv_busy$__rvenv_asking && -n $__rvenv_dir && $PWD == "$__rvenv_dir" &&
+        ${VIRTUAL_ENV-} == "$__rvenv_venv" && -z ${_OLD_VIRTUAL_PATH+x} &&
+        (-z $__rvenv_venv || -e $__rvenv_venv/pyvenv.cfg) &&
+        (-z $__rvenv_gitidx || ! $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
+        __rvenv_sig_of "$PWD"
+        if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
+        return 0
+    fi
     if [[ -n $__rvenv_busy ]]; then
         # An answer was cut short (Ctrl-C): undo it, ask again.
         __rvenv_busy=
@@ -135,22 +146,35 @@ __rvenv_check() {
     return 0
 }
 
-# The prompt hook. It keeps $? and PIPESTATUS for whatever runs after it:
-# its PROMPT_COMMAND entry (__rvenv_entry) ends by redoing the statuses
-# saved here. A function call leaves PIPESTATUS holding one status, so a
-# pipeline's (false | true shows `1 0`) can only be made again by a
-# pipeline in the entry itself, which costs a process per status: that is
-# done only after a pipeline, and only when a command follows the hook in
-# its entry (`PROMPT_COMMAND+=';tool'`; bash gives each array element of
+# The prompt hook. It keeps $? and PIPESTATUS for whatever runs after it.
+# Its PROMPT_COMMAND entry is `__rvenv_hook` alone, which bash parses at
+# every prompt in no time; a function call leaves PIPESTATUS holding one
+# status, so when a tool appends itself to that entry
+# (`PROMPT_COMMAND+=';tool'`) the entry becomes __rvenv_entry, which ends by
+# redoing the statuses saved here: a pipeline's (false | true shows `1 0`)
+# can only be made again by a pipeline in the entry itself, which costs a
+# process per status, so that is done only after a pipeline, and only when
+# a command follows the hook in its entry (bash gives each array element of
 # PROMPT_COMMAND the statuses afresh).
 __rvenv_hook() {
     __rvenv_st=$? __rvenv_ps=("${PIPESTATUS[@]}")
     __rvenv_n=1
-    if [[ ${#__rvenv_ps[@]} -gt 1 && ${PROMPT_COMMAND-} != "$__rvenv_entry" ]]; then
-        __rvenv_n=${#__rvenv_ps[@]}
-    fi
+    if [[ ${PROMPT_COMMAND-} != __rvenv_hook ]]; then __rvenv_shared; fi
     __rvenv_check
     \builtin return "$__rvenv_st"
+}
+
+# The hook's entry holds more than `__rvenv_hook`.
+__rvenv_shared() {
+    if [[ $PROMPT_COMMAND == "__rvenv_hook;"* && $PROMPT_COMMAND != "$__rvenv_entry"* ]]; then
+        # Appended to since the last prompt: from the next one on, the
+        # entry gives the statuses back (this prompt follows no command of
+        # the user's that the tool could have been loaded before).
+        PROMPT_COMMAND=$__rvenv_entry${PROMPT_COMMAND#__rvenv_hook}
+    fi
+    if [[ ${#__rvenv_ps[@]} -gt 1 && $PROMPT_COMMAND != "$__rvenv_entry" ]]; then
+        __rvenv_n=${#__rvenv_ps[@]}
+    fi
 }
 
 # Returns status $1 of the user's pipeline, or without $1 the user's $?.
@@ -369,10 +393,10 @@ rvenv() {
 # already see the venv; it keeps $? for them.
 if [[ ${PROMPT_COMMAND[*]-} != *__rvenv_hook* ]]; then
     if [[ -n ${PROMPT_COMMAND+x} && ${PROMPT_COMMAND@a} == *a* ]]; then
-        PROMPT_COMMAND=("$__rvenv_entry" "${PROMPT_COMMAND[@]}")
+        PROMPT_COMMAND=(__rvenv_hook "${PROMPT_COMMAND[@]}")
     elif [[ -n ${PROMPT_COMMAND-} ]]; then
         PROMPT_COMMAND="$__rvenv_entry;${PROMPT_COMMAND}"
     else
-        PROMPT_COMMAND=$__rvenv_entry
+        PROMPT_COMMAND=__rvenv_hook
     fi
 fi

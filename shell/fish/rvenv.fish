@@ -44,17 +44,10 @@ function __rvenv_within --argument-names a b
     test "$head" = "$b/"
 end
 
-# Sets __rvenv_s to one 0/1 per marker, for directory $dir.
+# Sets __rvenv_s to the markers that exist in directory $dir (one builtin;
+# `/` keeps the list from being empty, which would make `path` read stdin).
 function __rvenv_sig_of --argument-names dir
-    set -g __rvenv_s ''
-    for m in $__rvenv_markers
-        if test -e "$dir/$m"
-            set __rvenv_s "$__rvenv_s"1
-        else
-            set __rvenv_s "$__rvenv_s"0
-        end
-    end
-    return 0
+    set -g __rvenv_s (path filter -- / "$dir/"$__rvenv_markers)
 end
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
@@ -74,6 +67,22 @@ function __rvenv_run
 end
 
 function __rvenv_check
+    # The fast path, for most prompts: nothing pending, no venv activated by
+    # hand, ours still there, the same directory as last time; only its
+    # markers can have changed (nor git's index under the venv, see below).
+    if test -z "$__rvenv_busy$__rvenv_asking" -a -n "$__rvenv_dir" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV" = "$__rvenv_venv"
+        and not set -q _OLD_VIRTUAL_PATH
+        and begin
+            test -z "$__rvenv_venv"; or test -e "$__rvenv_venv/pyvenv.cfg"
+        end
+        and begin
+            test -z "$__rvenv_gitidx"; or not test "$__rvenv_gitidx" -nt "$__rvenv_gitok"
+        end
+        set -l s (path filter -- / "$PWD/"$__rvenv_markers)
+        test "$s" = "$__rvenv_sig"
+        or __rvenv_run
+        return 0
+    end
     if test -n "$__rvenv_busy"
         # An answer was cut short (Ctrl-C): undo it, ask again.
         set -g __rvenv_busy ''
@@ -131,11 +140,10 @@ function __rvenv_check
     # between $PWD and the part already known can hold a new project.
     set -l d "$PWD"
     while not __rvenv_within "$__rvenv_dir" "$d"
-        for m in $__rvenv_markers
-            if test -e "$d/$m"
-                __rvenv_run
-                return 0
-            end
+        # Any marker there (with no markers `path` would read stdin).
+        if set -q __rvenv_markers[1]; and path filter -q -- "$d/"$__rvenv_markers
+            __rvenv_run
+            return 0
         end
         set d (path dirname -Z -- "$d" | string split0)
     end
@@ -280,15 +288,9 @@ function __rvenv_deactivate
     end
     set -g __rvenv_had_pythonhome ''
     set -g __rvenv_old_pythonhome ''
-    # Put the user's prompt back, unless they (or a theme) defined another
-    # since: that one is theirs. (When an activate script's prompt wraps
-    # ours, __rvenv_orig_fish_prompt stays: its saved copy of ours calls it.)
-    if __rvenv_prompt_is_ours
-        functions -e fish_prompt
-        functions -q __rvenv_orig_fish_prompt
-        and functions -c __rvenv_orig_fish_prompt fish_prompt
-        functions -e __rvenv_orig_fish_prompt
-    end
+    # The prompt wrapper stays: with no name it prints the user's prompt
+    # alone, and the next activation need not wrap it again (a function
+    # copied and defined at every crossing cost more than the rest of it).
     set -g __rvenv_name ''
     set -e VIRTUAL_ENV
     set -e VIRTUAL_ENV_PROMPT

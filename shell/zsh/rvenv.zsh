@@ -72,6 +72,17 @@ __rvenv_run() {
 }
 
 __rvenv_check() {
+    # The fast path, for most prompts: nothing pending, no venv activated by
+    # hand, ours still there, the same directory as last time; only its
+    # markers can have changed (nor git's index under the venv, see below).
+    if [[ -z $__rvenv_busy$__rvenv_asking && -n $__rvenv_dir && $PWD == "$__rvenv_dir" &&
+        ${VIRTUAL_ENV-} == "$__rvenv_venv" && -z ${_OLD_VIRTUAL_PATH+x} &&
+        (-z $__rvenv_venv || -e $__rvenv_venv/pyvenv.cfg) &&
+        (-z $__rvenv_gitidx || ! $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
+        __rvenv_sig_of "$PWD"
+        if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
+        return 0
+    fi
     if [[ -n $__rvenv_busy ]]; then
         # An answer was cut short (Ctrl-C): undo it, ask again.
         __rvenv_busy=

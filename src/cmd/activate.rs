@@ -12,7 +12,7 @@ use crate::decide::activation_for;
 use crate::discover;
 use crate::env::Env;
 use crate::quote::display;
-use crate::render::Script;
+use crate::render::{Op, render};
 use crate::shell::Shell;
 
 /// The shell whose `rvenv` function called us, or the error telling the user
@@ -107,21 +107,24 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
     let shell = calling_shell("rvenv activate")?;
     let env = Env::from_process();
     let found = found_for(args.path.as_deref(), &env)?;
-    let activation = activation_for(&found.venv, &found.project, &env, shell)
-        .map_err(|msg| anyhow::anyhow!(msg))?;
+    let activation = activation_for(&found.venv, &found.project, &env).map_err(|refusal| {
+        let home = env.get("HOME").map(Path::new);
+        anyhow::anyhow!(crate::render::refusal_line(&refusal, shell, home))
+    })?;
 
-    let mut script = Script::new(shell);
-    script.call("__rvenv_begin", []);
-    script.call("__rvenv_deactivate_any", []);
-    script.activate(&activation);
     // Pinned when named (stays on until deactivated); either way, a
     // deactivate typed earlier in this project no longer holds.
     let pin = match args.path {
-        Some(_) => activation.venv.as_os_str(),
-        None => std::ffi::OsStr::new(""),
+        Some(_) => activation.venv.clone().into_os_string(),
+        None => std::ffi::OsString::new(),
     };
-    script.call("__rvenv_pin", [pin]);
-    super::emit(&script.into_bytes())?;
+    let ops = [
+        Op::Begin,
+        Op::DeactivateAny,
+        Op::activate(&activation),
+        Op::Pin { venv: pin },
+    ];
+    super::emit(&render(shell, &ops))?;
     if env.get("RVENV_LOG").is_none_or(|v| v != "quiet") {
         // As the hook says it, and where from when a path named it.
         let mut line = crate::decide::activated_message(&activation);

@@ -10,7 +10,7 @@ use crate::decide::{HookInput, HookState, decide};
 use crate::discover;
 use crate::env::Env;
 use crate::quote::display;
-use crate::render::render_decision;
+use crate::render::{decision_lines as render_lines, render_decision};
 use crate::trust::Trust;
 
 /// Makes `DIR/.venv` as `rvenv create` would; the line saying what was
@@ -61,7 +61,6 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
         std::env::current_dir()?.join(pwd)
     };
     let input = HookInput {
-        shell: args.shell,
         pwd: &pwd,
         state: HookState {
             active: non_empty(&args.active),
@@ -94,8 +93,9 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     decision.watch = on
         .filter(|venv| input.state.pin.as_ref() != Some(venv))
         .and_then(|venv| crate::vcs::watch(&venv, &env));
-    for message in &decision.messages {
-        let _ = writeln!(stderr, "{message}");
+    let home = env.get("HOME").map(Path::new);
+    for line in render_lines(&decision, args.shell, home) {
+        let _ = writeln!(stderr, "{line}");
     }
     super::emit(&render_decision(args.shell, &decision))
 }

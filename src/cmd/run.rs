@@ -52,17 +52,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let found = super::activate::found_for(args.venv.as_deref(), &env)?;
     let shell = Shell::of_user(&env);
     let activation = match args.venv {
-        Some(_) => activation_for(&found.venv, &found.project, &env, shell),
+        Some(_) => activation_for(&found.venv, &found.project, &env),
         None => auto_activation(
             &found.venv,
             &found.project,
             &env,
             &Trust::load(&env),
-            shell,
             &super::activate::logical_cwd()?,
         ),
     }
-    .map_err(|m| anyhow::anyhow!(m))?;
+    .map_err(|refusal| {
+        let home = env.get("HOME").map(Path::new);
+        anyhow::anyhow!(crate::render::refusal_line(&refusal, shell, home))
+    })?;
     let Some((program, rest)) = args.command.split_first() else {
         bail!("no command given: rvenv run -- CMD ARGS...");
     };

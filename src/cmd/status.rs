@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
-use crate::decide::auto_activation;
+use crate::decide::{HookInput, HookState, decide};
 use crate::discover;
 use crate::env::Env;
 use crate::pyvenv_cfg::PyvenvCfg;
@@ -73,7 +73,7 @@ fn status(dir: &Path, env: &Env) -> Value {
         "python_version": null, "home": null, "prompt": null,
         "broken": null, "repair": null, "trusted": false, "trust": null, "trust_detail": null,
         "unsafe_permissions": null, "git_tracked": null, "would_activate": false,
-        "real_path": null, "activates_as": null, "notices": notices,
+        "real_path": null, "activates_as": null, "hook_says": [], "notices": notices,
         "sources": sources.iter().map(|s| s.name()).collect::<Vec<_>>(),
         "skipped": skipped,
         "active": {
@@ -99,16 +99,25 @@ fn status(dir: &Path, env: &Env) -> Value {
         status["real_path"] = text(&c.real);
     }
     let git_tracked = crate::vcs::check(&found.venv, env).reason(Shell::of_user(env));
-    // The hook's own gate, not a copy of its conditions.
-    let would = auto_activation(
-        &found.venv,
-        &found.project,
-        env,
-        &trust,
+    // The hook's own decision, not a copy of its conditions: what it does
+    // when a shell with no venv on (and none turned off) comes to DIR.
+    let arriving = env.without(&["VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "__RVENV_DENIED"]);
+    let decision = decide(
+        &HookInput {
+            pwd: dir,
+            state: HookState::default(),
+            env: &arriving,
+            trust: &trust,
+        },
+        &sources,
+    );
+    let would = decision.activate.is_some();
+    let home = env.get("HOME").map(Path::new);
+    status["hook_says"] = json!(crate::render::decision_lines(
+        &decision,
         Shell::of_user(env),
-        dir,
-    )
-    .is_ok();
+        home
+    ));
     status["venv"] = text(&found.venv);
     status["project"] = text(&found.project);
     status["source"] = json!(found.source);
@@ -128,8 +137,8 @@ fn status(dir: &Path, env: &Env) -> Value {
     status["unsafe_permissions"] = json!(unsafe_perms);
     status["git_tracked"] = json!(git_tracked);
     status["would_activate"] = json!(would);
-    if let (true, Ok(c)) = (would, &checked) {
-        status["activates_as"] = text(&c.path);
+    if let Some(activation) = &decision.activate {
+        status["activates_as"] = text(&activation.venv);
     }
     status["active"]["is_this_venv"] = json!(virtual_env.as_deref() == Some(&found.venv));
     status

@@ -44,17 +44,11 @@ pub fn all(venv: &OsStr, prompt: &OsStr) -> Vec<Script> {
     ]
 }
 
-/// The name as drawn in a prompt: control characters become `?`, so a
-/// hostile name sends no escape sequence to the terminal (VIRTUAL_ENV_PROMPT
-/// keeps the exact name).
+/// The name as drawn in a prompt: the one rule of
+/// [`crate::shell::drawn_name`], so a hostile name sends no escape sequence
+/// to the terminal (VIRTUAL_ENV_PROMPT keeps the exact name).
 fn display(prompt: &OsStr) -> OsString {
-    OsString::from_vec(
-        prompt
-            .as_bytes()
-            .iter()
-            .map(|&b| if b < 0x20 || b == 0x7f { b'?' } else { b })
-            .collect(),
-    )
+    crate::render::display_name(prompt)
 }
 
 fn replace_byte(value: &OsStr, from: u8, to: &[u8]) -> OsString {
