@@ -55,7 +55,7 @@ end
 # Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
 function __rvenv_run
     set -g __rvenv_asking "$PWD"
-    command rvenv __hook fish "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" | source
+    command rvenv __hook fish "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" | builtin source
     set -g __rvenv_asking ''
     if test "$__rvenv_dir" != "$PWD"
         # rvenv failed (it said why): do not ask again until something changes.
@@ -326,7 +326,7 @@ end
 function rvenv --description 'Python virtual environments that follow you around'
     switch "$argv[1]"
         case activate
-            __RVENV_SHELL=fish command rvenv $argv | source
+            __RVENV_SHELL=fish command rvenv $argv | builtin source
             return $pipestatus[1]
         case deactivate
             if set -q VIRTUAL_ENV[1]; and functions -q deactivate
