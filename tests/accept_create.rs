@@ -23,7 +23,6 @@ fn pyenv_python(version: &str, minor: &str) -> Option<PathBuf> {
 /// next to Debian's /usr/bin/python3.11 3.11.2: `requires-python =
 /// "==3.11.2"` says none is installed.) uv finds `python3` on PATH for both.
 #[test]
-#[ignore = "fails: python3 on PATH is not a candidate for -p 3.12 nor for requires-python, though plain rvenv create uses it"]
 fn python3_on_path_counts_for_a_version_and_requires_python() {
     let (Some(py312), Some(_)) = (
         pyenv_python("3.12.1", "3.12"),

@@ -291,6 +291,13 @@ pub fn installed(search: &Search) -> Vec<Vec<u32>> {
         }
     }
     full.extend(minors);
+    if let Some((_, version)) = default_python(search)
+        && !full.contains(&version)
+    {
+        // A `python3.X` name of the same minor says less than this.
+        full.retain(|v| !(v.len() == 2 && version.starts_with(v)));
+        full.push(version);
+    }
     full.sort();
     full.dedup();
     full
@@ -320,11 +327,27 @@ fn find_version(v: &[u32], search: &Search) -> anyhow::Result<Option<PathBuf>> {
     if let Some(p) = in_uv_pythons(v, &name, search) {
         return Ok(Some(p));
     }
+    // `python3` on PATH, which a plain `rvenv create` takes, counts too
+    // (as in uv), whatever its name says.
+    if let Some((p, version)) = default_python(search)
+        && version.starts_with(v)
+    {
+        return Ok(Some(p));
+    }
     if v.len() == 3 {
         // Let the caller check the patch version of what PATH has.
         return on_path(&name, search);
     }
     Ok(None)
+}
+
+/// `python3` (else `python`) on PATH followed to its base, and its full
+/// version, asked of it once and then cached: a candidate for `-p 3.12` or
+/// a requires-python like the interpreters named by version.
+pub fn default_python(search: &Search) -> Option<(PathBuf, Vec<u32>)> {
+    let path = find(&Request::Default, search).ok()?;
+    let facts = super::facts::facts(&path, super::facts::cache_dir().as_deref()).ok()?;
+    (facts.version[0] == 3).then(|| (path, facts.version.to_vec()))
 }
 
 /// Every interpreter that may be the newest release of `v` (`3.12`): the
