@@ -31,7 +31,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         eval \"$(rvenv hook bash)\"   # in ~/.bashrc\n  \
         eval \"$(rvenv hook zsh)\"    # in ~/.zshrc\n  \
-        rvenv hook fish | source     # in ~/.config/fish/config.fish")]
+        rvenv hook fish | source    # in ~/.config/fish/config.fish")]
     Hook(HookArgs),
 
     /// Activate a venv in the current shell (needs the hook)
@@ -48,9 +48,9 @@ pub enum Command {
 
     /// Create a virtual environment, natively and fast
     #[command(after_help = "Examples:\n  \
-        rvenv create                      # .venv, with pip; Python from .python-version, requires-python or PATH\n  \
-        rvenv create -p 3.12              # CPython 3.12\n  \
-        rvenv create --without-pip        # no pip: milliseconds\n  \
+        rvenv create                 # .venv with pip (Python: .python-version, requires-python, PATH)\n  \
+        rvenv create -p 3.12         # CPython 3.12\n  \
+        rvenv create --without-pip   # no pip: milliseconds\n  \
         rvenv create ~/envs/tools --prompt tools --system-site-packages")]
     Create(CreateArgs),
 
