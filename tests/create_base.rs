@@ -510,6 +510,14 @@ fn upgrade_after_the_base_moved(sh: Shell) {
         s.transcript()
     );
 
+    // A plain create there points at --upgrade, which keeps the packages.
+    let step = s.run("rvenv create .venv");
+    assert_eq!(
+        count(&step.output, b"whose Python is gone; use --upgrade"),
+        1,
+        "{}",
+        s.transcript()
+    );
     let step = s.run("rvenv create --upgrade .venv");
     assert_eq!(
         count(&step.output, b"rvenv: upgraded .venv (CPython "),

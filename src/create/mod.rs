@@ -344,6 +344,15 @@ fn check_target(venv: &Path, clear: bool) -> anyhow::Result<Existing> {
         if clear {
             return Ok(Existing::Venv);
         }
+        // Its base gone (pyenv or apt replaced 3.12.1 with 3.12.7):
+        // `--upgrade` mends it and keeps its packages; `--clear` loses them.
+        if let Err(crate::venv::Broken::PythonGone(_)) = crate::venv::Venv::inspect(venv) {
+            bail!(
+                "{} is already a venv, whose Python is gone; use --upgrade to point it at an \
+                 installed one keeping its packages, or --clear to replace it",
+                venv.display()
+            );
+        }
         bail!(
             "{} is already a venv; use --clear to replace it",
             venv.display()
