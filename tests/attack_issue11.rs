@@ -8,42 +8,15 @@ use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Drive, Fixture, Opts, Session, Shell, base_path, lossy, other_user, rvenv_bin};
+use common::{Drive, Fixture, Opts, Session, Shell, base_path, lossy, other_user, rvenv_in};
 use serde_json::Value;
 
 shell_tests!(pull_into_the_active_venv);
 
 fn os(s: &str) -> &OsStr {
     OsStr::new(s)
-}
-
-/// `timeout 30 rvenv ARGS` in `cwd` as the test's user (root), nothing
-/// trusted by directory unless `env` says so.
-fn rvenv_in(
-    fx: &Fixture,
-    cwd: &Path,
-    args: &[&OsStr],
-    env: &[(&str, &OsStr)],
-) -> (Option<i32>, Vec<u8>, Vec<u8>) {
-    let out = Command::new("timeout")
-        .arg("30")
-        .arg(rvenv_bin())
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("HOME", &fx.home)
-        .env("PATH", base_path())
-        .env("LANG", "C.UTF-8")
-        .env("SHELL", "/bin/bash")
-        .env("RVENV_TRUSTED_DIRS", "")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (out.status.code(), out.stdout, out.stderr)
 }
 
 fn status_json(fx: &Fixture, dir: &Path, env: &[(&str, &OsStr)]) -> Value {

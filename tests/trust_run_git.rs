@@ -14,38 +14,14 @@ use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use common::{
     Fixture, Opts, PROMPT, Session, Shell, base_path, bytes, count, lossy, prompt_with, rvenv_bin,
+    rvenv_in,
 };
 use serde_json::Value;
 
 shell_tests!(committed_venv_never_activates, pulled_files_end_trust,);
-
-/// `rvenv ARGS` in `cwd`, as a user with nothing trusted by directory
-/// (the harness trusts the whole fixture by default) and bash as $SHELL.
-fn rvenv_in(
-    fx: &Fixture,
-    cwd: &Path,
-    args: &[&OsStr],
-    env: &[(&str, &OsStr)],
-) -> (Option<i32>, Vec<u8>, Vec<u8>) {
-    let out = Command::new(rvenv_bin())
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("HOME", &fx.home)
-        .env("PATH", base_path())
-        .env("LANG", "C.UTF-8")
-        .env("SHELL", "/bin/bash")
-        .env("RVENV_TRUSTED_DIRS", "")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (out.status.code(), out.stdout, out.stderr)
-}
 
 fn os(s: &str) -> &OsStr {
     OsStr::new(s)

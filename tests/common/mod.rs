@@ -1196,3 +1196,31 @@ impl Fixture {
         assert!(out.status.success(), "git {args:?}: {}", lossy(&out.stderr));
     }
 }
+
+/// `rvenv ARGS` in `cwd` for a user who trusts no directory (trust comes
+/// from the store alone), with the fixture's HOME, under `timeout 30` so a
+/// hang fails: (exit code, stdout, stderr).
+pub fn rvenv_in(
+    fx: &Fixture,
+    cwd: &Path,
+    args: &[&OsStr],
+    env: &[(&str, &OsStr)],
+) -> (Option<i32>, Vec<u8>, Vec<u8>) {
+    let out = Command::new("timeout")
+        .arg("30")
+        .arg(rvenv_bin())
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("HOME", &fx.home)
+        .env("PATH", base_path())
+        .env("LANG", "C.UTF-8")
+        .env("SHELL", "/bin/bash")
+        .env("RVENV_TRUSTED_DIRS", "")
+        .env("RVENV_CACHE_DIR", shared_cache())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (out.status.code(), out.stdout, out.stderr)
+}
