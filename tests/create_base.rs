@@ -629,3 +629,42 @@ fn upgrade_keeps_the_venv_and_its_version() {
     assert!(out.status.success(), "{}", lossy(&out.stderr));
     assert_eq!(lossy(&out.stdout).trim(), v.to_str().unwrap());
 }
+
+/// `--upgrade` of a venv made without pip installs pip, as CPython's
+/// `python -m venv --upgrade` runs ensurepip, and `command` no longer says
+/// `--without-pip`; with `--without-pip` it stays without.
+#[test]
+fn upgrade_installs_pip_where_it_is_missing() {
+    let Some(py) = pyenv_version("3.12") else {
+        return;
+    };
+    let exe = py.join("bin/python3");
+    let tmp = tempfile::tempdir().unwrap();
+    let exe = exe.to_str().unwrap();
+    for (upgrade, with_pip) in [
+        (&["--upgrade"][..], true),
+        (&["--upgrade", "--without-pip"][..], false),
+    ] {
+        let v = tmp.path().join(format!("v{with_pip}"));
+        let v_str = v.to_str().unwrap();
+        let (ok, _, err) = rvenv_in(
+            tmp.path(),
+            &["create", "-p", exe, "--without-pip", v_str],
+            &[],
+        );
+        assert!(ok, "{err}");
+        let mut args = vec!["create", "-p", exe];
+        args.extend_from_slice(upgrade);
+        args.push(v_str);
+        let (ok, _, err) = rvenv_in(tmp.path(), &args, &[]);
+        assert!(ok, "{err}");
+        assert_eq!(err.contains(", pip "), with_pip, "{err}");
+        let pip = Command::new(v.join("bin/python"))
+            .args(["-m", "pip", "--version"])
+            .output()
+            .unwrap();
+        assert_eq!(pip.status.success(), with_pip, "{}", lossy(&pip.stderr));
+        let command = cfg_value(&v, "command").unwrap_or_default();
+        assert_eq!(!command.contains("--without-pip"), with_pip, "{command}");
+    }
+}

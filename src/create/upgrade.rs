@@ -17,7 +17,7 @@ use anyhow::{Context, bail};
 
 use super::facts::{self, Facts};
 use super::python::{self, Request, Search};
-use super::{Created, Options, layout};
+use super::{Created, Options, Seed, layout};
 use crate::pyvenv_cfg::PyvenvCfg;
 use crate::quote::display;
 
@@ -79,6 +79,14 @@ pub fn upgrade(
                 None => (super::default_prompt(venv), None, None),
             },
         };
+    let has_pip = venv.join(&facts.purelib).join("pip").is_dir();
+    let wheels = match opts.seed {
+        Seed::None => Vec::new(),
+        Seed::Default | Seed::Required if !has_pip => {
+            super::seed::bundled(&facts.stdlib, facts.version)
+        }
+        Seed::Default | Seed::Required => Vec::new(),
+    };
     let plan = layout::Plan {
         venv,
         base: &base,
@@ -87,8 +95,9 @@ pub fn upgrade(
         cfg_prompt: cfg_prompt.as_deref(),
         system_site_packages: opts.system_site_packages || old.include_system_site_packages,
         copies,
-        // Its pip stays (with site-packages): `command` says so.
-        seed: venv.join(&facts.purelib).join("pip").is_dir(),
+        // Its pip stays (with site-packages), or is installed now, as
+        // CPython's --upgrade runs ensurepip: `command` says so.
+        seed: has_pip || !wheels.is_empty(),
         clear: false,
         orig_prompt: orig_prompt.as_deref(),
         upgrade: true,
@@ -96,10 +105,15 @@ pub fn upgrade(
         upgrade_deps: false,
     };
     relink(venv, &plan)?;
+    let seeded = if wheels.is_empty() {
+        Vec::new()
+    } else {
+        super::seed::install(venv, &plan, &wheels, cache)?
+    };
     Ok(Created {
         path: venv.to_owned(),
         facts,
-        seeded: Vec::new(),
+        seeded,
         no_pip_to_seed: false,
         replaced: false,
         upgraded: true,
