@@ -255,6 +255,79 @@ pub fn quote_nu(value: &OsStr) -> Option<String> {
     Some(format!("r{hashes}'{s}'{hashes}"))
 }
 
+/// A POSIX sh word for `bytes` that is also harmless inside a Python `'''`
+/// string: no `'''` run and no backslash but valid octal escapes. Plain
+/// characters go in double quotes (a `'` followed by `""` to break runs),
+/// `$`, `` ` `` and `"` in single quotes, and `\` or bytes that are not UTF-8
+/// as `$(printf '\NNN')`.
+pub fn sh_word_in_python_string(bytes: &[u8]) -> Vec<u8> {
+    #[derive(PartialEq)]
+    enum Mode {
+        None,
+        Double,
+        Single,
+    }
+    let mut out = Vec::new();
+    let mut mode = Mode::None;
+    let switch = |out: &mut Vec<u8>, mode: &mut Mode, to: Mode| {
+        if *mode == to {
+            return;
+        }
+        match mode {
+            Mode::Double => out.push(b'"'),
+            Mode::Single => out.push(b'\''),
+            Mode::None => {}
+        }
+        match to {
+            Mode::Double => out.push(b'"'),
+            Mode::Single => out.push(b'\''),
+            Mode::None => {}
+        }
+        *mode = to;
+    };
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (valid, bad) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, 0),
+            Err(e) => (
+                std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default(),
+                e.error_len().unwrap_or(rest.len() - e.valid_up_to()),
+            ),
+        };
+        for c in valid.chars() {
+            match c {
+                '$' | '`' | '"' => {
+                    switch(&mut out, &mut mode, Mode::Single);
+                    out.push(c as u8);
+                }
+                '\\' => {
+                    switch(&mut out, &mut mode, Mode::None);
+                    out.extend_from_slice(b"\"$(printf '\\134')\"");
+                }
+                '\'' => {
+                    switch(&mut out, &mut mode, Mode::Double);
+                    out.extend_from_slice(b"'\"\"");
+                }
+                c => {
+                    switch(&mut out, &mut mode, Mode::Double);
+                    let mut buf = [0; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+            }
+        }
+        for &b in &rest[valid.len()..valid.len() + bad] {
+            switch(&mut out, &mut mode, Mode::None);
+            out.extend_from_slice(format!("\"$(printf '\\{b:03o}')\"").as_bytes());
+        }
+        rest = &rest[valid.len() + bad..];
+    }
+    switch(&mut out, &mut mode, Mode::None);
+    if out.is_empty() {
+        out.extend_from_slice(b"''");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

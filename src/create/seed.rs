@@ -327,7 +327,7 @@ pub fn console_script(python: &OsStr, target: &str) -> anyhow::Result<Vec<u8>> {
         out.push(b'\n');
     } else {
         out.extend_from_slice(b"#!/bin/sh\n'''exec' ");
-        out.extend_from_slice(&sh_word_in_python_string(bytes));
+        out.extend_from_slice(&crate::quote::sh_word_in_python_string(bytes));
         out.extend_from_slice(b" \"$0\" \"$@\"\n' '''\n");
     }
     let (attr, _) = func.split_once('.').unwrap_or((func, ""));
@@ -341,79 +341,6 @@ pub fn console_script(python: &OsStr, target: &str) -> anyhow::Result<Vec<u8>> {
         .as_bytes(),
     );
     Ok(out)
-}
-
-/// A POSIX sh word for `bytes` that is also harmless inside a Python `'''`
-/// string: no `'''` run and no backslash but valid octal escapes. Plain
-/// characters go in double quotes (a `'` followed by `""` to break runs),
-/// `$`, `` ` `` and `"` in single quotes, and `\` or bytes that are not UTF-8
-/// as `$(printf '\NNN')`.
-pub fn sh_word_in_python_string(bytes: &[u8]) -> Vec<u8> {
-    #[derive(PartialEq)]
-    enum Mode {
-        None,
-        Double,
-        Single,
-    }
-    let mut out = Vec::new();
-    let mut mode = Mode::None;
-    let switch = |out: &mut Vec<u8>, mode: &mut Mode, to: Mode| {
-        if *mode == to {
-            return;
-        }
-        match mode {
-            Mode::Double => out.push(b'"'),
-            Mode::Single => out.push(b'\''),
-            Mode::None => {}
-        }
-        match to {
-            Mode::Double => out.push(b'"'),
-            Mode::Single => out.push(b'\''),
-            Mode::None => {}
-        }
-        *mode = to;
-    };
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let (valid, bad) = match std::str::from_utf8(rest) {
-            Ok(s) => (s, 0),
-            Err(e) => (
-                std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default(),
-                e.error_len().unwrap_or(rest.len() - e.valid_up_to()),
-            ),
-        };
-        for c in valid.chars() {
-            match c {
-                '$' | '`' | '"' => {
-                    switch(&mut out, &mut mode, Mode::Single);
-                    out.push(c as u8);
-                }
-                '\\' => {
-                    switch(&mut out, &mut mode, Mode::None);
-                    out.extend_from_slice(b"\"$(printf '\\134')\"");
-                }
-                '\'' => {
-                    switch(&mut out, &mut mode, Mode::Double);
-                    out.extend_from_slice(b"'\"\"");
-                }
-                c => {
-                    switch(&mut out, &mut mode, Mode::Double);
-                    let mut buf = [0; 4];
-                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                }
-            }
-        }
-        for &b in &rest[valid.len()..valid.len() + bad] {
-            switch(&mut out, &mut mode, Mode::None);
-            out.extend_from_slice(format!("\"$(printf '\\{b:03o}')\"").as_bytes());
-        }
-        rest = &rest[valid.len() + bad..];
-    }
-    switch(&mut out, &mut mode, Mode::None);
-    if out.is_empty() {
-        out.extend_from_slice(b"''");
-    }
-    out
 }
 
 fn record_line(path: &str, bytes: &[u8]) -> String {
@@ -968,7 +895,7 @@ mod tests {
 
     #[test]
     fn sh_words_never_close_the_python_string() {
-        let w = |b: &[u8]| String::from_utf8(sh_word_in_python_string(b)).unwrap();
+        let w = |b: &[u8]| String::from_utf8(crate::quote::sh_word_in_python_string(b)).unwrap();
         assert_eq!(w(b"/a b"), "\"/a b\"");
         assert_eq!(w(b"'''"), "\"'\"\"'\"\"'\"\"\"");
         assert_eq!(w(b"$(x)`"), "'$'\"(x)\"'`'");
