@@ -6,12 +6,13 @@ mod common;
 
 use std::ffi::OsStr;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Drive, Fixture, Opts, Session, Shell, base_path, lossy, other_user, rvenv_in};
-use serde_json::Value;
+use common::{
+    Drive, Fixture, Opts, Session, Shell, base_path, chmod, lossy, other_user, rvenv_in,
+    status_json,
+};
 
 shell_tests!(pull_into_the_active_venv);
 
@@ -19,36 +20,13 @@ fn os(s: &str) -> &OsStr {
     OsStr::new(s)
 }
 
-fn status_json(fx: &Fixture, dir: &Path, env: &[(&str, &OsStr)]) -> Value {
-    let (code, out, err) = rvenv_in(fx, dir, &[os("status"), os("--json")], env);
-    assert_eq!(code, Some(0), "rvenv status {dir:?}: {}", lossy(&err));
-    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", lossy(&out)))
-}
-
 fn allow(fx: &Fixture, venv: &Path) {
     let (code, _, err) = rvenv_in(fx, &fx.root, &[os("allow"), venv.as_os_str()], &[]);
     assert_eq!(code, Some(0), "rvenv allow {venv:?}: {}", lossy(&err));
 }
 
-fn chmod(path: &Path, mode: u32) {
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
-}
-
 fn git(fx: &Fixture, cwd: &Path, args: &[&str]) {
     fx.git(cwd, args);
-}
-
-/// An executable `venv/bin/NAME` that leaves a marker file when run.
-fn payload(fx: &Fixture, venv: &Path, name: &str) -> PathBuf {
-    let marker = fx.dir("markers").join(format!("{name}.MARKER"));
-    let script = venv.join("bin").join(name);
-    fs::write(
-        &script,
-        format!("#!/bin/sh\necho pwned > '{}'\n", marker.display()),
-    )
-    .unwrap();
-    chmod(&script, 0o755);
-    marker
 }
 
 // ---------------------------------------------------------------------------
@@ -89,7 +67,7 @@ fn pull_into_the_active_venv(sh: Shell) {
     // Upstream commits .venv/bin/ls; the user pulls, still in the project.
     let up_venv = upstream.join(".venv");
     fs::create_dir_all(up_venv.join("bin")).unwrap();
-    let marker = payload(&fx, &up_venv, "ls");
+    let marker = fx.payload(&up_venv, "ls");
     git(&fx, &upstream, &["add", "-f", ".venv/bin/ls"]);
     git(&fx, &upstream, &["commit", "-q", "-m", "tooling"]);
     git(&fx, &work, &["pull", "-q"]);

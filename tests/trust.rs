@@ -15,12 +15,12 @@ use common::Drive;
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{
-    Fixture, Opts, PROMPT, Session, Shell, bytes, count, lossy, prompt_with, run_cmd, rvenv_bin,
+    Fixture, Opts, PROMPT, Session, Shell, bytes, chmod, count, lossy, prompt_with, run_cmd,
+    rvenv_bin, status_json,
 };
 use serde_json::Value;
 
@@ -85,16 +85,6 @@ fn rvenv(fx: &Fixture, args: &[&OsStr], env: &[(&str, &OsStr)]) -> (bool, Vec<u8
 fn allow(fx: &Fixture, path: &Path, env: &[(&str, &OsStr)]) {
     let (ok, _, err) = rvenv(fx, &[OsStr::new("allow"), path.as_os_str()], env);
     assert!(ok, "rvenv allow {path:?}: {}", lossy(&err));
-}
-
-fn status_json(fx: &Fixture, dir: &Path, env: &[(&str, &OsStr)]) -> Value {
-    let (ok, out, err) = rvenv(
-        fx,
-        &[OsStr::new("status"), OsStr::new("--json"), dir.as_os_str()],
-        env,
-    );
-    assert!(ok, "rvenv status {dir:?}: {}", lossy(&err));
-    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", lossy(&out)))
 }
 
 /// Runs the hostile payloads' check: no marker file anywhere in the fixture.
@@ -318,10 +308,6 @@ fn primary_group_is_private() -> bool {
                     .split(',')
                     .all(|m| m.is_empty() || Some(m) == user.as_deref())
         })
-}
-
-fn chmod(path: &Path, mode: u32) {
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
 fn unsafe_permissions_refused_even_when_allowed(sh: Shell) {

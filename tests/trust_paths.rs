@@ -17,13 +17,13 @@ use common::Drive;
 
 use std::ffi::OsStr;
 use std::fs;
-use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, symlink};
 use std::path::Path;
 use std::process::Command;
 
 use common::{
-    Fixture, Opts, PROMPT, Session, Shell, bytes, count, lossy, other_user, prompt_with, run_cmd,
-    rvenv_bin,
+    Fixture, Opts, PROMPT, Session, Shell, bytes, chmod, count, lossy, other_user, prompt_with,
+    run_cmd, rvenv_bin, status_json,
 };
 use serde_json::Value;
 
@@ -37,10 +37,6 @@ shell_tests!(
 
 fn untrusted() -> Opts {
     Opts::default().env("RVENV_TRUSTED_DIRS", "")
-}
-
-fn chmod(path: &Path, mode: u32) {
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
 }
 
 /// The lines of `output` (CR removed) that contain `needle`.
@@ -79,16 +75,6 @@ fn rvenv(fx: &Fixture, args: &[&OsStr], env: &[(&str, &OsStr)]) -> (bool, Vec<u8
     let mut all = vec![("RVENV_TRUSTED_DIRS", OsStr::new(""))];
     all.extend_from_slice(env);
     run_cmd(fx, &argv, &all)
-}
-
-fn status_json(fx: &Fixture, dir: &Path, env: &[(&str, &OsStr)]) -> Value {
-    let (ok, out, err) = rvenv(
-        fx,
-        &[OsStr::new("status"), OsStr::new("--json"), dir.as_os_str()],
-        env,
-    );
-    assert!(ok, "rvenv status {dir:?}: {}", lossy(&err));
-    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", lossy(&out)))
 }
 
 // ---------------------------------------------------------------------------

@@ -12,14 +12,12 @@ use common::Drive;
 
 use std::ffi::OsStr;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use common::{
-    Fixture, Opts, PROMPT, Session, Shell, base_path, bytes, count, lossy, prompt_with, rvenv_bin,
-    rvenv_in,
+    Fixture, Opts, PROMPT, Session, Shell, base_path, bytes, chmod, count, lossy, prompt_with,
+    rvenv_bin, rvenv_in, status_json,
 };
-use serde_json::Value;
 
 shell_tests!(committed_venv_never_activates, pulled_files_end_trust,);
 
@@ -46,24 +44,6 @@ fn hook_says(fx: &Fixture, dir: &Path, env: &[(&str, &OsStr)]) -> Vec<u8> {
     let (code, _, err) = rvenv_in(fx, dir, &[os("__hook"), os("bash"), dir.as_os_str()], env);
     assert_eq!(code, Some(0), "rvenv __hook: {}", lossy(&err));
     err
-}
-
-fn chmod(path: &Path, mode: u32) {
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
-}
-
-/// An executable `venv/bin/NAME` that leaves `markers/NAME.MARKER` when run.
-fn payload(fx: &Fixture, venv: &Path, name: &str) -> PathBuf {
-    let markers = fx.dir("markers");
-    let marker = markers.join(format!("{name}.MARKER"));
-    let script = venv.join("bin").join(name);
-    fs::write(
-        &script,
-        format!("#!/bin/sh\necho pwned > '{}'\n", marker.display()),
-    )
-    .unwrap();
-    chmod(&script, 0o755);
-    marker
 }
 
 // ---------------------------------------------------------------------------
@@ -113,7 +93,7 @@ fn run_refuses_what_the_hook_would_not_activate() {
     let proj = fx.dir("code/proj/src");
     let proj = proj.parent().unwrap().to_path_buf();
     let venv = fx.venv("code/proj/.venv");
-    let marker = payload(&fx, &venv, "ls");
+    let marker = fx.payload(&venv, "ls");
     let v = venv.to_str().unwrap();
 
     // Untrusted: the hook's line, which ends in the command that allows it.
@@ -216,7 +196,7 @@ fn clone(fx: &Fixture, repo: &Path, dest: &Path) {
 fn repo_with_a_venv(fx: &Fixture) -> (PathBuf, PathBuf) {
     let repo = fx.dir("upstream");
     let venv = fx.venv("upstream/.venv");
-    let marker = payload(fx, &venv, "ls");
+    let marker = fx.payload(&venv, "ls");
     fs::write(repo.join("README.md"), "nothing to see\n").unwrap();
     git(fx, &repo, &["init", "-q"]);
     git(fx, &repo, &["add", "-f", "."]);
@@ -430,7 +410,7 @@ fn pulled_files_end_trust(sh: Shell) {
     // Upstream commits .venv/bin/ls; the user pulls it into both.
     let up_venv = upstream.join(".venv");
     fs::create_dir_all(up_venv.join("bin")).unwrap();
-    let marker = payload(&fx, &up_venv, "ls");
+    let marker = fx.payload(&up_venv, "ls");
     git(&fx, &upstream, &["add", "-f", ".venv/bin/ls"]);
     git(&fx, &upstream, &["commit", "-q", "-m", "tooling"]);
     for proj in [&made, &allowed] {
@@ -484,10 +464,4 @@ fn pulled_files_end_trust(sh: Shell) {
         [] as [String; 0],
         "{sh:?}: git ran"
     );
-}
-
-fn status_json(fx: &Fixture, dir: &Path, env: &[(&str, &OsStr)]) -> Value {
-    let (code, out, err) = rvenv_in(fx, dir, &[os("status"), os("--json")], env);
-    assert_eq!(code, Some(0), "rvenv status {dir:?}: {}", lossy(&err));
-    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", lossy(&out)))
 }

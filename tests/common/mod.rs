@@ -1224,3 +1224,35 @@ pub fn rvenv_in(
         .unwrap();
     (out.status.code(), out.stdout, out.stderr)
 }
+
+/// `chmod MODE PATH`.
+pub fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `rvenv status --json DIR` as [`rvenv_in`] runs it, from the fixture's
+/// root; asserts it succeeded.
+pub fn status_json(fx: &Fixture, dir: &Path, env: &[(&str, &OsStr)]) -> serde_json::Value {
+    let args = [OsStr::new("status"), OsStr::new("--json"), dir.as_os_str()];
+    let (code, out, err) = rvenv_in(fx, &fx.root, &args, env);
+    assert_eq!(code, Some(0), "rvenv status {dir:?}: {}", lossy(&err));
+    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", lossy(&out)))
+}
+
+impl Fixture {
+    /// An executable `venv/bin/NAME` that leaves `markers/NAME.MARKER` when
+    /// run: the payload a hostile venv would put first on PATH. Returns the
+    /// marker's path.
+    pub fn payload(&self, venv: &Path, name: &str) -> PathBuf {
+        let marker = self.dir("markers").join(format!("{name}.MARKER"));
+        let script = venv.join("bin").join(name);
+        fs::write(
+            &script,
+            format!("#!/bin/sh\necho pwned > '{}'\n", marker.display()),
+        )
+        .unwrap();
+        chmod(&script, 0o755);
+        marker
+    }
+}
