@@ -588,3 +588,32 @@ fn activate_without_the_hook_says_how_to_install_it() {
     assert!(out.stdout.is_empty());
     assert!(stderr(&out).contains("rvenv hook"), "{}", stderr(&out));
 }
+
+/// An error naming a path with control characters draws them as escapes:
+/// nothing a directory name holds reaches the terminal raw.
+#[test]
+fn errors_never_carry_control_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hostile = tmp.path().join("x\x1b]0;pwned\x07\x1b[31m");
+    std::fs::create_dir_all(&hostile).unwrap();
+    std::fs::write(hostile.join("f"), "").unwrap();
+    let out = rvenv()
+        .arg("create")
+        .arg("--without-pip")
+        .arg(&hostile)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = &out.stderr;
+    let line = err.strip_suffix(b"\n").unwrap_or(err);
+    assert!(
+        !line.iter().any(|&b| b < 0x20 || b == 0x7f),
+        "control bytes: {}",
+        err.escape_ascii()
+    );
+    assert!(
+        String::from_utf8_lossy(err).contains("x\\x1b]0;pwned\\x07\\x1b[31m"),
+        "{}",
+        err.escape_ascii()
+    );
+}

@@ -39,6 +39,10 @@ pub fn main() -> ExitCode {
         Err(err) => {
             let msg = format!("{err:#}");
             let msg = msg.strip_prefix("rvenv: ").unwrap_or(&msg);
+            // Every error, whichever path or value it names, reaches the
+            // terminal drawn harmless (display is idempotent: parts already
+            // drawn keep their escapes).
+            let msg = crate::quote::display(std::ffi::OsStr::new(msg));
             let _ = writeln!(std::io::stderr(), "rvenv: {msg}");
             ExitCode::FAILURE
         }

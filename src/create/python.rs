@@ -127,7 +127,10 @@ pub fn python_version_file(dir: &Path) -> anyhow::Result<Option<(String, PathBuf
             Ok(Some(contents)) => contents,
             Ok(None) => continue,
             Err(e) => {
-                eprintln!("rvenv: passing over {}: it {e}", file.display());
+                eprintln!(
+                    "rvenv: passing over {}: it {e}",
+                    crate::quote::display(file.as_os_str())
+                );
                 continue;
             }
         };
@@ -135,7 +138,7 @@ pub fn python_version_file(dir: &Path) -> anyhow::Result<Option<(String, PathBuf
         if owner != me && owner != 0 {
             eprintln!(
                 "rvenv: passing over {}: it belongs to another user (uid {owner})",
-                file.display()
+                crate::quote::display(file.as_os_str())
             );
             continue;
         }
