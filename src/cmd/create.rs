@@ -55,7 +55,9 @@ pub fn run(args: &CreateArgs) -> anyhow::Result<()> {
                 let _ = writeln!(
                     std::io::stderr(),
                     "rvenv: warning: {}; allow it later with: rvenv allow {}",
-                    format!("{err:#}").trim_start_matches("rvenv: "),
+                    display(std::ffi::OsStr::new(
+                        format!("{err:#}").trim_start_matches("rvenv: ")
+                    )),
                     command_arg(Shell::of_user(&env), venv.as_os_str())
                 );
             }

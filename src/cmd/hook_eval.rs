@@ -41,7 +41,9 @@ fn auto_create(dir: &Path) -> String {
         Err(err) => format!(
             "rvenv: could not create {} (RVENV_AUTO_CREATE): {}",
             display(venv.as_os_str()),
-            format!("{err:#}").trim_start_matches("rvenv: ")
+            display(std::ffi::OsStr::new(
+                format!("{err:#}").trim_start_matches("rvenv: ")
+            ))
         ),
     }
 }
