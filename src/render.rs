@@ -1,7 +1,7 @@
 //! Turns a [`Decision`] into what the hook applies: a short list of
 //! operations ([`Op`]), the only things rvenv ever asks of a shell, rendered
 //! in the form that shell takes. Each template in `shell/` implements every
-//! operation once (`__rvenv_begin`, `__rvenv_activate`, ...); every value
+//! operation once (`__rvenv_begin`, `__rvenv_set`, ...); every value
 //! passed goes through [`crate::quote`].
 
 use std::ffi::{OsStr, OsString};
@@ -11,9 +11,12 @@ use crate::decide::{Activation, Decision, NoVenv, Refusal};
 use crate::quote::{command_arg, display, quote};
 use crate::shell::Shell;
 
-/// What rvenv asks the hook to do. An answer is `Begin`, then changes, then
-/// `State` or `Pin`: a Ctrl-C between the first and the last leaves
-/// `__rvenv_busy` set, and the next prompt undoes the half-applied answer.
+/// What rvenv asks the hook to do: a few fine operations, each implemented
+/// once per template. An answer is `Begin`, then changes, then `State` or
+/// `Pin`: a Ctrl-C between the first and the last leaves `__rvenv_busy`
+/// set, and the next prompt undoes the half-applied answer (each change
+/// records what it did in the hook's state before or as it makes it, so
+/// the template's own undo, `__rvenv_deactivate`, knows what is there).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     /// An answer that changes something starts.
@@ -24,14 +27,20 @@ pub enum Op {
     /// Whatever venv is on goes off, the user's through their own
     /// `deactivate` (before `rvenv activate`).
     DeactivateAny,
-    /// Put `venv` on: VIRTUAL_ENV and VIRTUAL_ENV_PROMPT (`prompt`), its
-    /// `bin` first on PATH, `shown` as the prompt's prefix, PYTHONHOME
-    /// saved and unset, `deactivate` defined.
-    Activate {
-        venv: OsString,
-        prompt: OsString,
-        shown: OsString,
-    },
+    /// The venv the hook has on from here (empty: none). First of an
+    /// activation, so that a cut-short one is undone.
+    Own { venv: OsString },
+    /// Set and export a variable.
+    SetVar { name: &'static str, value: OsString },
+    /// PYTHONHOME set aside (unset), kept for the undo to restore.
+    StashPythonHome,
+    /// `entry` put first on PATH, and recorded as the hook's.
+    PathFirst { entry: OsString },
+    /// `shown` (the venv's name, already made printable) as the prompt's
+    /// prefix, drawn as each shell's prompt requires.
+    PromptPrefix { shown: OsString },
+    /// `deactivate` defined, for the user to type.
+    DefineDeactivate,
     /// The hook's state after the answer: the project the decision holds
     /// for, the project kept off, the venv the user was told about, and the
     /// markers the fast path tests.
@@ -50,14 +59,40 @@ pub enum Op {
     Watch { index: OsString, stamp: OsString },
 }
 
+/// The PATH entry of `venv`: its `bin`, written as the templates compare
+/// it (bytes, no normalising).
+pub fn bin_entry(venv: &OsStr) -> OsString {
+    let mut entry = venv.to_owned();
+    entry.push("/bin");
+    entry
+}
+
 impl Op {
-    /// The activation of `activation`.
-    pub fn activate(activation: &Activation) -> Op {
-        Op::Activate {
-            venv: activation.venv.clone().into_os_string(),
-            prompt: activation.prompt.clone(),
-            shown: display_name(&activation.prompt),
-        }
+    /// The operations that put `activation` on, in the order that lets a
+    /// cut-short answer be undone: the venv recorded first.
+    pub fn activate(activation: &Activation) -> Vec<Op> {
+        let venv = activation.venv.as_os_str();
+        vec![
+            Op::Own {
+                venv: venv.to_owned(),
+            },
+            Op::StashPythonHome,
+            Op::SetVar {
+                name: "VIRTUAL_ENV",
+                value: venv.to_owned(),
+            },
+            Op::SetVar {
+                name: "VIRTUAL_ENV_PROMPT",
+                value: activation.prompt.clone(),
+            },
+            Op::PathFirst {
+                entry: bin_entry(venv),
+            },
+            Op::PromptPrefix {
+                shown: display_name(&activation.prompt),
+            },
+            Op::DefineDeactivate,
+        ]
     }
 
     /// The template's function for this operation, and its arguments.
@@ -66,11 +101,12 @@ impl Op {
             Op::Begin => ("__rvenv_begin", vec![]),
             Op::Deactivate => ("__rvenv_deactivate", vec![]),
             Op::DeactivateAny => ("__rvenv_deactivate_any", vec![]),
-            Op::Activate {
-                venv,
-                prompt,
-                shown,
-            } => ("__rvenv_activate", vec![venv, prompt, shown]),
+            Op::Own { venv } => ("__rvenv_own", vec![venv]),
+            Op::SetVar { name, value } => ("__rvenv_set", vec![OsStr::new(name), value]),
+            Op::StashPythonHome => ("__rvenv_stash_pythonhome", vec![]),
+            Op::PathFirst { entry } => ("__rvenv_path_first", vec![entry]),
+            Op::PromptPrefix { shown } => ("__rvenv_prompt", vec![shown]),
+            Op::DefineDeactivate => ("__rvenv_define_deactivate", vec![]),
             Op::State {
                 root,
                 off,
@@ -211,7 +247,7 @@ pub fn decision_ops(decision: &Decision) -> Vec<Op> {
         ops.push(Op::Deactivate);
     }
     if let Some(activation) = &decision.activate {
-        ops.push(Op::activate(activation));
+        ops.extend(Op::activate(activation));
     }
     ops.push(Op::State {
         root: path_or_empty(decision.project.as_deref()).to_owned(),
@@ -270,7 +306,13 @@ mod tests {
             String::from_utf8(render_decision(Shell::Bash, &decision)).unwrap(),
             "__rvenv_begin\n\
              __rvenv_deactivate\n\
-             __rvenv_activate '/p q/$(x)/.venv' 'it'\\''s' 'it'\\''s'\n\
+             __rvenv_own '/p q/$(x)/.venv'\n\
+             __rvenv_stash_pythonhome\n\
+             __rvenv_set 'VIRTUAL_ENV' '/p q/$(x)/.venv'\n\
+             __rvenv_set 'VIRTUAL_ENV_PROMPT' 'it'\\''s'\n\
+             __rvenv_path_first '/p q/$(x)/.venv/bin'\n\
+             __rvenv_prompt 'it'\\''s'\n\
+             __rvenv_define_deactivate\n\
              __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n\
              __rvenv_watch '' ''\n"
         );
@@ -278,7 +320,13 @@ mod tests {
             String::from_utf8(render_decision(Shell::Fish, &decision)).unwrap(),
             "__rvenv_begin\n\
              __rvenv_deactivate\n\
-             __rvenv_activate '/p q/$(x)/.venv' 'it\\'s' 'it\\'s'\n\
+             __rvenv_own '/p q/$(x)/.venv'\n\
+             __rvenv_stash_pythonhome\n\
+             __rvenv_set 'VIRTUAL_ENV' '/p q/$(x)/.venv'\n\
+             __rvenv_set 'VIRTUAL_ENV_PROMPT' 'it\\'s'\n\
+             __rvenv_path_first '/p q/$(x)/.venv/bin'\n\
+             __rvenv_prompt 'it\\'s'\n\
+             __rvenv_define_deactivate\n\
              __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n\
              __rvenv_watch '' ''\n"
         );

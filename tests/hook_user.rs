@@ -665,7 +665,7 @@ fn deactivate_sticks_inside_the_venv_dir() {
 }
 
 /// Ctrl-C in the middle of applying rvenv's answer (between the steps of
-/// `__rvenv_activate`): the next prompt undoes the half-applied part and
+/// an activation): the next prompt undoes the half-applied part and
 /// decides again, so the venv ends up fully on, its bin on PATH once.
 fn answer_cut_short_is_undone(sh: Shell) {
     let fx = common::Fixture::new();

@@ -159,7 +159,7 @@ __rvenv_hook() {
 
 # rvenv's answers start with this and end with __rvenv_state or __rvenv_pin.
 # If Ctrl-C stops one in between, the next prompt finds __rvenv_busy set,
-# undoes what was half done (each step of __rvenv_activate is recorded
+# undoes what was half done (each step of an activation is recorded
 # before it is made, and __rvenv_deactivate only undoes what is there) and
 # asks again: never a half-applied venv.
 __rvenv_begin() {
@@ -194,12 +194,23 @@ __rvenv_pin() {
     __rvenv_busy=
 }
 
-# $1: venv, $2: VIRTUAL_ENV_PROMPT, $3: the name as shown in the prompt.
-__rvenv_activate() {
-    # Recorded first: if Ctrl-C cuts this short, the next prompt undoes
-    # whatever was done (see __rvenv_begin).
+# The operations an activation is made of (src/render.rs, Op), in the
+# order rvenv sends them. Each records what it does before doing it: if
+# Ctrl-C cuts an answer short, the next prompt undoes whatever was done
+# (see __rvenv_begin).
+
+# The venv the hook has on from here ('' = none).
+__rvenv_own() {
     __rvenv_venv=$1
-    __rvenv_path_entry=$1/bin
+}
+
+# Sets and exports variable $1 to $2.
+__rvenv_set() {
+    export "$1=$2"
+}
+
+# PYTHONHOME set aside, kept for __rvenv_deactivate to restore.
+__rvenv_stash_pythonhome() {
     if [[ -n ${PYTHONHOME+x} ]]; then
         __rvenv_old_pythonhome=$PYTHONHOME
         __rvenv_had_pythonhome=1
@@ -207,14 +218,23 @@ __rvenv_activate() {
     else
         __rvenv_had_pythonhome=
     fi
-    export VIRTUAL_ENV=$1
-    export VIRTUAL_ENV_PROMPT=$2
+    return 0
+}
+
+# Puts $1 first on PATH, as the hook's entry.
+__rvenv_path_first() {
+    __rvenv_path_entry=$1
     export PATH=$__rvenv_path_entry${PATH:+:$PATH}
+    rehash
+}
+
+# $1 (the venv's name, printable already) as the prompt's prefix.
+__rvenv_prompt() {
     __rvenv_ps1_prefix=
     if [[ -z ${VIRTUAL_ENV_DISABLE_PROMPT-} && -n ${PS1+x} ]]; then
         # `%` (under PROMPT_PERCENT, the default) and `!` (under PROMPT_BANG)
         # are prompt escapes: double them.
-        local name=$3
+        local name=$1
         if [[ ${__rvenv_percent-on} == on ]]; then
             name=${name//\%/%%}
         fi
@@ -231,19 +251,24 @@ __rvenv_activate() {
         fi
         PS1=$__rvenv_ps1_prefix$PS1
     fi
+    return 0
+}
+
+__rvenv_define_deactivate() {
     function deactivate {
         local __rvenv_subst=${options[promptsubst]} __rvenv_bang=${options[promptbang]} \
             __rvenv_percent=${options[promptpercent]}
         emulate -L zsh
         __rvenv_deactivate_cmd "$@"
     }
-    rehash
 }
 
 # Sets __rvenv_s to the PATH-style list $1 without its first
 # $__rvenv_path_entry (matched literally, colons in it included); fails,
-# changing nothing, when it is not there.
+# changing nothing, when it is not there (or the hook put none there: an
+# activation cut short before its PATH step).
 __rvenv_path_without() {
+    [[ -n $__rvenv_path_entry ]] || return 1
     __rvenv_s=":$1:"
     [[ $__rvenv_s == *":$__rvenv_path_entry:"* ]] || return 1
     __rvenv_s=${__rvenv_s/":$__rvenv_path_entry:"/:}
@@ -287,7 +312,7 @@ __rvenv_yield() {
     return 0
 }
 
-# Undoes __rvenv_activate exactly, leaving every other change the user made.
+# Undoes the hook's activation exactly, leaving every other change the user made.
 __rvenv_deactivate() {
     __rvenv_gitidx=
     [[ -n $__rvenv_venv ]] || return 0

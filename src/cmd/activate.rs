@@ -118,12 +118,9 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
         Some(_) => activation.venv.clone().into_os_string(),
         None => std::ffi::OsString::new(),
     };
-    let ops = [
-        Op::Begin,
-        Op::DeactivateAny,
-        Op::activate(&activation),
-        Op::Pin { venv: pin },
-    ];
+    let mut ops = vec![Op::Begin, Op::DeactivateAny];
+    ops.extend(Op::activate(&activation));
+    ops.push(Op::Pin { venv: pin });
     super::emit(&render(shell, &ops))?;
     if env.get("RVENV_LOG").is_none_or(|v| v != "quiet") {
         // As the hook says it, and where from when a path named it.
