@@ -21,14 +21,13 @@ use crate::shell::Shell;
 pub enum Op {
     /// An answer that changes something starts.
     Begin,
-    /// Undo the hook's own activation exactly (PATH entry, variables,
-    /// prompt prefix, `deactivate`), leaving every other change the user made.
-    Deactivate,
     /// Whatever venv is on goes off, the user's through their own
     /// `deactivate` (before `rvenv activate`).
     DeactivateAny,
     /// The venv the hook has on from here (empty: none). First of an
-    /// activation, so that a cut-short one is undone.
+    /// activation and last of a deactivation: when Ctrl-C cuts either
+    /// short, the template's undo (`__rvenv_deactivate`, made of these same
+    /// operations) finishes the job at the next prompt.
     Own { venv: OsString },
     /// Set and export a variable.
     SetVar { name: &'static str, value: OsString },
@@ -41,6 +40,17 @@ pub enum Op {
     PromptPrefix { shown: OsString },
     /// `deactivate` defined, for the user to type.
     DefineDeactivate,
+    /// Unset a variable.
+    UnsetVar { name: &'static str },
+    /// PYTHONHOME as [`Op::StashPythonHome`] found it.
+    RestorePythonHome,
+    /// `entry` taken off PATH exactly (its first occurrence, every other
+    /// entry left as it is), and no longer the hook's.
+    PathRemove { entry: OsString },
+    /// The prompt's prefix taken off, if the prompt still starts with it.
+    PromptClear,
+    /// `deactivate` removed.
+    RemoveDeactivate,
     /// The hook's state after the answer: the project the decision holds
     /// for, the project kept off, the venv the user was told about, and the
     /// markers the fast path tests.
@@ -95,11 +105,33 @@ impl Op {
         ]
     }
 
+    /// The operations that undo the hook's activation of `venv` exactly,
+    /// leaving every other change the user made; the venv's record last,
+    /// so that a cut-short answer is finished by the template's undo.
+    pub fn deactivate(venv: &OsStr) -> Vec<Op> {
+        vec![
+            Op::PathRemove {
+                entry: bin_entry(venv),
+            },
+            Op::RestorePythonHome,
+            Op::PromptClear,
+            Op::UnsetVar {
+                name: "VIRTUAL_ENV",
+            },
+            Op::UnsetVar {
+                name: "VIRTUAL_ENV_PROMPT",
+            },
+            Op::RemoveDeactivate,
+            Op::Own {
+                venv: OsString::new(),
+            },
+        ]
+    }
+
     /// The template's function for this operation, and its arguments.
     fn call(&self) -> (&'static str, Vec<&OsStr>) {
         match self {
             Op::Begin => ("__rvenv_begin", vec![]),
-            Op::Deactivate => ("__rvenv_deactivate", vec![]),
             Op::DeactivateAny => ("__rvenv_deactivate_any", vec![]),
             Op::Own { venv } => ("__rvenv_own", vec![venv]),
             Op::SetVar { name, value } => ("__rvenv_set", vec![OsStr::new(name), value]),
@@ -107,6 +139,11 @@ impl Op {
             Op::PathFirst { entry } => ("__rvenv_path_first", vec![entry]),
             Op::PromptPrefix { shown } => ("__rvenv_prompt", vec![shown]),
             Op::DefineDeactivate => ("__rvenv_define_deactivate", vec![]),
+            Op::UnsetVar { name } => ("__rvenv_unset", vec![OsStr::new(name)]),
+            Op::RestorePythonHome => ("__rvenv_restore_pythonhome", vec![]),
+            Op::PathRemove { entry } => ("__rvenv_path_remove", vec![entry]),
+            Op::PromptClear => ("__rvenv_prompt_clear", vec![]),
+            Op::RemoveDeactivate => ("__rvenv_remove_deactivate", vec![]),
             Op::State {
                 root,
                 off,
@@ -240,11 +277,11 @@ fn path_or_empty(path: Option<&Path>) -> &OsStr {
 /// next prompt compares against.
 pub fn decision_ops(decision: &Decision) -> Vec<Op> {
     let mut ops = Vec::new();
-    if decision.deactivate || decision.activate.is_some() {
+    if decision.deactivate.is_some() || decision.activate.is_some() {
         ops.push(Op::Begin);
     }
-    if decision.deactivate {
-        ops.push(Op::Deactivate);
+    if let Some(venv) = &decision.deactivate {
+        ops.extend(Op::deactivate(venv.as_os_str()));
     }
     if let Some(activation) = &decision.activate {
         ops.extend(Op::activate(activation));
@@ -286,7 +323,7 @@ mod tests {
     #[test]
     fn renders_calls_with_quoted_values() {
         let decision = Decision {
-            deactivate: true,
+            deactivate: Some(PathBuf::from("/o'ld/.venv")),
             activate: Some(Activation {
                 venv: PathBuf::from("/p q/$(x)/.venv"),
                 prompt: "it's".into(),
@@ -305,7 +342,13 @@ mod tests {
         assert_eq!(
             String::from_utf8(render_decision(Shell::Bash, &decision)).unwrap(),
             "__rvenv_begin\n\
-             __rvenv_deactivate\n\
+             __rvenv_path_remove '/o'\\''ld/.venv/bin'\n\
+             __rvenv_restore_pythonhome\n\
+             __rvenv_prompt_clear\n\
+             __rvenv_unset 'VIRTUAL_ENV'\n\
+             __rvenv_unset 'VIRTUAL_ENV_PROMPT'\n\
+             __rvenv_remove_deactivate\n\
+             __rvenv_own ''\n\
              __rvenv_own '/p q/$(x)/.venv'\n\
              __rvenv_stash_pythonhome\n\
              __rvenv_set 'VIRTUAL_ENV' '/p q/$(x)/.venv'\n\
@@ -319,7 +362,13 @@ mod tests {
         assert_eq!(
             String::from_utf8(render_decision(Shell::Fish, &decision)).unwrap(),
             "__rvenv_begin\n\
-             __rvenv_deactivate\n\
+             __rvenv_path_remove '/o\\'ld/.venv/bin'\n\
+             __rvenv_restore_pythonhome\n\
+             __rvenv_prompt_clear\n\
+             __rvenv_unset 'VIRTUAL_ENV'\n\
+             __rvenv_unset 'VIRTUAL_ENV_PROMPT'\n\
+             __rvenv_remove_deactivate\n\
+             __rvenv_own ''\n\
              __rvenv_own '/p q/$(x)/.venv'\n\
              __rvenv_stash_pythonhome\n\
              __rvenv_set 'VIRTUAL_ENV' '/p q/$(x)/.venv'\n\

@@ -22,6 +22,7 @@ shell_tests!(
     ctrl_c_during_the_hook,
     answer_cut_short_is_undone,
     answer_cut_before_its_path_step_keeps_path,
+    deactivation_cut_short_is_finished,
     rvenv_activate_ends_a_deactivate,
     same_venv_activated_by_hand_over_ours,
     prompt_changed_while_active_is_kept,
@@ -725,6 +726,31 @@ fn answer_cut_before_its_path_step_keeps_path(sh: Shell) {
     step.assert_prompt(&prompt_with(b"shop"), "after the cut answer");
     s.state()
         .assert_on(&bytes(&venv), b"shop", &orig, "repaired and on");
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left");
+}
+
+/// Ctrl-C in the middle of a deactivation rvenv sent (its PATH entry off,
+/// the venv still recorded): the next prompt finishes it and decides
+/// again. Cut where the venv still holds, so that only the finished undo
+/// (not a later answer) puts it back on whole.
+fn deactivation_cut_short_is_finished(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "entered");
+    let cut = format!(
+        "__rvenv_begin; __rvenv_path_remove '{}/bin'; __rvenv_restore_pythonhome",
+        venv.display()
+    );
+    let step = s.run(&cut);
+    step.assert_prompt(&prompt_with(b"shop"), "after the cut deactivation");
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "finished, then on again");
     s.run(&sh.cd(&fx.root));
     s.state().assert_off(&orig, "left");
 }

@@ -296,30 +296,58 @@ function __rvenv_yield
     return 0
 end
 
-# Undoes the hook's activation exactly, leaving every other change the user made.
-function __rvenv_deactivate
-    set -g __rvenv_gitidx ''
-    test -n "$__rvenv_venv"
-    or return 0
-    # Not when the hook put no entry there (an activation cut short before
-    # its PATH step): "" would match an empty entry of the user's.
-    if test -n "$__rvenv_path_entry"; and set -l i (contains -i -- "$__rvenv_path_entry" $PATH)
+# The operations a deactivation is made of, in the order rvenv sends them:
+# the venv's record goes last (__rvenv_own ''), so that an answer cut short
+# is finished by __rvenv_deactivate.
+
+# Takes $argv[1] off PATH exactly, leaving every other entry. Not when it is
+# empty (the hook put no entry there, an activation cut short before its
+# PATH step): "" would match an empty entry of the user's.
+function __rvenv_path_remove
+    if test -n "$argv[1]"; and set -l i (contains -i -- "$argv[1]" $PATH)
         set -e PATH[$i]
     end
+    set -g __rvenv_path_entry ''
+end
+
+# PYTHONHOME as __rvenv_stash_pythonhome found it.
+function __rvenv_restore_pythonhome
     if test -n "$__rvenv_had_pythonhome"
         set -gx PYTHONHOME $__rvenv_old_pythonhome
     end
     set -g __rvenv_had_pythonhome ''
     set -g __rvenv_old_pythonhome ''
-    # The prompt wrapper stays: with no name it prints the user's prompt
-    # alone, and the next activation need not wrap it again (a function
-    # copied and defined at every crossing cost more than the rest of it).
+end
+
+# The prompt wrapper stays: with no name it prints the user's prompt alone,
+# and the next activation need not wrap it again (a function copied and
+# defined at every crossing cost more than the rest of it).
+function __rvenv_prompt_clear
     set -g __rvenv_name ''
-    set -e VIRTUAL_ENV
-    set -e VIRTUAL_ENV_PROMPT
+end
+
+function __rvenv_unset
+    set -e $argv[1]
+end
+
+function __rvenv_remove_deactivate
     functions -e deactivate
-    set -g __rvenv_venv ''
-    set -g __rvenv_path_entry ''
+end
+
+# Undoes the hook's activation exactly, leaving every other change the user
+# made: the same operations, for what runs without rvenv (the user's
+# deactivate, an answer cut short, VIRTUAL_ENV unset behind our back).
+function __rvenv_deactivate
+    set -g __rvenv_gitidx ''
+    test -n "$__rvenv_venv"
+    or return 0
+    __rvenv_path_remove "$__rvenv_path_entry"
+    __rvenv_restore_pythonhome
+    __rvenv_prompt_clear
+    __rvenv_unset VIRTUAL_ENV
+    __rvenv_unset VIRTUAL_ENV_PROMPT
+    __rvenv_remove_deactivate
+    __rvenv_own ''
     return 0
 end
 

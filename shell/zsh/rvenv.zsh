@@ -263,15 +263,15 @@ __rvenv_define_deactivate() {
     }
 }
 
-# Sets __rvenv_s to the PATH-style list $1 without its first
-# $__rvenv_path_entry (matched literally, colons in it included); fails,
-# changing nothing, when it is not there (or the hook put none there: an
+# Sets __rvenv_s to the PATH-style list $1 without its first entry $2
+# (matched literally, colons in it included); fails, changing nothing, when
+# it is not there (or $2 is empty: the hook put no entry there, an
 # activation cut short before its PATH step).
 __rvenv_path_without() {
-    [[ -n $__rvenv_path_entry ]] || return 1
+    [[ -n $2 ]] || return 1
     __rvenv_s=":$1:"
-    [[ $__rvenv_s == *":$__rvenv_path_entry:"* ]] || return 1
-    __rvenv_s=${__rvenv_s/":$__rvenv_path_entry:"/:}
+    [[ $__rvenv_s == *":$2:"* ]] || return 1
+    __rvenv_s=${__rvenv_s/":$2:"/:}
     __rvenv_s=${__rvenv_s#:}
     __rvenv_s=${__rvenv_s%:}
 }
@@ -282,10 +282,10 @@ __rvenv_path_without() {
 # (_OLD_VIRTUAL_PATH, _OLD_VIRTUAL_PS1). Take ours out of both, hand it the
 # PYTHONHOME we saved, and leave its VIRTUAL_ENV and deactivate alone.
 __rvenv_yield() {
-    if __rvenv_path_without "${PATH-}"; then
+    if __rvenv_path_without "${PATH-}" "$__rvenv_path_entry"; then
         export PATH=$__rvenv_s
     fi
-    if [[ -n ${_OLD_VIRTUAL_PATH-} ]] && __rvenv_path_without "$_OLD_VIRTUAL_PATH"; then
+    if [[ -n ${_OLD_VIRTUAL_PATH-} ]] && __rvenv_path_without "$_OLD_VIRTUAL_PATH" "$__rvenv_path_entry"; then
         typeset -g _OLD_VIRTUAL_PATH=$__rvenv_s
     fi
     if [[ -n $__rvenv_ps1_prefix ]]; then
@@ -312,27 +312,58 @@ __rvenv_yield() {
     return 0
 }
 
-# Undoes the hook's activation exactly, leaving every other change the user made.
-__rvenv_deactivate() {
-    __rvenv_gitidx=
-    [[ -n $__rvenv_venv ]] || return 0
-    if __rvenv_path_without "${PATH-}"; then
+# The operations a deactivation is made of, in the order rvenv sends them:
+# the venv's record goes last (__rvenv_own ''), so that an answer cut short
+# is finished by __rvenv_deactivate.
+
+# Takes $1 off PATH exactly, leaving every other entry.
+__rvenv_path_remove() {
+    if __rvenv_path_without "${PATH-}" "$1"; then
         export PATH=$__rvenv_s
     fi
+    __rvenv_path_entry=
+    rehash
+}
+
+# PYTHONHOME as __rvenv_stash_pythonhome found it.
+__rvenv_restore_pythonhome() {
     if [[ -n $__rvenv_had_pythonhome ]]; then
         export PYTHONHOME=$__rvenv_old_pythonhome
     fi
     __rvenv_had_pythonhome=
     __rvenv_old_pythonhome=
+}
+
+# Takes the prefix off the prompt, if the prompt still starts with it.
+__rvenv_prompt_clear() {
     if [[ -n $__rvenv_ps1_prefix && ${PS1-} == "$__rvenv_ps1_prefix"* ]]; then
         PS1=${PS1#"$__rvenv_ps1_prefix"}
     fi
     __rvenv_ps1_prefix=
-    unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT
+}
+
+__rvenv_unset() {
+    unset $1
+}
+
+__rvenv_remove_deactivate() {
     unfunction deactivate 2>/dev/null
-    __rvenv_venv=
-    __rvenv_path_entry=
-    rehash
+    return 0
+}
+
+# Undoes the hook's activation exactly, leaving every other change the user
+# made: the same operations, for what runs without rvenv (the user's
+# deactivate, an answer cut short, VIRTUAL_ENV unset behind our back).
+__rvenv_deactivate() {
+    __rvenv_gitidx=
+    [[ -n $__rvenv_venv ]] || return 0
+    __rvenv_path_remove "$__rvenv_path_entry"
+    __rvenv_restore_pythonhome
+    __rvenv_prompt_clear
+    __rvenv_unset VIRTUAL_ENV
+    __rvenv_unset VIRTUAL_ENV_PROMPT
+    __rvenv_remove_deactivate
+    __rvenv_own ''
     return 0
 }
 
