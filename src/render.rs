@@ -21,9 +21,10 @@ use crate::shell::Shell;
 pub enum Op {
     /// An answer that changes something starts.
     Begin,
-    /// Whatever venv is on goes off, the user's through their own
-    /// `deactivate` (before `rvenv activate`).
-    DeactivateAny,
+    /// A venv on that is not the hook's goes off through its own
+    /// `deactivate` (before `rvenv activate`; only the shell knows whether
+    /// there is one).
+    DeactivateTheirs,
     /// The venv the hook has on from here (empty: none). First of an
     /// activation and last of a deactivation: when Ctrl-C cuts either
     /// short, the template's undo (`__rvenv_deactivate`, made of these same
@@ -132,7 +133,7 @@ impl Op {
     fn call(&self) -> (&'static str, Vec<&OsStr>) {
         match self {
             Op::Begin => ("__rvenv_begin", vec![]),
-            Op::DeactivateAny => ("__rvenv_deactivate_any", vec![]),
+            Op::DeactivateTheirs => ("__rvenv_deactivate_theirs", vec![]),
             Op::Own { venv } => ("__rvenv_own", vec![venv]),
             Op::SetVar { name, value } => ("__rvenv_set", vec![OsStr::new(name), value]),
             Op::StashPythonHome => ("__rvenv_stash_pythonhome", vec![]),

@@ -300,11 +300,13 @@ end
 # the venv's record goes last (__rvenv_own ''), so that an answer cut short
 # is finished by __rvenv_deactivate.
 
-# Takes $argv[1] off PATH exactly, leaving every other entry. Not when it is
-# empty (the hook put no entry there, an activation cut short before its
-# PATH step): "" would match an empty entry of the user's.
+# Takes $argv[1] off PATH exactly, leaving every other entry; only while
+# the hook has an entry there (an activation cut short before its PATH step
+# has none, and "" would match an empty entry of the user's; before `rvenv
+# activate`, the hook's own deactivate, called as the user's, may have taken
+# it off already).
 function __rvenv_path_remove
-    if test -n "$argv[1]"; and set -l i (contains -i -- "$argv[1]" $PATH)
+    if test -n "$argv[1]" -a -n "$__rvenv_path_entry"; and set -l i (contains -i -- "$argv[1]" $PATH)
         set -e PATH[$i]
     end
     set -g __rvenv_path_entry ''
@@ -366,18 +368,19 @@ function __rvenv_deactivate_cmd
     return 0
 end
 
-# Before `rvenv activate`: whatever venv is on goes off first.
-function __rvenv_deactivate_any
+# Before `rvenv activate`: a venv on that is not the hook's goes off
+# through its own deactivate (rvenv then sends the hook's undo itself).
+function __rvenv_deactivate_theirs
     if set -q VIRTUAL_ENV[1]; and test "$VIRTUAL_ENV" != "$__rvenv_venv"; and functions -q deactivate
         deactivate
     end
-    __rvenv_deactivate
+    return 0
 end
 
 function rvenv --description 'Python virtual environments that follow you around'
     switch "$argv[1]"
         case activate
-            __RVENV_SHELL=fish command rvenv $argv | builtin source
+            __RVENV_SHELL=fish __RVENV_HOOK_VENV=$__rvenv_venv command rvenv $argv | builtin source
             return $pipestatus[1]
         case deactivate
             if set -q VIRTUAL_ENV[1]; and functions -q deactivate

@@ -316,9 +316,11 @@ __rvenv_yield() {
 # the venv's record goes last (__rvenv_own ''), so that an answer cut short
 # is finished by __rvenv_deactivate.
 
-# Takes $1 off PATH exactly, leaving every other entry.
+# Takes $1 off PATH exactly, leaving every other entry; only while the hook
+# has an entry there (before `rvenv activate`, the hook's own deactivate,
+# called as the user's, may have taken it off already).
 __rvenv_path_remove() {
-    if __rvenv_path_without "${PATH-}" "$1"; then
+    if [[ -n $__rvenv_path_entry ]] && __rvenv_path_without "${PATH-}" "$1"; then
         export PATH=$__rvenv_s
     fi
     __rvenv_path_entry=
@@ -380,13 +382,14 @@ __rvenv_deactivate_cmd() {
     __rvenv_pin=
 }
 
-# Before `rvenv activate`: whatever venv is on goes off first.
-__rvenv_deactivate_any() {
+# Before `rvenv activate`: a venv on that is not the hook's goes off
+# through its own deactivate (rvenv then sends the hook's undo itself).
+__rvenv_deactivate_theirs() {
     if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$__rvenv_venv" ]] &&
         (( ${+functions[deactivate]} )); then
         deactivate
     fi
-    __rvenv_deactivate
+    return 0
 }
 
 rvenv() {
@@ -396,7 +399,7 @@ rvenv() {
     local __rvenv_code
     case ${1-} in
     activate)
-        __rvenv_code=$(__RVENV_SHELL=zsh \command rvenv "$@") || return
+        __rvenv_code=$(__RVENV_SHELL=zsh __RVENV_HOOK_VENV=$__rvenv_venv \command rvenv "$@") || return
         \builtin eval "$__rvenv_code"
         ;;
     deactivate)
