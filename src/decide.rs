@@ -40,8 +40,8 @@ pub struct Activation {
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Decision {
-    /// Undo the hook's activation first.
-    pub deactivate: bool,
+    /// The hook's venv, to undo first.
+    pub deactivate: Option<PathBuf>,
     pub activate: Option<Activation>,
     /// The project directory the decision holds for (where the walk up
     /// stopped), or None when no source matched up to `/`.
@@ -260,7 +260,7 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
     if target.as_ref().map(|t| &t.venv) == input.state.active.as_ref() {
         return decision;
     }
-    decision.deactivate = input.state.active.is_some();
+    decision.deactivate = input.state.active.clone();
     decision.activate = target;
     if !denied && input.env.get("RVENV_LOG").is_none_or(|v| v != "quiet") {
         decision.messages.extend(change_message(
@@ -290,7 +290,7 @@ fn change_message(decision: &Decision, was_active: Option<&Path>, env: &Env) -> 
     if let Some(activation) = &decision.activate {
         return Some(activated_message(activation));
     }
-    let was = was_active.filter(|_| decision.deactivate)?;
+    let was = was_active.filter(|_| decision.deactivate.is_some())?;
     Some(format!(
         "rvenv: deactivated {}",
         display(&name_of(was, env))
@@ -412,7 +412,7 @@ mod tests {
         let env = Env::default();
 
         let d = run(&shop, HookState::default(), &env);
-        assert!(!d.deactivate);
+        assert!(d.deactivate.is_none());
         assert_eq!(
             d.activate,
             Some(Activation {
@@ -429,14 +429,15 @@ mod tests {
         };
         let shop_env = Env::from_pairs([("VIRTUAL_ENV", shop.join(".venv").to_str().unwrap())]);
         let d = run(&shop.join("src"), active.clone(), &shop_env);
-        assert!(!d.deactivate && d.activate.is_none());
+        assert!(d.deactivate.is_none() && d.activate.is_none());
 
         let d = run(&blog, active.clone(), &shop_env);
-        assert!(d.deactivate);
+        assert_eq!(d.deactivate, Some(shop.join(".venv")));
         assert_eq!(d.activate.unwrap().venv, blog.join("venv"));
 
         let d = run(tmp.path(), active, &shop_env);
-        assert!(d.deactivate && d.activate.is_none() && d.project.is_none());
+        assert_eq!(d.deactivate, Some(shop.join(".venv")));
+        assert!(d.activate.is_none() && d.project.is_none());
     }
 
     #[test]
@@ -445,7 +446,7 @@ mod tests {
         venv_at(&tmp.path().join("p/.venv"));
         let env = Env::from_pairs([("VIRTUAL_ENV", "/elsewhere/venv")]);
         let d = run(&tmp.path().join("p"), HookState::default(), &env);
-        assert!(!d.deactivate && d.activate.is_none());
+        assert!(d.deactivate.is_none() && d.activate.is_none());
     }
 
     #[test]
@@ -525,7 +526,7 @@ mod tests {
         };
         let env = Env::from_pairs([("VIRTUAL_ENV", tools.to_str().unwrap())]);
         let d = run(Path::new("/"), state, &env);
-        assert!(!d.deactivate && d.activate.is_none());
+        assert!(d.deactivate.is_none() && d.activate.is_none());
     }
 
     #[test]

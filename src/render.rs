@@ -1,7 +1,7 @@
 //! Turns a [`Decision`] into what the hook applies: a short list of
 //! operations ([`Op`]), the only things rvenv ever asks of a shell, rendered
 //! in the form that shell takes. Each template in `shell/` implements every
-//! operation once (`__rvenv_begin`, `__rvenv_activate`, ...); every value
+//! operation once (`__rvenv_begin`, `__rvenv_set`, ...); every value
 //! passed goes through [`crate::quote`].
 
 use std::ffi::{OsStr, OsString};
@@ -11,27 +11,47 @@ use crate::decide::{Activation, Decision, NoVenv, Refusal};
 use crate::quote::{command_arg, display, quote};
 use crate::shell::Shell;
 
-/// What rvenv asks the hook to do. An answer is `Begin`, then changes, then
-/// `State` or `Pin`: a Ctrl-C between the first and the last leaves
-/// `__rvenv_busy` set, and the next prompt undoes the half-applied answer.
+/// What rvenv asks the hook to do: a few fine operations, each implemented
+/// once per template. An answer is `Begin`, then changes, then `State` or
+/// `Pin`: a Ctrl-C between the first and the last leaves `__rvenv_busy`
+/// set, and the next prompt undoes the half-applied answer (each change
+/// records what it did in the hook's state before or as it makes it, so
+/// the template's own undo, `__rvenv_deactivate`, knows what is there).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     /// An answer that changes something starts.
     Begin,
-    /// Undo the hook's own activation exactly (PATH entry, variables,
-    /// prompt prefix, `deactivate`), leaving every other change the user made.
-    Deactivate,
-    /// Whatever venv is on goes off, the user's through their own
-    /// `deactivate` (before `rvenv activate`).
-    DeactivateAny,
-    /// Put `venv` on: VIRTUAL_ENV and VIRTUAL_ENV_PROMPT (`prompt`), its
-    /// `bin` first on PATH, `shown` as the prompt's prefix, PYTHONHOME
-    /// saved and unset, `deactivate` defined.
-    Activate {
-        venv: OsString,
-        prompt: OsString,
-        shown: OsString,
-    },
+    /// A venv on that is not the hook's goes off through its own
+    /// `deactivate` (before `rvenv activate`; only the shell knows whether
+    /// there is one).
+    DeactivateTheirs,
+    /// The venv the hook has on from here (empty: none). First of an
+    /// activation and last of a deactivation: when Ctrl-C cuts either
+    /// short, the template's undo (`__rvenv_deactivate`, made of these same
+    /// operations) finishes the job at the next prompt.
+    Own { venv: OsString },
+    /// Set and export a variable.
+    SetVar { name: &'static str, value: OsString },
+    /// PYTHONHOME set aside (unset), kept for the undo to restore.
+    StashPythonHome,
+    /// `entry` put first on PATH, and recorded as the hook's.
+    PathFirst { entry: OsString },
+    /// `shown` (the venv's name, already made printable) as the prompt's
+    /// prefix, drawn as each shell's prompt requires.
+    PromptPrefix { shown: OsString },
+    /// `deactivate` defined, for the user to type.
+    DefineDeactivate,
+    /// Unset a variable.
+    UnsetVar { name: &'static str },
+    /// PYTHONHOME as [`Op::StashPythonHome`] found it.
+    RestorePythonHome,
+    /// `entry` taken off PATH exactly (its first occurrence, every other
+    /// entry left as it is), and no longer the hook's.
+    PathRemove { entry: OsString },
+    /// The prompt's prefix taken off, if the prompt still starts with it.
+    PromptClear,
+    /// `deactivate` removed.
+    RemoveDeactivate,
     /// The hook's state after the answer: the project the decision holds
     /// for, the project kept off, the venv the user was told about, and the
     /// markers the fast path tests.
@@ -50,27 +70,81 @@ pub enum Op {
     Watch { index: OsString, stamp: OsString },
 }
 
+/// The PATH entry of `venv`: its `bin`, written as the templates compare
+/// it (bytes, no normalising).
+pub fn bin_entry(venv: &OsStr) -> OsString {
+    let mut entry = venv.to_owned();
+    entry.push("/bin");
+    entry
+}
+
 impl Op {
-    /// The activation of `activation`.
-    pub fn activate(activation: &Activation) -> Op {
-        Op::Activate {
-            venv: activation.venv.clone().into_os_string(),
-            prompt: activation.prompt.clone(),
-            shown: display_name(&activation.prompt),
-        }
+    /// The operations that put `activation` on, in the order that lets a
+    /// cut-short answer be undone: the venv recorded first.
+    pub fn activate(activation: &Activation) -> Vec<Op> {
+        let venv = activation.venv.as_os_str();
+        vec![
+            Op::Own {
+                venv: venv.to_owned(),
+            },
+            Op::StashPythonHome,
+            Op::SetVar {
+                name: "VIRTUAL_ENV",
+                value: venv.to_owned(),
+            },
+            Op::SetVar {
+                name: "VIRTUAL_ENV_PROMPT",
+                value: activation.prompt.clone(),
+            },
+            Op::PathFirst {
+                entry: bin_entry(venv),
+            },
+            Op::PromptPrefix {
+                shown: display_name(&activation.prompt),
+            },
+            Op::DefineDeactivate,
+        ]
+    }
+
+    /// The operations that undo the hook's activation of `venv` exactly,
+    /// leaving every other change the user made; the venv's record last,
+    /// so that a cut-short answer is finished by the template's undo.
+    pub fn deactivate(venv: &OsStr) -> Vec<Op> {
+        vec![
+            Op::PathRemove {
+                entry: bin_entry(venv),
+            },
+            Op::RestorePythonHome,
+            Op::PromptClear,
+            Op::UnsetVar {
+                name: "VIRTUAL_ENV",
+            },
+            Op::UnsetVar {
+                name: "VIRTUAL_ENV_PROMPT",
+            },
+            Op::RemoveDeactivate,
+            Op::Own {
+                venv: OsString::new(),
+            },
+        ]
     }
 
     /// The template's function for this operation, and its arguments.
     fn call(&self) -> (&'static str, Vec<&OsStr>) {
         match self {
             Op::Begin => ("__rvenv_begin", vec![]),
-            Op::Deactivate => ("__rvenv_deactivate", vec![]),
-            Op::DeactivateAny => ("__rvenv_deactivate_any", vec![]),
-            Op::Activate {
-                venv,
-                prompt,
-                shown,
-            } => ("__rvenv_activate", vec![venv, prompt, shown]),
+            Op::DeactivateTheirs => ("__rvenv_deactivate_theirs", vec![]),
+            Op::Own { venv } => ("__rvenv_own", vec![venv]),
+            Op::SetVar { name, value } => ("__rvenv_set", vec![OsStr::new(name), value]),
+            Op::StashPythonHome => ("__rvenv_stash_pythonhome", vec![]),
+            Op::PathFirst { entry } => ("__rvenv_path_first", vec![entry]),
+            Op::PromptPrefix { shown } => ("__rvenv_prompt", vec![shown]),
+            Op::DefineDeactivate => ("__rvenv_define_deactivate", vec![]),
+            Op::UnsetVar { name } => ("__rvenv_unset", vec![OsStr::new(name)]),
+            Op::RestorePythonHome => ("__rvenv_restore_pythonhome", vec![]),
+            Op::PathRemove { entry } => ("__rvenv_path_remove", vec![entry]),
+            Op::PromptClear => ("__rvenv_prompt_clear", vec![]),
+            Op::RemoveDeactivate => ("__rvenv_remove_deactivate", vec![]),
             Op::State {
                 root,
                 off,
@@ -204,14 +278,14 @@ fn path_or_empty(path: Option<&Path>) -> &OsStr {
 /// next prompt compares against.
 pub fn decision_ops(decision: &Decision) -> Vec<Op> {
     let mut ops = Vec::new();
-    if decision.deactivate || decision.activate.is_some() {
+    if decision.deactivate.is_some() || decision.activate.is_some() {
         ops.push(Op::Begin);
     }
-    if decision.deactivate {
-        ops.push(Op::Deactivate);
+    if let Some(venv) = &decision.deactivate {
+        ops.extend(Op::deactivate(venv.as_os_str()));
     }
     if let Some(activation) = &decision.activate {
-        ops.push(Op::activate(activation));
+        ops.extend(Op::activate(activation));
     }
     ops.push(Op::State {
         root: path_or_empty(decision.project.as_deref()).to_owned(),
@@ -250,7 +324,7 @@ mod tests {
     #[test]
     fn renders_calls_with_quoted_values() {
         let decision = Decision {
-            deactivate: true,
+            deactivate: Some(PathBuf::from("/o'ld/.venv")),
             activate: Some(Activation {
                 venv: PathBuf::from("/p q/$(x)/.venv"),
                 prompt: "it's".into(),
@@ -269,16 +343,40 @@ mod tests {
         assert_eq!(
             String::from_utf8(render_decision(Shell::Bash, &decision)).unwrap(),
             "__rvenv_begin\n\
-             __rvenv_deactivate\n\
-             __rvenv_activate '/p q/$(x)/.venv' 'it'\\''s' 'it'\\''s'\n\
+             __rvenv_path_remove '/o'\\''ld/.venv/bin'\n\
+             __rvenv_restore_pythonhome\n\
+             __rvenv_prompt_clear\n\
+             __rvenv_unset 'VIRTUAL_ENV'\n\
+             __rvenv_unset 'VIRTUAL_ENV_PROMPT'\n\
+             __rvenv_remove_deactivate\n\
+             __rvenv_own ''\n\
+             __rvenv_own '/p q/$(x)/.venv'\n\
+             __rvenv_stash_pythonhome\n\
+             __rvenv_set 'VIRTUAL_ENV' '/p q/$(x)/.venv'\n\
+             __rvenv_set 'VIRTUAL_ENV_PROMPT' 'it'\\''s'\n\
+             __rvenv_path_first '/p q/$(x)/.venv/bin'\n\
+             __rvenv_prompt 'it'\\''s'\n\
+             __rvenv_define_deactivate\n\
              __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n\
              __rvenv_watch '' ''\n"
         );
         assert_eq!(
             String::from_utf8(render_decision(Shell::Fish, &decision)).unwrap(),
             "__rvenv_begin\n\
-             __rvenv_deactivate\n\
-             __rvenv_activate '/p q/$(x)/.venv' 'it\\'s' 'it\\'s'\n\
+             __rvenv_path_remove '/o\\'ld/.venv/bin'\n\
+             __rvenv_restore_pythonhome\n\
+             __rvenv_prompt_clear\n\
+             __rvenv_unset 'VIRTUAL_ENV'\n\
+             __rvenv_unset 'VIRTUAL_ENV_PROMPT'\n\
+             __rvenv_remove_deactivate\n\
+             __rvenv_own ''\n\
+             __rvenv_own '/p q/$(x)/.venv'\n\
+             __rvenv_stash_pythonhome\n\
+             __rvenv_set 'VIRTUAL_ENV' '/p q/$(x)/.venv'\n\
+             __rvenv_set 'VIRTUAL_ENV_PROMPT' 'it\\'s'\n\
+             __rvenv_path_first '/p q/$(x)/.venv/bin'\n\
+             __rvenv_prompt 'it\\'s'\n\
+             __rvenv_define_deactivate\n\
              __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n\
              __rvenv_watch '' ''\n"
         );

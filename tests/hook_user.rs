@@ -21,6 +21,8 @@ shell_tests!(
     unusual_shell_options,
     ctrl_c_during_the_hook,
     answer_cut_short_is_undone,
+    answer_cut_before_its_path_step_keeps_path,
+    deactivation_cut_short_is_finished,
     rvenv_activate_ends_a_deactivate,
     same_venv_activated_by_hand_over_ours,
     prompt_changed_while_active_is_kept,
@@ -665,7 +667,7 @@ fn deactivate_sticks_inside_the_venv_dir() {
 }
 
 /// Ctrl-C in the middle of applying rvenv's answer (between the steps of
-/// `__rvenv_activate`): the next prompt undoes the half-applied part and
+/// an activation): the next prompt undoes the half-applied part and
 /// decides again, so the venv ends up fully on, its bin on PATH once.
 fn answer_cut_short_is_undone(sh: Shell) {
     let fx = common::Fixture::new();
@@ -692,6 +694,63 @@ fn answer_cut_short_is_undone(sh: Shell) {
     step.assert_prompt(&prompt_with(b"shop"), "after the cut answer");
     s.state()
         .assert_on(&bytes(&venv), b"shop", &orig, "repaired and on");
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left");
+}
+
+/// Ctrl-C after an answer recorded its venv but before its PATH step: the
+/// undo takes nothing off PATH, not even an empty element (the user's: it
+/// matches the entry not yet recorded), and the venv ends up on once.
+fn answer_cut_before_its_path_step_keeps_path(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let mut orig = s.initial.path().to_vec();
+    // fish writes an empty element as `.`.
+    orig.extend_from_slice(if sh == Shell::Fish { b":." } else { b":" });
+    let v = venv.display();
+    let cut = match sh {
+        Shell::Fish => format!(
+            "set -gx PATH $PATH ''; __rvenv_begin; __rvenv_own '{v}'; \
+             __rvenv_set VIRTUAL_ENV '{v}'; builtin cd '{}'",
+            shop.display()
+        ),
+        _ => format!(
+            "PATH=$PATH:; __rvenv_begin; __rvenv_own '{v}'; \
+             __rvenv_set VIRTUAL_ENV '{v}'; builtin cd '{}'",
+            shop.display()
+        ),
+    };
+    let step = s.run(&cut);
+    step.assert_prompt(&prompt_with(b"shop"), "after the cut answer");
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "repaired and on");
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "left");
+}
+
+/// Ctrl-C in the middle of a deactivation rvenv sent (its PATH entry off,
+/// the venv still recorded): the next prompt finishes it and decides
+/// again. Cut where the venv still holds, so that only the finished undo
+/// (not a later answer) puts it back on whole.
+fn deactivation_cut_short_is_finished(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "entered");
+    let cut = format!(
+        "__rvenv_begin; __rvenv_path_remove '{}/bin'; __rvenv_restore_pythonhome",
+        venv.display()
+    );
+    let step = s.run(&cut);
+    step.assert_prompt(&prompt_with(b"shop"), "after the cut deactivation");
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "finished, then on again");
     s.run(&sh.cd(&fx.root));
     s.state().assert_off(&orig, "left");
 }

@@ -1158,15 +1158,24 @@ fn hook_output(sh: Shell, paste: bool) {
     ];
     let shell = common::which(sh.name()).unwrap();
     let mut script = match sh {
-        Shell::Fish => "function __rvenv_activate\n    printf '%s' $argv[1] >$__out.1\n    \
-                        printf '%s' $argv[2] >$__out.2\n    printf '%s' $argv[3] >$__out.3\nend\n\
+        Shell::Fish => "function __rvenv_set\n    switch $argv[1]\n        \
+                        case VIRTUAL_ENV\n            printf '%s' $argv[2] >$__out.1\n        \
+                        case VIRTUAL_ENV_PROMPT\n            printf '%s' $argv[2] >$__out.2\n    \
+                        end\nend\n\
+                        function __rvenv_prompt\n    printf '%s' $argv[1] >$__out.3\nend\n\
                         function __rvenv_state; end\nfunction __rvenv_deactivate; end\n\
-                        function __rvenv_begin; end\nfunction __rvenv_watch; end\n"
+                        function __rvenv_begin; end\nfunction __rvenv_watch; end\n\
+                        function __rvenv_own; end\nfunction __rvenv_stash_pythonhome; end\n\
+                        function __rvenv_path_first; end\nfunction __rvenv_define_deactivate; end\n"
             .to_string(),
-        _ => "__rvenv_activate() {\n    printf '%s' \"$1\" >\"$__out.1\"\n    \
-              printf '%s' \"$2\" >\"$__out.2\"\n    printf '%s' \"$3\" >\"$__out.3\"\n}\n\
+        _ => "__rvenv_set() {\n    case $1 in\n    \
+              VIRTUAL_ENV) printf '%s' \"$2\" >\"$__out.1\" ;;\n    \
+              VIRTUAL_ENV_PROMPT) printf '%s' \"$2\" >\"$__out.2\" ;;\n    esac\n}\n\
+              __rvenv_prompt() {\n    printf '%s' \"$1\" >\"$__out.3\"\n}\n\
               __rvenv_state() { :; }\n__rvenv_deactivate() { :; }\n\
-              __rvenv_begin() { :; }\n__rvenv_watch() { :; }\n"
+              __rvenv_begin() { :; }\n__rvenv_watch() { :; }\n\
+              __rvenv_own() { :; }\n__rvenv_stash_pythonhome() { :; }\n\
+              __rvenv_path_first() { :; }\n__rvenv_define_deactivate() { :; }\n"
             .to_string(),
     };
     let mut expect = Vec::new();
@@ -1222,7 +1231,7 @@ fn hook_output(sh: Shell, paste: bool) {
             expect.push((ctx, out, bytes(&venv), name.clone()));
             continue;
         }
-        assert_eq!(count(&code, b"__rvenv_activate"), 0, "{ctx}: activated");
+        assert_eq!(count(&code, b"__rvenv_path_first"), 0, "{ctx}: activated");
         let marker = b"; if you trust it, run: ";
         let at = line
             .windows(marker.len())

@@ -197,17 +197,28 @@ function __rvenv_status
     return $argv[1]
 end
 
-# True when fish_prompt is the wrapper __rvenv_activate defines.
+# True when fish_prompt is the wrapper __rvenv_prompt defines.
 function __rvenv_prompt_is_ours
     functions fish_prompt 2>/dev/null | string match -q '*__rvenv_orig_fish_prompt*'
 end
 
-# $argv: venv, VIRTUAL_ENV_PROMPT, the name as shown in the prompt.
-function __rvenv_activate
-    # Recorded first: if Ctrl-C cuts this short, the next prompt undoes
-    # whatever was done (see __rvenv_begin).
+# The operations an activation is made of (src/render.rs, Op), in the
+# order rvenv sends them. Each records what it does before doing it: if
+# Ctrl-C cuts an answer short, the next prompt undoes whatever was done
+# (see __rvenv_begin).
+
+# The venv the hook has on from here ('' = none).
+function __rvenv_own
     set -g __rvenv_venv $argv[1]
-    set -g __rvenv_path_entry "$argv[1]/bin"
+end
+
+# Sets and exports variable $argv[1] to $argv[2].
+function __rvenv_set
+    set -gx $argv[1] $argv[2]
+end
+
+# PYTHONHOME set aside, kept for __rvenv_deactivate to restore.
+function __rvenv_stash_pythonhome
     if set -q PYTHONHOME
         set -g __rvenv_old_pythonhome $PYTHONHOME
         set -g __rvenv_had_pythonhome 1
@@ -215,12 +226,19 @@ function __rvenv_activate
     else
         set -g __rvenv_had_pythonhome ''
     end
-    set -gx VIRTUAL_ENV $argv[1]
-    set -gx VIRTUAL_ENV_PROMPT $argv[2]
+end
+
+# Puts $argv[1] first on PATH, as the hook's entry.
+function __rvenv_path_first
+    set -g __rvenv_path_entry $argv[1]
     set -gx PATH $__rvenv_path_entry $PATH
+end
+
+# $argv[1] (the venv's name, printable already) as the prompt's prefix.
+function __rvenv_prompt
     set -g __rvenv_name ''
     if not set -q VIRTUAL_ENV_DISABLE_PROMPT[1]; or test -z "$VIRTUAL_ENV_DISABLE_PROMPT"
-        set -g __rvenv_name $argv[3]
+        set -g __rvenv_name $argv[1]
         # Wrap the prompt unless it is our wrapper already (a venv activated
         # by hand may have saved and restored it).
         if not __rvenv_prompt_is_ours
@@ -241,6 +259,9 @@ function __rvenv_activate
             end
         end
     end
+end
+
+function __rvenv_define_deactivate
     function deactivate --description 'Deactivate the venv rvenv activated'
         __rvenv_deactivate_cmd $argv
     end
@@ -253,10 +274,10 @@ end
 # leave its VIRTUAL_ENV, deactivate and fish_prompt alone (its saved prompt
 # may be our wrapper, which now prints nothing of ours).
 function __rvenv_yield
-    if set -l i (contains -i -- "$__rvenv_path_entry" $PATH)
+    if test -n "$__rvenv_path_entry"; and set -l i (contains -i -- "$__rvenv_path_entry" $PATH)
         set -e PATH[$i]
     end
-    if set -q _OLD_VIRTUAL_PATH[1]; and set -l i (contains -i -- "$__rvenv_path_entry" $_OLD_VIRTUAL_PATH)
+    if test -n "$__rvenv_path_entry"; and set -q _OLD_VIRTUAL_PATH[1]; and set -l i (contains -i -- "$__rvenv_path_entry" $_OLD_VIRTUAL_PATH)
         set -e _OLD_VIRTUAL_PATH[$i]
     end
     if test -n "$__rvenv_had_pythonhome"; and not set -q _OLD_VIRTUAL_PYTHONHOME[1]
@@ -275,28 +296,60 @@ function __rvenv_yield
     return 0
 end
 
-# Undoes __rvenv_activate exactly, leaving every other change the user made.
-function __rvenv_deactivate
-    set -g __rvenv_gitidx ''
-    test -n "$__rvenv_venv"
-    or return 0
-    if set -l i (contains -i -- "$__rvenv_path_entry" $PATH)
+# The operations a deactivation is made of, in the order rvenv sends them:
+# the venv's record goes last (__rvenv_own ''), so that an answer cut short
+# is finished by __rvenv_deactivate.
+
+# Takes $argv[1] off PATH exactly, leaving every other entry; only while
+# the hook has an entry there (an activation cut short before its PATH step
+# has none, and "" would match an empty entry of the user's; before `rvenv
+# activate`, the hook's own deactivate, called as the user's, may have taken
+# it off already).
+function __rvenv_path_remove
+    if test -n "$argv[1]" -a -n "$__rvenv_path_entry"; and set -l i (contains -i -- "$argv[1]" $PATH)
         set -e PATH[$i]
     end
+    set -g __rvenv_path_entry ''
+end
+
+# PYTHONHOME as __rvenv_stash_pythonhome found it.
+function __rvenv_restore_pythonhome
     if test -n "$__rvenv_had_pythonhome"
         set -gx PYTHONHOME $__rvenv_old_pythonhome
     end
     set -g __rvenv_had_pythonhome ''
     set -g __rvenv_old_pythonhome ''
-    # The prompt wrapper stays: with no name it prints the user's prompt
-    # alone, and the next activation need not wrap it again (a function
-    # copied and defined at every crossing cost more than the rest of it).
+end
+
+# The prompt wrapper stays: with no name it prints the user's prompt alone,
+# and the next activation need not wrap it again (a function copied and
+# defined at every crossing cost more than the rest of it).
+function __rvenv_prompt_clear
     set -g __rvenv_name ''
-    set -e VIRTUAL_ENV
-    set -e VIRTUAL_ENV_PROMPT
+end
+
+function __rvenv_unset
+    set -e $argv[1]
+end
+
+function __rvenv_remove_deactivate
     functions -e deactivate
-    set -g __rvenv_venv ''
-    set -g __rvenv_path_entry ''
+end
+
+# Undoes the hook's activation exactly, leaving every other change the user
+# made: the same operations, for what runs without rvenv (the user's
+# deactivate, an answer cut short, VIRTUAL_ENV unset behind our back).
+function __rvenv_deactivate
+    set -g __rvenv_gitidx ''
+    test -n "$__rvenv_venv"
+    or return 0
+    __rvenv_path_remove "$__rvenv_path_entry"
+    __rvenv_restore_pythonhome
+    __rvenv_prompt_clear
+    __rvenv_unset VIRTUAL_ENV
+    __rvenv_unset VIRTUAL_ENV_PROMPT
+    __rvenv_remove_deactivate
+    __rvenv_own ''
     return 0
 end
 
@@ -315,18 +368,19 @@ function __rvenv_deactivate_cmd
     return 0
 end
 
-# Before `rvenv activate`: whatever venv is on goes off first.
-function __rvenv_deactivate_any
+# Before `rvenv activate`: a venv on that is not the hook's goes off
+# through its own deactivate (rvenv then sends the hook's undo itself).
+function __rvenv_deactivate_theirs
     if set -q VIRTUAL_ENV[1]; and test "$VIRTUAL_ENV" != "$__rvenv_venv"; and functions -q deactivate
         deactivate
     end
-    __rvenv_deactivate
+    return 0
 end
 
 function rvenv --description 'Python virtual environments that follow you around'
     switch "$argv[1]"
         case activate
-            __RVENV_SHELL=fish command rvenv $argv | builtin source
+            __RVENV_SHELL=fish __RVENV_HOOK_VENV=$__rvenv_venv command rvenv $argv | builtin source
             return $pipestatus[1]
         case deactivate
             if set -q VIRTUAL_ENV[1]; and functions -q deactivate

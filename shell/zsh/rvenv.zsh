@@ -159,7 +159,7 @@ __rvenv_hook() {
 
 # rvenv's answers start with this and end with __rvenv_state or __rvenv_pin.
 # If Ctrl-C stops one in between, the next prompt finds __rvenv_busy set,
-# undoes what was half done (each step of __rvenv_activate is recorded
+# undoes what was half done (each step of an activation is recorded
 # before it is made, and __rvenv_deactivate only undoes what is there) and
 # asks again: never a half-applied venv.
 __rvenv_begin() {
@@ -194,12 +194,23 @@ __rvenv_pin() {
     __rvenv_busy=
 }
 
-# $1: venv, $2: VIRTUAL_ENV_PROMPT, $3: the name as shown in the prompt.
-__rvenv_activate() {
-    # Recorded first: if Ctrl-C cuts this short, the next prompt undoes
-    # whatever was done (see __rvenv_begin).
+# The operations an activation is made of (src/render.rs, Op), in the
+# order rvenv sends them. Each records what it does before doing it: if
+# Ctrl-C cuts an answer short, the next prompt undoes whatever was done
+# (see __rvenv_begin).
+
+# The venv the hook has on from here ('' = none).
+__rvenv_own() {
     __rvenv_venv=$1
-    __rvenv_path_entry=$1/bin
+}
+
+# Sets and exports variable $1 to $2.
+__rvenv_set() {
+    export "$1=$2"
+}
+
+# PYTHONHOME set aside, kept for __rvenv_deactivate to restore.
+__rvenv_stash_pythonhome() {
     if [[ -n ${PYTHONHOME+x} ]]; then
         __rvenv_old_pythonhome=$PYTHONHOME
         __rvenv_had_pythonhome=1
@@ -207,14 +218,23 @@ __rvenv_activate() {
     else
         __rvenv_had_pythonhome=
     fi
-    export VIRTUAL_ENV=$1
-    export VIRTUAL_ENV_PROMPT=$2
+    return 0
+}
+
+# Puts $1 first on PATH, as the hook's entry.
+__rvenv_path_first() {
+    __rvenv_path_entry=$1
     export PATH=$__rvenv_path_entry${PATH:+:$PATH}
+    rehash
+}
+
+# $1 (the venv's name, printable already) as the prompt's prefix.
+__rvenv_prompt() {
     __rvenv_ps1_prefix=
     if [[ -z ${VIRTUAL_ENV_DISABLE_PROMPT-} && -n ${PS1+x} ]]; then
         # `%` (under PROMPT_PERCENT, the default) and `!` (under PROMPT_BANG)
         # are prompt escapes: double them.
-        local name=$3
+        local name=$1
         if [[ ${__rvenv_percent-on} == on ]]; then
             name=${name//\%/%%}
         fi
@@ -231,22 +251,27 @@ __rvenv_activate() {
         fi
         PS1=$__rvenv_ps1_prefix$PS1
     fi
+    return 0
+}
+
+__rvenv_define_deactivate() {
     function deactivate {
         local __rvenv_subst=${options[promptsubst]} __rvenv_bang=${options[promptbang]} \
             __rvenv_percent=${options[promptpercent]}
         emulate -L zsh
         __rvenv_deactivate_cmd "$@"
     }
-    rehash
 }
 
-# Sets __rvenv_s to the PATH-style list $1 without its first
-# $__rvenv_path_entry (matched literally, colons in it included); fails,
-# changing nothing, when it is not there.
+# Sets __rvenv_s to the PATH-style list $1 without its first entry $2
+# (matched literally, colons in it included); fails, changing nothing, when
+# it is not there (or $2 is empty: the hook put no entry there, an
+# activation cut short before its PATH step).
 __rvenv_path_without() {
+    [[ -n $2 ]] || return 1
     __rvenv_s=":$1:"
-    [[ $__rvenv_s == *":$__rvenv_path_entry:"* ]] || return 1
-    __rvenv_s=${__rvenv_s/":$__rvenv_path_entry:"/:}
+    [[ $__rvenv_s == *":$2:"* ]] || return 1
+    __rvenv_s=${__rvenv_s/":$2:"/:}
     __rvenv_s=${__rvenv_s#:}
     __rvenv_s=${__rvenv_s%:}
 }
@@ -257,10 +282,10 @@ __rvenv_path_without() {
 # (_OLD_VIRTUAL_PATH, _OLD_VIRTUAL_PS1). Take ours out of both, hand it the
 # PYTHONHOME we saved, and leave its VIRTUAL_ENV and deactivate alone.
 __rvenv_yield() {
-    if __rvenv_path_without "${PATH-}"; then
+    if __rvenv_path_without "${PATH-}" "$__rvenv_path_entry"; then
         export PATH=$__rvenv_s
     fi
-    if [[ -n ${_OLD_VIRTUAL_PATH-} ]] && __rvenv_path_without "$_OLD_VIRTUAL_PATH"; then
+    if [[ -n ${_OLD_VIRTUAL_PATH-} ]] && __rvenv_path_without "$_OLD_VIRTUAL_PATH" "$__rvenv_path_entry"; then
         typeset -g _OLD_VIRTUAL_PATH=$__rvenv_s
     fi
     if [[ -n $__rvenv_ps1_prefix ]]; then
@@ -287,27 +312,60 @@ __rvenv_yield() {
     return 0
 }
 
-# Undoes __rvenv_activate exactly, leaving every other change the user made.
-__rvenv_deactivate() {
-    __rvenv_gitidx=
-    [[ -n $__rvenv_venv ]] || return 0
-    if __rvenv_path_without "${PATH-}"; then
+# The operations a deactivation is made of, in the order rvenv sends them:
+# the venv's record goes last (__rvenv_own ''), so that an answer cut short
+# is finished by __rvenv_deactivate.
+
+# Takes $1 off PATH exactly, leaving every other entry; only while the hook
+# has an entry there (before `rvenv activate`, the hook's own deactivate,
+# called as the user's, may have taken it off already).
+__rvenv_path_remove() {
+    if [[ -n $__rvenv_path_entry ]] && __rvenv_path_without "${PATH-}" "$1"; then
         export PATH=$__rvenv_s
     fi
+    __rvenv_path_entry=
+    rehash
+}
+
+# PYTHONHOME as __rvenv_stash_pythonhome found it.
+__rvenv_restore_pythonhome() {
     if [[ -n $__rvenv_had_pythonhome ]]; then
         export PYTHONHOME=$__rvenv_old_pythonhome
     fi
     __rvenv_had_pythonhome=
     __rvenv_old_pythonhome=
+}
+
+# Takes the prefix off the prompt, if the prompt still starts with it.
+__rvenv_prompt_clear() {
     if [[ -n $__rvenv_ps1_prefix && ${PS1-} == "$__rvenv_ps1_prefix"* ]]; then
         PS1=${PS1#"$__rvenv_ps1_prefix"}
     fi
     __rvenv_ps1_prefix=
-    unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT
+}
+
+__rvenv_unset() {
+    unset $1
+}
+
+__rvenv_remove_deactivate() {
     unfunction deactivate 2>/dev/null
-    __rvenv_venv=
-    __rvenv_path_entry=
-    rehash
+    return 0
+}
+
+# Undoes the hook's activation exactly, leaving every other change the user
+# made: the same operations, for what runs without rvenv (the user's
+# deactivate, an answer cut short, VIRTUAL_ENV unset behind our back).
+__rvenv_deactivate() {
+    __rvenv_gitidx=
+    [[ -n $__rvenv_venv ]] || return 0
+    __rvenv_path_remove "$__rvenv_path_entry"
+    __rvenv_restore_pythonhome
+    __rvenv_prompt_clear
+    __rvenv_unset VIRTUAL_ENV
+    __rvenv_unset VIRTUAL_ENV_PROMPT
+    __rvenv_remove_deactivate
+    __rvenv_own ''
     return 0
 }
 
@@ -324,13 +382,14 @@ __rvenv_deactivate_cmd() {
     __rvenv_pin=
 }
 
-# Before `rvenv activate`: whatever venv is on goes off first.
-__rvenv_deactivate_any() {
+# Before `rvenv activate`: a venv on that is not the hook's goes off
+# through its own deactivate (rvenv then sends the hook's undo itself).
+__rvenv_deactivate_theirs() {
     if [[ -n ${VIRTUAL_ENV-} && $VIRTUAL_ENV != "$__rvenv_venv" ]] &&
         (( ${+functions[deactivate]} )); then
         deactivate
     fi
-    __rvenv_deactivate
+    return 0
 }
 
 rvenv() {
@@ -340,7 +399,7 @@ rvenv() {
     local __rvenv_code
     case ${1-} in
     activate)
-        __rvenv_code=$(__RVENV_SHELL=zsh \command rvenv "$@") || return
+        __rvenv_code=$(__RVENV_SHELL=zsh __RVENV_HOOK_VENV=$__rvenv_venv \command rvenv "$@") || return
         \builtin eval "$__rvenv_code"
         ;;
     deactivate)

@@ -118,12 +118,18 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
         Some(_) => activation.venv.clone().into_os_string(),
         None => std::ffi::OsString::new(),
     };
-    let ops = [
-        Op::Begin,
-        Op::DeactivateAny,
-        Op::activate(&activation),
-        Op::Pin { venv: pin },
-    ];
+    // Whatever venv is on goes off first: another through its own
+    // deactivate, then the hook's (the rvenv function says which it is).
+    let mut ops = vec![Op::Begin, Op::DeactivateTheirs];
+    if let Some(hook_venv) = env.get("__RVENV_HOOK_VENV") {
+        ops.extend(Op::deactivate(hook_venv));
+    }
+    ops.push(Op::Watch {
+        index: std::ffi::OsString::new(),
+        stamp: std::ffi::OsString::new(),
+    });
+    ops.extend(Op::activate(&activation));
+    ops.push(Op::Pin { venv: pin });
     super::emit(&render(shell, &ops))?;
     if env.get("RVENV_LOG").is_none_or(|v| v != "quiet") {
         // As the hook says it, and where from when a path named it.

@@ -89,7 +89,7 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     // `rvenv activate PATH`, the user's own word).
     let on = match &decision.activate {
         Some(activation) => Some(activation.venv.clone()),
-        None if !decision.deactivate => input.state.active.clone(),
+        None if decision.deactivate.is_none() => input.state.active.clone(),
         None => None,
     };
     decision.watch = on
