@@ -94,7 +94,7 @@ pub enum Command {
 /// Internal commands the hook and the completion scripts call. They are not
 /// part of the clap tree, so help and completions never show them.
 pub enum Internal {
-    /// `rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD]]]]`
+    /// `rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD [MARKS]]]]]`
     HookEval(HookEvalArgs),
     /// `rvenv __pythons`
     Pythons,
@@ -252,19 +252,22 @@ pub struct HookEvalArgs {
     pub pin: OsString,
     /// The venv the user was last told cannot be activated, or empty
     pub told: OsString,
+    /// The key of the markers the hook holds (`render::markers_key`), or
+    /// empty
+    pub marks: OsString,
 }
 
 impl HookEvalArgs {
     fn parse(args: &[OsString]) -> Result<HookEvalArgs, String> {
         use clap::ValueEnum;
-        let usage = "usage: rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD]]]]";
+        let usage = "usage: rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD [MARKS]]]]]";
         let shell = args
             .first()
             .and_then(|s| s.to_str())
             .and_then(|s| Shell::from_str(s, false).ok())
             .filter(|s| s.has_hook())
             .ok_or(usage)?;
-        if args.len() < 2 || args.len() > 6 {
+        if args.len() < 2 || args.len() > 7 {
             return Err(usage.into());
         }
         let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
@@ -275,6 +278,7 @@ impl HookEvalArgs {
             off: arg(3),
             pin: arg(4),
             told: arg(5),
+            marks: arg(6),
         })
     }
 }

@@ -38,8 +38,21 @@ pub struct Activation {
     pub version: Option<String>,
 }
 
+/// A venv the hook of a parent shell activated, inherited through the
+/// environment, that this shell's hook takes as its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adoption {
+    pub venv: PathBuf,
+    /// The name it went by in the parent's prompt.
+    pub prompt: OsString,
+}
+
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Decision {
+    /// An inherited venv this shell's hook takes as its own first: its
+    /// prompt marked, `deactivate` defined, its bin/ (back) first on PATH.
+    /// Then the rest of the decision holds for it as for the hook's venv.
+    pub adopt: Option<Adoption>,
     /// The hook's venv, to undo first.
     pub deactivate: Option<PathBuf>,
     pub activate: Option<Activation>,
@@ -186,7 +199,49 @@ pub fn auto_activation(
     })
 }
 
+/// The venv a parent shell's hook activated, when this shell inherited it
+/// and its hook has none yet: `__RVENV_VENV` (exported by the parent's
+/// hook) names it, VIRTUAL_ENV is still that venv (no hand activation took
+/// over), and it is still a venv. An exported value can be stale or forged:
+/// it is only believed when all three agree, and a venv adopted then passes
+/// the same gate as any other (the decision for the directory follows, and
+/// deactivates it when it is not the project's trusted venv). Its bin/ need
+/// not be on PATH: a login profile may have reset PATH; adoption puts it
+/// back first.
+pub fn inherited(env: &Env, state: &HookState) -> Option<Adoption> {
+    if state.active.is_some() {
+        return None;
+    }
+    let venv = env.get("VIRTUAL_ENV").filter(|v| !v.is_empty())?;
+    if env.get("__RVENV_VENV") != Some(venv) {
+        return None;
+    }
+    let venv = PathBuf::from(venv);
+    if !venv.is_absolute() || !venv.join("pyvenv.cfg").is_file() {
+        return None;
+    }
+    let prompt = name_of(&venv, env);
+    Some(Adoption { venv, prompt })
+}
+
 pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
+    let adopt = inherited(input.env, &input.state);
+    let mut state = input.state.clone();
+    if let Some(adoption) = &adopt {
+        state.active = Some(adoption.venv.clone());
+    }
+    let input = &HookInput {
+        pwd: input.pwd,
+        state,
+        env: input.env,
+        trust: input.trust,
+    };
+    let mut decision = decide_for(input, sources);
+    decision.adopt = adopt;
+    decision
+}
+
+fn decide_for(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
     let found = discover::find_venv(input.pwd, sources);
     let project = found.as_ref().map(|f| f.project.clone());
     // Leaving the project ends a deactivate typed by the user.
@@ -537,5 +592,43 @@ mod tests {
         fs::write(v.join("pyvenv.cfg"), "home = /usr/bin\nprompt = '$(x)%'\n").unwrap();
         let d = run(&tmp.path().join("p"), HookState::default(), &Env::default());
         assert_eq!(d.activate.unwrap().prompt, "$(x)%");
+    }
+
+    #[test]
+    fn an_inherited_venv_is_adopted_only_when_everything_agrees() {
+        let tmp = tempfile::tempdir().unwrap();
+        let venv = tmp.path().join("p/.venv");
+        venv_at(&venv);
+        let v = venv.to_str().unwrap();
+        let env_of = |pairs: &[(&'static str, &str)]| Env::from_pairs(pairs.iter().copied());
+        let none = HookState::default();
+        let both = env_of(&[("VIRTUAL_ENV", v), ("__RVENV_VENV", v)]);
+        assert_eq!(inherited(&both, &none).map(|a| a.venv), Some(venv.clone()));
+        // This shell's hook has its own venv already.
+        let ours = HookState {
+            active: Some(venv.clone()),
+            ..HookState::default()
+        };
+        assert_eq!(inherited(&both, &ours), None);
+        // A hand activation took over, or nothing says a hook made it.
+        let other = tmp.path().join("q/.venv");
+        venv_at(&other);
+        let hand = env_of(&[
+            ("VIRTUAL_ENV", other.to_str().unwrap()),
+            ("__RVENV_VENV", v),
+        ]);
+        assert_eq!(inherited(&hand, &none), None);
+        assert_eq!(inherited(&env_of(&[("VIRTUAL_ENV", v)]), &none), None);
+        // Gone from the disk, or relative.
+        fs::remove_file(venv.join("pyvenv.cfg")).unwrap();
+        assert_eq!(inherited(&both, &none), None);
+        let rel = "p/.venv";
+        assert_eq!(
+            inherited(
+                &env_of(&[("VIRTUAL_ENV", rel), ("__RVENV_VENV", rel)]),
+                &none
+            ),
+            None
+        );
     }
 }

@@ -36,6 +36,10 @@ pub enum Op {
     StashPythonHome,
     /// `entry` put first on PATH, and recorded as the hook's.
     PathFirst { entry: OsString },
+    /// `entry`, which is the hook's already (a parent shell's hook put it
+    /// there), moved to the front of PATH, or added there when something
+    /// took it off; recorded as the hook's.
+    PathFront { entry: OsString },
     /// `shown` (the venv's name, already made printable) as the prompt's
     /// prefix, drawn as each shell's prompt requires.
     PromptPrefix { shown: OsString },
@@ -53,14 +57,19 @@ pub enum Op {
     /// `deactivate` removed.
     RemoveDeactivate,
     /// The hook's state after the answer: the project the decision holds
-    /// for, the project kept off, the venv the user was told about, and the
-    /// markers the fast path tests.
+    /// for, the project kept off, the venv the user was told about.
     State {
         root: OsString,
         off: OsString,
         told: OsString,
-        markers: Vec<OsString>,
     },
+    /// The names whose appearance or disappearance in a directory may
+    /// change the answer, which the fast path tests at each prompt, and
+    /// their key ([`markers_key`]). Sent only when the hook holds another
+    /// key: the list changes only with RVENV_VENV_NAMES or RVENV_SOURCES,
+    /// and a shell takes it in once (bash and zsh build a function of
+    /// unrolled tests from it), not at every crossing.
+    Markers { key: String, markers: Vec<OsString> },
     /// `rvenv activate`'s answer ends here: the venv it pinned (or none),
     /// and no project kept off.
     Pin { venv: OsString },
@@ -138,6 +147,7 @@ impl Op {
             Op::SetVar { name, value } => ("__rvenv_set", vec![OsStr::new(name), value]),
             Op::StashPythonHome => ("__rvenv_stash_pythonhome", vec![]),
             Op::PathFirst { entry } => ("__rvenv_path_first", vec![entry]),
+            Op::PathFront { entry } => ("__rvenv_path_front", vec![entry]),
             Op::PromptPrefix { shown } => ("__rvenv_prompt", vec![shown]),
             Op::DefineDeactivate => ("__rvenv_define_deactivate", vec![]),
             Op::UnsetVar { name } => ("__rvenv_unset", vec![OsStr::new(name)]),
@@ -145,15 +155,11 @@ impl Op {
             Op::PathRemove { entry } => ("__rvenv_path_remove", vec![entry]),
             Op::PromptClear => ("__rvenv_prompt_clear", vec![]),
             Op::RemoveDeactivate => ("__rvenv_remove_deactivate", vec![]),
-            Op::State {
-                root,
-                off,
-                told,
-                markers,
-            } => {
-                let mut args = vec![root.as_os_str(), off, told];
+            Op::State { root, off, told } => ("__rvenv_state", vec![root, off, told]),
+            Op::Markers { key, markers } => {
+                let mut args = vec![OsStr::new(key.as_str())];
                 args.extend(markers.iter().map(OsString::as_os_str));
-                ("__rvenv_state", args)
+                ("__rvenv_set_markers", args)
             }
             Op::Pin { venv } => ("__rvenv_pin", vec![venv]),
             Op::Watch { index, stamp } => ("__rvenv_watch", vec![index, stamp]),
@@ -274,12 +280,46 @@ fn path_or_empty(path: Option<&Path>) -> &OsStr {
     path.map(Path::as_os_str).unwrap_or(OsStr::new(""))
 }
 
+/// A short name for a list of markers, which the hook hands back (`MARKS`)
+/// so that rvenv sends the list only when it changed: FNV-1a over the
+/// names, each ended by a NUL (no name holds one), in hex.
+pub fn markers_key(markers: &[OsString]) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in markers
+        .iter()
+        .flat_map(|m| m.as_bytes().iter().chain(std::iter::once(&0)))
+    {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
 /// The operations for a decision: undo, apply, then record the state the
-/// next prompt compares against.
-pub fn decision_ops(decision: &Decision) -> Vec<Op> {
+/// next prompt compares against (the markers only when the hook's key,
+/// `hook_markers`, is not theirs).
+pub fn decision_ops(decision: &Decision, hook_markers: &OsStr) -> Vec<Op> {
     let mut ops = Vec::new();
-    if decision.deactivate.is_some() || decision.activate.is_some() {
+    if decision.deactivate.is_some() || decision.activate.is_some() || decision.adopt.is_some() {
         ops.push(Op::Begin);
+    }
+    if let Some(adoption) = &decision.adopt {
+        // Recorded as the hook's first, so that a deactivation that follows
+        // (or an answer cut short) undoes it like any of the hook's.
+        let venv = adoption.venv.as_os_str();
+        ops.push(Op::Own {
+            venv: venv.to_owned(),
+        });
+        ops.push(Op::PathFront {
+            entry: bin_entry(venv),
+        });
+        if decision.deactivate.is_none() {
+            ops.push(Op::PromptPrefix {
+                shown: display_name(&adoption.prompt),
+            });
+            ops.push(Op::DefineDeactivate);
+        }
     }
     if let Some(venv) = &decision.deactivate {
         ops.extend(Op::deactivate(venv.as_os_str()));
@@ -287,11 +327,17 @@ pub fn decision_ops(decision: &Decision) -> Vec<Op> {
     if let Some(activation) = &decision.activate {
         ops.extend(Op::activate(activation));
     }
+    let key = markers_key(&decision.markers);
+    if hook_markers != OsStr::new(&key) {
+        ops.push(Op::Markers {
+            key,
+            markers: decision.markers.clone(),
+        });
+    }
     ops.push(Op::State {
         root: path_or_empty(decision.project.as_deref()).to_owned(),
         off: path_or_empty(decision.off.as_deref()).to_owned(),
         told: path_or_empty(decision.told.as_deref()).to_owned(),
-        markers: decision.markers.clone(),
     });
     let (index, stamp) = match &decision.watch {
         Some((index, stamp)) => (
@@ -304,9 +350,10 @@ pub fn decision_ops(decision: &Decision) -> Vec<Op> {
     ops
 }
 
-/// The hook's answer for a decision, for `shell`.
-pub fn render_decision(shell: Shell, decision: &Decision) -> Vec<u8> {
-    render(shell, &decision_ops(decision))
+/// The hook's answer for a decision, for `shell` (whose hook holds the
+/// markers of key `hook_markers`).
+pub fn render_decision(shell: Shell, decision: &Decision, hook_markers: &OsStr) -> Vec<u8> {
+    render(shell, &decision_ops(decision, hook_markers))
 }
 
 #[cfg(test)]
@@ -322,8 +369,28 @@ mod tests {
     use std::path::PathBuf;
 
     #[test]
+    fn markers_go_only_to_a_hook_without_them() {
+        let decision = Decision {
+            markers: vec!["a".into(), "b/c".into()],
+            ..Decision::default()
+        };
+        let key = markers_key(&decision.markers);
+        assert_ne!(key, markers_key(&["a".into()]));
+        assert_ne!(key, markers_key(&["ab".into(), "/c".into()]));
+        let has_markers = |hook: &str| {
+            decision_ops(&decision, OsStr::new(hook))
+                .iter()
+                .any(|op| matches!(op, Op::Markers { .. }))
+        };
+        assert!(has_markers(""));
+        assert!(has_markers("0000000000000000"));
+        assert!(!has_markers(&key));
+    }
+
+    #[test]
     fn renders_calls_with_quoted_values() {
         let decision = Decision {
+            adopt: None,
             deactivate: Some(PathBuf::from("/o'ld/.venv")),
             activate: Some(Activation {
                 venv: PathBuf::from("/p q/$(x)/.venv"),
@@ -340,8 +407,10 @@ mod tests {
             no_venv: None,
             messages: vec![],
         };
+        let key = markers_key(&decision.markers);
+        assert_eq!(key.len(), 16);
         assert_eq!(
-            String::from_utf8(render_decision(Shell::Bash, &decision)).unwrap(),
+            String::from_utf8(render_decision(Shell::Bash, &decision, OsStr::new(""))).unwrap(),
             "__rvenv_begin\n\
              __rvenv_path_remove '/o'\\''ld/.venv/bin'\n\
              __rvenv_restore_pythonhome\n\
@@ -357,11 +426,13 @@ mod tests {
              __rvenv_path_first '/p q/$(x)/.venv/bin'\n\
              __rvenv_prompt 'it'\\''s'\n\
              __rvenv_define_deactivate\n\
-             __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n\
+             __rvenv_set_markers 'KEY' 'pyvenv.cfg'\n\
+             __rvenv_state '/p q/$(x)' '' ''\n\
              __rvenv_watch '' ''\n"
+                .replace("KEY", &key)
         );
         assert_eq!(
-            String::from_utf8(render_decision(Shell::Fish, &decision)).unwrap(),
+            String::from_utf8(render_decision(Shell::Fish, &decision, OsStr::new(""))).unwrap(),
             "__rvenv_begin\n\
              __rvenv_path_remove '/o\\'ld/.venv/bin'\n\
              __rvenv_restore_pythonhome\n\
@@ -377,8 +448,10 @@ mod tests {
              __rvenv_path_first '/p q/$(x)/.venv/bin'\n\
              __rvenv_prompt 'it\\'s'\n\
              __rvenv_define_deactivate\n\
-             __rvenv_state '/p q/$(x)' '' '' 'pyvenv.cfg'\n\
+             __rvenv_set_markers 'KEY' 'pyvenv.cfg'\n\
+             __rvenv_state '/p q/$(x)' '' ''\n\
              __rvenv_watch '' ''\n"
+                .replace("KEY", &key)
         );
     }
 }

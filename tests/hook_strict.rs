@@ -164,17 +164,22 @@ fn fish_non_interactive() {
     let script = r#"
 rvenv hook fish | source
 rvenv hook fish | source
+# A script never runs the hook by itself (issue 13)...
 cd "$P/sub"
+set -q VIRTUAL_ENV; and exit 10
+functions -q __rvenv_hook; and exit 9
+# ...but its code works there when called.
+__rvenv_check
 test "$VIRTUAL_ENV" = "$P/.venv"; or exit 11
 test (string join : $PATH) = "$P/.venv/bin:$ORIG"; or exit 12
 cd "$P"
 deactivate; or exit 13
-__rvenv_hook
+__rvenv_check
 set -q VIRTUAL_ENV; and exit 14
-cd /; cd "$P"
+cd /; __rvenv_check; cd "$P"; __rvenv_check
 test "$VIRTUAL_ENV" = "$P/.venv"; or exit 15
 rvenv activate "$T"; or exit 16
-cd "$R"
+cd "$R"; __rvenv_check
 test "$VIRTUAL_ENV" = "$T"; or exit 17
 rvenv deactivate; or exit 18
 test (string join : $PATH) = "$ORIG"; or exit 19

@@ -163,7 +163,9 @@ fn inherited_venv_is_left_alone(sh: Shell) {
         let st = s.state();
         assert_eq!(st.var("VIRTUAL_ENV"), Some(&bytes(&other)[..]), "{sh:?}");
         assert_eq!(lossy(st.path()), lossy(&path), "{sh:?}");
-        assert!(!st.has_deactivate, "{sh:?}: deactivate defined");
+        // Its activate script's deactivate did not come along: the hook
+        // gives one (issue 13).
+        assert!(st.has_deactivate, "{sh:?}: no deactivate for it");
     }
     // Once the user drops it, the hook works as usual.
     let unset = match sh {

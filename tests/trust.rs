@@ -1166,7 +1166,8 @@ fn hook_output(sh: Shell, paste: bool) {
                         function __rvenv_state; end\nfunction __rvenv_deactivate; end\n\
                         function __rvenv_begin; end\nfunction __rvenv_watch; end\n\
                         function __rvenv_own; end\nfunction __rvenv_stash_pythonhome; end\n\
-                        function __rvenv_path_first; end\nfunction __rvenv_define_deactivate; end\n"
+                        function __rvenv_path_first; end\nfunction __rvenv_define_deactivate; end\n\
+                        function __rvenv_set_markers; end\n"
             .to_string(),
         _ => "__rvenv_set() {\n    case $1 in\n    \
               VIRTUAL_ENV) printf '%s' \"$2\" >\"$__out.1\" ;;\n    \
@@ -1175,7 +1176,8 @@ fn hook_output(sh: Shell, paste: bool) {
               __rvenv_state() { :; }\n__rvenv_deactivate() { :; }\n\
               __rvenv_begin() { :; }\n__rvenv_watch() { :; }\n\
               __rvenv_own() { :; }\n__rvenv_stash_pythonhome() { :; }\n\
-              __rvenv_path_first() { :; }\n__rvenv_define_deactivate() { :; }\n"
+              __rvenv_path_first() { :; }\n__rvenv_define_deactivate() { :; }\n\
+              __rvenv_set_markers() { :; }\n"
             .to_string(),
     };
     let mut expect = Vec::new();

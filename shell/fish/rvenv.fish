@@ -10,24 +10,34 @@
 #   __rvenv_pin      the venv activated with `rvenv activate PATH`
 #   __rvenv_told     the venv rvenv last said it will not activate (said once)
 #   __rvenv_dir      $PWD at the last decision ('' = decide at the next prompt)
-#   __rvenv_sig      which markers existed in __rvenv_dir then
+#   __rvenv_present  the markers that existed in __rvenv_dir then (and the
+#                    venv's pyvenv.cfg), as absolute paths, after `/`
+#   __rvenv_absent   the markers that did not, after ''
 #   __rvenv_markers  what may make a directory a project (rvenv sends the list)
 # The hook starts rvenv only when one of these cheap tests says the answer may
 # have changed; a prompt where nothing changed runs only fish builtins.
 
 set -g __rvenv_gitidx ''
 set -g __rvenv_gitok ''
-for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_off __rvenv_pin __rvenv_told __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome __rvenv_busy
+for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_off __rvenv_pin __rvenv_told __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome __rvenv_busy __rvenv_conda
     set -q $__rvenv_var[1]
     or set -g $__rvenv_var ''
 end
 set -e __rvenv_var
-set -q __rvenv_markers
-or set -g __rvenv_markers
+# Loaded (again): rvenv sends the markers at the first prompt.
+set -g __rvenv_markers
+set -g __rvenv_mkey ''
 set -g __rvenv_dir ''
-set -g __rvenv_sig ''
+# $CONDA_PREFIX at the last decision; the venv activated by hand the hook
+# last looked at.
+set -g __rvenv_conda_seen ''
+set -g __rvenv_theirs ''
+set -g __rvenv_theirs_fn ''
+set -q __rvenv_path_then
+or set -g __rvenv_path_then
+set -g __rvenv_present /
+set -g __rvenv_absent ''
 set -g __rvenv_asking ''
-set -g __rvenv_s ''
 
 # True when directory $a is $b or below it.
 function __rvenv_within --argument-names a b
@@ -44,10 +54,23 @@ function __rvenv_within --argument-names a b
     test "$head" = "$b/"
 end
 
-# Sets __rvenv_s to the markers that exist in directory $dir (one builtin;
-# `/` keeps the list from being empty, which would make `path` read stdin).
-function __rvenv_sig_of --argument-names dir
-    set -g __rvenv_s (path filter -- / "$dir/"$__rvenv_markers)
+# Records which markers exist in directory $dir, for __rvenv_unchanged.
+# `/` and '' keep each list from being empty, which would make `path` read
+# stdin.
+function __rvenv_mark --argument-names dir
+    set -g __rvenv_present / (path filter -- "$dir/"$__rvenv_markers)
+    set -g __rvenv_absent '' (path filter -v -- "$dir/"$__rvenv_markers)
+    test -n "$__rvenv_venv"
+    and set -a __rvenv_present "$__rvenv_venv/pyvenv.cfg"
+    return 0
+end
+
+# True when every marker __rvenv_mark found is still there, and none of the
+# others has come: two builtins, no command substitution (which costs fish
+# more than the tests).
+function __rvenv_unchanged
+    not path filter -q -- $__rvenv_absent
+    and not path filter -vq -- $__rvenv_present
 end
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
@@ -55,13 +78,12 @@ end
 # Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
 function __rvenv_run
     set -g __rvenv_asking "$PWD"
-    command rvenv __hook fish "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" | builtin source
+    command rvenv __hook fish "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" | builtin source
     set -g __rvenv_asking ''
     if test "$__rvenv_dir" != "$PWD"
         # rvenv failed (it said why): do not ask again until something changes.
         set -g __rvenv_dir "$PWD"
-        __rvenv_sig_of "$PWD"
-        set -g __rvenv_sig "$__rvenv_s"
+        __rvenv_mark "$PWD"
     end
     return 0
 end
@@ -70,17 +92,15 @@ function __rvenv_check
     # The fast path, for most prompts: nothing pending, no venv activated by
     # hand, ours still there, the same directory as last time; only its
     # markers can have changed (nor git's index under the venv, see below).
-    if test -z "$__rvenv_busy$__rvenv_asking" -a -n "$__rvenv_dir" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV" = "$__rvenv_venv"
-        and not set -q _OLD_VIRTUAL_PATH
-        and begin
-            test -z "$__rvenv_venv"; or test -e "$__rvenv_venv/pyvenv.cfg"
-        end
-        and begin
-            test -z "$__rvenv_gitidx"; or not test "$__rvenv_gitidx" -nt "$__rvenv_gitok"
-        end
-        set -l s (path filter -- / "$PWD/"$__rvenv_markers)
-        test "$s" = "$__rvenv_sig"
-        or __rvenv_run
+    # Inline, and as few commands as can say it: each costs fish ~10 us.
+    # (The venv's pyvenv.cfg is among __rvenv_present; an empty
+    # $__rvenv_gitidx is never newer.)
+    # The venv's bin/ must still be first on PATH (unless a conda
+    # environment was activated since it went on: the user's switch).
+    if test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a -n "$__rvenv_dir" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV" = "$__rvenv_venv" -a "$CONDA_PREFIX" = "$__rvenv_conda_seen" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
+        and test "$PATH[1]" = "$__rvenv_path_entry" -o -z "$__rvenv_path_entry" -o "$CONDA_PREFIX" != "$__rvenv_conda"
+        and not path filter -q -- $__rvenv_absent
+        and not path filter -vq -- $__rvenv_present
         return 0
     end
     if test -n "$__rvenv_busy"
@@ -97,27 +117,50 @@ function __rvenv_check
         set -g __rvenv_root "$__rvenv_asking"
         set -g __rvenv_dir "$__rvenv_asking"
         set -g __rvenv_asking ''
-        __rvenv_sig_of "$__rvenv_dir"
-        set -g __rvenv_sig "$__rvenv_s"
+        __rvenv_mark "$__rvenv_dir"
     end
     # A venv activated by hand (or inherited) belongs to the user, even ours
     # when the user sourced its activate.fish (which sets _OLD_VIRTUAL_PATH,
     # as virtualenv's and uv's do; the hook never does).
+    # A venv a parent shell's hook activated (it exported __RVENV_VENV) is
+    # not the user's: rvenv checks it and this hook adopts it.
     if set -q VIRTUAL_ENV[1]; and test -n "$VIRTUAL_ENV"; and begin
             test "$VIRTUAL_ENV" != "$__rvenv_venv"; or set -q _OLD_VIRTUAL_PATH
-        end
+        end; and not test -z "$__rvenv_venv" -a "$VIRTUAL_ENV" = "$__RVENV_VENV"
         test -n "$__rvenv_venv"
         and __rvenv_yield
+        if test "$VIRTUAL_ENV" != "$__rvenv_theirs"
+            set -g __rvenv_theirs "$VIRTUAL_ENV"
+            __rvenv_define_deactivate_theirs
+        end
         return 0
+    end
+    if test -n "$__rvenv_theirs"
+        # That venv went off by other means than the deactivate we gave
+        # for it: so does that deactivate.
+        test -n "$__rvenv_theirs_fn"
+        and functions -e deactivate
+        set -g __rvenv_theirs ''
+        set -g __rvenv_theirs_fn ''
     end
     if test -n "$__rvenv_venv"; and not set -q VIRTUAL_ENV[1]
         # VIRTUAL_ENV was unset behind our back: finish the job.
         __rvenv_deactivate
         set -g __rvenv_dir ''
     end
+    if test -n "$__rvenv_path_entry" -a "$CONDA_PREFIX" = "$__rvenv_conda" -a "$PATH[1]" != "$__rvenv_path_entry"
+        and __rvenv_reordered
+        # A config file read again, a login profile or pyenv's init put
+        # entries that were on PATH already before the venv's bin/ (or took
+        # it off): it goes first again, every other entry kept in order. A
+        # `conda activate` since the venv went on is the user's switch, and
+        # wins; so does a new directory the user put in front.
+        __rvenv_path_front "$__rvenv_path_entry"
+    end
     # A `git pull` may have brought files into the active venv: rvenv looks
-    # again once git rewrote the index it last found clean.
-    if test -z "$__rvenv_dir"; or begin
+    # again once git rewrote the index it last found clean. A conda
+    # environment activated or deactivated: decide afresh.
+    if test -z "$__rvenv_dir" -o "$CONDA_PREFIX" != "$__rvenv_conda_seen"; or begin
             test -n "$__rvenv_venv"; and not test -e "$__rvenv_venv/pyvenv.cfg"
         end; or begin
             test -n "$__rvenv_gitidx"; and test "$__rvenv_gitidx" -nt "$__rvenv_gitok"
@@ -126,10 +169,8 @@ function __rvenv_check
         return 0
     end
     if test "$PWD" = "$__rvenv_dir"
-        __rvenv_sig_of "$PWD"
-        if test "$__rvenv_s" != "$__rvenv_sig"
-            __rvenv_run
-        end
+        __rvenv_unchanged
+        or __rvenv_run
         return 0
     end
     if test -n "$__rvenv_root"; and not __rvenv_within "$PWD" "$__rvenv_root"
@@ -148,15 +189,18 @@ function __rvenv_check
         set d (path dirname -Z -- "$d" | string split0)
     end
     set -g __rvenv_dir "$PWD"
-    __rvenv_sig_of "$PWD"
-    set -g __rvenv_sig "$__rvenv_s"
+    __rvenv_mark "$PWD"
     return 0
 end
 
 # On cd (so `cd proj; and python` uses proj's venv) and before each prompt.
-# fish keeps $status across event handlers by itself.
-function __rvenv_hook --on-variable PWD --on-event fish_prompt
-    __rvenv_check
+# fish keeps $status across event handlers by itself. Only in an
+# interactive shell: a script that loads config.fish and changes directory
+# must not have its environment changed.
+if status is-interactive
+    function __rvenv_hook --on-variable PWD --on-event fish_prompt
+        __rvenv_check
+    end
 end
 
 # rvenv's answers start with this and end with __rvenv_state or __rvenv_pin.
@@ -168,16 +212,22 @@ function __rvenv_begin
 end
 
 # rvenv's answer: the project it decided for, the project kept off, the venv
-# it warned about, markers.
+# it warned about.
 function __rvenv_state
     set -g __rvenv_root $argv[1]
     set -g __rvenv_off $argv[2]
     set -g __rvenv_told $argv[3]
-    set -g __rvenv_markers $argv[4..-1]
+    set -g __rvenv_conda_seen "$CONDA_PREFIX"
     set -g __rvenv_dir "$PWD"
-    __rvenv_sig_of "$PWD"
-    set -g __rvenv_sig "$__rvenv_s"
+    __rvenv_mark "$PWD"
     set -g __rvenv_busy ''
+end
+
+# rvenv's markers (after their key), sent when the key the hook handed
+# back is not theirs.
+function __rvenv_set_markers
+    set -g __rvenv_mkey $argv[1]
+    set -g __rvenv_markers $argv[2..-1]
 end
 
 # What to watch while the venv is on: the git index, and the stamp rvenv
@@ -208,8 +258,17 @@ end
 # (see __rvenv_begin).
 
 # The venv the hook has on from here ('' = none).
+# Exported as __RVENV_VENV, for a child shell to adopt (rvenv checks it
+# against VIRTUAL_ENV, PATH and the disk first).
 function __rvenv_own
     set -g __rvenv_venv $argv[1]
+    set -g __rvenv_conda "$CONDA_PREFIX"
+    if test -n "$argv[1]"
+        set -gx __RVENV_VENV $argv[1]
+    else
+        set -e __RVENV_VENV
+    end
+    return 0
 end
 
 # Sets and exports variable $argv[1] to $argv[2].
@@ -232,6 +291,31 @@ end
 function __rvenv_path_first
     set -g __rvenv_path_entry $argv[1]
     set -gx PATH $__rvenv_path_entry $PATH
+    set -g __rvenv_path_then $PATH
+end
+
+# True when every entry in front of the hook's (every entry, when it is
+# gone) was on PATH when the venv went on.
+function __rvenv_reordered
+    set -l front $PATH
+    set -l i (contains -i -- "$__rvenv_path_entry" $PATH)
+    and set front $PATH[1..(math $i - 1)]
+    for entry in $front
+        contains -- $entry $__rvenv_path_then
+        or return 1
+    end
+    return 0
+end
+
+# Moves $argv[1] to the front of PATH (adds it when it is not there), as
+# the hook's entry: a venv adopted from a parent shell, or put back first.
+function __rvenv_path_front
+    set -g __rvenv_path_entry $argv[1]
+    if set -l i (contains -i -- "$argv[1]" $PATH)
+        set -e PATH[$i]
+    end
+    set -gx PATH $argv[1] $PATH
+    set -g __rvenv_path_then $PATH
 end
 
 # $argv[1] (the venv's name, printable already) as the prompt's prefix.
@@ -290,6 +374,7 @@ function __rvenv_yield
     set -g __rvenv_had_pythonhome ''
     set -g __rvenv_old_pythonhome ''
     set -g __rvenv_venv ''
+    set -e __RVENV_VENV
     set -g __rvenv_path_entry ''
     # Decide afresh once that venv is gone.
     set -g __rvenv_dir ''
@@ -350,6 +435,32 @@ function __rvenv_deactivate
     __rvenv_unset VIRTUAL_ENV_PROMPT
     __rvenv_remove_deactivate
     __rvenv_own ''
+    return 0
+end
+
+# A venv activated by hand in a parent shell (an activate script, `poetry
+# shell`, `uv run`, an IDE's terminal): its activate script's deactivate
+# did not come along. The user gets one that undoes exactly that venv.
+function __rvenv_define_deactivate_theirs
+    functions -q deactivate
+    and return 0
+    function deactivate --description 'Deactivate the venv inherited from the parent shell'
+        __rvenv_deactivate_inherited
+    end
+    set -g __rvenv_theirs_fn 1
+end
+
+# That venv's bin/ off PATH (exactly that entry), its variables unset.
+function __rvenv_deactivate_inherited
+    if test -n "$VIRTUAL_ENV"; and set -l i (contains -i -- "$VIRTUAL_ENV/bin" $PATH)
+        set -e PATH[$i]
+    end
+    set -e VIRTUAL_ENV
+    set -e VIRTUAL_ENV_PROMPT
+    functions -e deactivate
+    set -g __rvenv_theirs ''
+    set -g __rvenv_theirs_fn ''
+    set -g __rvenv_dir ''
     return 0
 end
 

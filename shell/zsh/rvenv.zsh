@@ -10,8 +10,17 @@
 #   __rvenv_pin      the venv activated with `rvenv activate PATH`
 #   __rvenv_told     the venv rvenv last said it will not activate (said once)
 #   __rvenv_dir      $PWD at the last decision ('' = decide at the next prompt)
+#   __rvenv_conda    $CONDA_PREFIX when the venv went on: while it is the
+#                    same, the venv's bin/ is kept first on PATH
+#   __rvenv_conda_seen  $CONDA_PREFIX at the last decision
+#   __rvenv_path_then   PATH when the venv's bin/ went on
+#   __rvenv_theirs   the venv activated by hand this hook last looked at
+# Exported, for a child shell to adopt the venv (rvenv checks it against
+# VIRTUAL_ENV, PATH and the disk first): __RVENV_VENV, the hook's venv.
 #   __rvenv_sig      which markers existed in __rvenv_dir then
 #   __rvenv_markers  what may make a directory a project (rvenv sends the list)
+#   __rvenv_mkey     the key of that list, handed back to rvenv, which sends
+#                    the list again only when it changed
 # The hook starts rvenv only when one of these cheap tests says the answer may
 # have changed; a prompt where nothing changed runs only shell builtins.
 # Functions run under `emulate -L zsh`, immune to the user's options; the
@@ -34,25 +43,40 @@ typeset -g __rvenv_ps1_name=${__rvenv_ps1_name-}
 typeset -g __rvenv_had_pythonhome=${__rvenv_had_pythonhome-}
 typeset -g __rvenv_old_pythonhome=${__rvenv_old_pythonhome-}
 typeset -g __rvenv_busy=${__rvenv_busy-}
+typeset -g __rvenv_conda=${__rvenv_conda-}
+typeset -g __rvenv_path_then=${__rvenv_path_then-}
+typeset -g __rvenv_conda_seen=
+typeset -g __rvenv_theirs=
+typeset -g __rvenv_theirs_fn=
 typeset -g __rvenv_asking=
-if (( ! ${+__rvenv_markers} )); then
-    typeset -ga __rvenv_markers
-    __rvenv_markers=()
-fi
+# Loaded (again): rvenv sends the markers at the first prompt, which builds
+# __rvenv_sig_of from them.
+typeset -g __rvenv_mkey=
+typeset -ga __rvenv_markers
+__rvenv_markers=()
 
 # True when directory $1 is $2 or below it.
 __rvenv_within() {
     [[ $2 == / || $1 == "$2" || $1 == "$2"/* ]]
 }
 
-# Sets __rvenv_s to one 0/1 per marker, for directory $1.
+# Sets __rvenv_s to one 0/1 per marker, for directory $1. Until rvenv sends
+# the markers there are none; __rvenv_set_markers redefines it.
 __rvenv_sig_of() {
-    local m
     __rvenv_s=
-    for m in "${__rvenv_markers[@]}"; do
-        if [[ -e $1/$m ]]; then __rvenv_s+=1; else __rvenv_s+=0; fi
+}
+
+# rvenv's markers (after their key): __rvenv_sig_of becomes one test per
+# marker, unrolled (cheaper than a loop over the array, at every prompt).
+__rvenv_set_markers() {
+    __rvenv_mkey=$1
+    shift
+    __rvenv_markers=("$@")
+    local body='' m
+    for m in "$@"; do
+        body+="if [[ -e \$1/${(q)m} ]]; then __rvenv_s+=1; else __rvenv_s+=0; fi;"
     done
-    return 0
+    \builtin eval "__rvenv_sig_of() { __rvenv_s=; $body }"
 }
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
@@ -60,7 +84,7 @@ __rvenv_sig_of() {
 # Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
 __rvenv_run() {
     __rvenv_asking=$PWD
-    \builtin eval "$(\command rvenv __hook zsh "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told")"
+    \builtin eval "$(\command rvenv __hook zsh "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey")"
     __rvenv_asking=
     if [[ $__rvenv_dir != "$PWD" ]]; then
         # rvenv failed (it said why): do not ask again until something changes.
@@ -77,7 +101,10 @@ __rvenv_check() {
     # markers can have changed (nor git's index under the venv, see below).
     if [[ -z $__rvenv_busy$__rvenv_asking && -n $__rvenv_dir && $PWD == "$__rvenv_dir" &&
         ${VIRTUAL_ENV-} == "$__rvenv_venv" && -z ${_OLD_VIRTUAL_PATH+x} &&
+        ${CONDA_PREFIX-} == "$__rvenv_conda_seen" &&
         (-z $__rvenv_venv || -e $__rvenv_venv/pyvenv.cfg) &&
+        (-z $__rvenv_path_entry || $PATH == "$__rvenv_path_entry":* ||
+            $PATH == "$__rvenv_path_entry" || ${CONDA_PREFIX-} != "$__rvenv_conda") &&
         (-z $__rvenv_gitidx || ! $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
         __rvenv_sig_of "$PWD"
         if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
@@ -103,18 +130,44 @@ __rvenv_check() {
     # A venv activated by hand (or inherited) belongs to the user, even ours
     # when the user sourced its activate script (which sets _OLD_VIRTUAL_PATH,
     # as virtualenv's and uv's do; the hook never does).
-    if [[ -n ${VIRTUAL_ENV-} && ($VIRTUAL_ENV != "$__rvenv_venv" || -n ${_OLD_VIRTUAL_PATH+x}) ]]; then
+    # A venv a parent shell's hook activated (it exported __RVENV_VENV) is
+    # not the user's: rvenv checks it and this hook adopts it.
+    if [[ -n ${VIRTUAL_ENV-} && ($VIRTUAL_ENV != "$__rvenv_venv" || -n ${_OLD_VIRTUAL_PATH+x}) &&
+        ! (-z $__rvenv_venv && $VIRTUAL_ENV == "${__RVENV_VENV-}") ]]; then
         if [[ -n $__rvenv_venv ]]; then __rvenv_yield; fi
+        if [[ $VIRTUAL_ENV != "$__rvenv_theirs" ]]; then
+            __rvenv_theirs=$VIRTUAL_ENV
+            __rvenv_define_deactivate_theirs
+        fi
         return 0
+    fi
+    if [[ -n $__rvenv_theirs ]]; then
+        # That venv went off by other means than the deactivate we gave
+        # for it: so does that deactivate.
+        if [[ -n $__rvenv_theirs_fn ]]; then unfunction deactivate 2>/dev/null; fi
+        __rvenv_theirs=
+        __rvenv_theirs_fn=
     fi
     if [[ -n $__rvenv_venv && -z ${VIRTUAL_ENV-} ]]; then
         # VIRTUAL_ENV was unset behind our back: finish the job.
         __rvenv_deactivate
         __rvenv_dir=
     fi
+    if [[ -n $__rvenv_path_entry && ${CONDA_PREFIX-} == "$__rvenv_conda" &&
+        $PATH != "$__rvenv_path_entry":* && $PATH != "$__rvenv_path_entry" ]] &&
+        __rvenv_reordered; then
+        # An rc file read again, a login profile or pyenv's, nvm's or
+        # cargo's init put entries that were on PATH already before the
+        # venv's bin/ (or took it off): it goes first again, every other
+        # entry kept in order. A `conda activate` since the venv went on is
+        # the user's switch, and wins; so does a new directory the user put
+        # in front.
+        __rvenv_path_front "$__rvenv_path_entry"
+    fi
     # A `git pull` may have brought files into the active venv: rvenv looks
-    # again once git rewrote the index it last found clean.
-    if [[ -z $__rvenv_dir || (-n $__rvenv_venv && ! -e $__rvenv_venv/pyvenv.cfg) ||
+    # again once git rewrote the index it last found clean. A conda
+    # environment activated or deactivated: decide afresh.
+    if [[ ${CONDA_PREFIX-} != "$__rvenv_conda_seen" || -z $__rvenv_dir || (-n $__rvenv_venv && ! -e $__rvenv_venv/pyvenv.cfg) ||
         (-n $__rvenv_gitidx && $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
         __rvenv_run
         return 0
@@ -130,14 +183,13 @@ __rvenv_check() {
     fi
     # Still inside the same project (or still in none): only the directories
     # between $PWD and the part already known can hold a new project.
-    local d=$PWD m
+    local d=$PWD
     while ! __rvenv_within "$__rvenv_dir" "$d"; do
-        for m in "${__rvenv_markers[@]}"; do
-            if [[ -e $d/$m ]]; then
-                __rvenv_run
-                return 0
-            fi
-        done
+        __rvenv_sig_of "$d"
+        if [[ $__rvenv_s == *1* ]]; then
+            __rvenv_run
+            return 0
+        fi
         d=${d%/*}
         d=${d:-/}
     done
@@ -168,13 +220,12 @@ __rvenv_begin() {
 }
 
 # rvenv's answer: the project it decided for, the project kept off, the venv
-# it warned about, markers.
+# it warned about.
 __rvenv_state() {
     __rvenv_root=$1
     __rvenv_off=$2
     __rvenv_told=$3
-    shift 3
-    __rvenv_markers=("$@")
+    __rvenv_conda_seen=${CONDA_PREFIX-}
     __rvenv_dir=$PWD
     __rvenv_sig_of "$PWD"
     __rvenv_sig=$__rvenv_s
@@ -202,6 +253,12 @@ __rvenv_pin() {
 # The venv the hook has on from here ('' = none).
 __rvenv_own() {
     __rvenv_venv=$1
+    __rvenv_conda=${CONDA_PREFIX-}
+    if [[ -n $1 ]]; then
+        export __RVENV_VENV="$1"
+    else
+        unset __RVENV_VENV
+    fi
 }
 
 # Sets and exports variable $1 to $2.
@@ -225,6 +282,37 @@ __rvenv_stash_pythonhome() {
 __rvenv_path_first() {
     __rvenv_path_entry=$1
     export PATH=$__rvenv_path_entry${PATH:+:$PATH}
+    __rvenv_path_then=$PATH
+    rehash
+}
+
+# True when every entry in front of the hook's (every entry, when it is
+# gone) was on PATH when the venv went on.
+__rvenv_reordered() {
+    local front=":${PATH-}:" entry
+    if [[ $front == *":$__rvenv_path_entry:"* ]]; then
+        front=${front%%":$__rvenv_path_entry:"*}
+    fi
+    front=${front#:}
+    while [[ -n $front ]]; do
+        entry=${front%%:*}
+        [[ ":$__rvenv_path_then:" == *":$entry:"* ]] || return 1
+        [[ $front == *:* ]] || break
+        front=${front#*:}
+    done
+    return 0
+}
+
+# Moves $1 to the front of PATH (adds it when it is not there), as the
+# hook's entry: a venv adopted from a parent shell, or put back first.
+__rvenv_path_front() {
+    __rvenv_path_entry=$1
+    if __rvenv_path_without "${PATH-}" "$1"; then
+        export PATH="$1${__rvenv_s:+:$__rvenv_s}"
+    else
+        export PATH="$1${PATH:+:$PATH}"
+    fi
+    __rvenv_path_then=$PATH
     rehash
 }
 
@@ -306,6 +394,7 @@ __rvenv_yield() {
     __rvenv_old_pythonhome=
     __rvenv_ps1_prefix=
     __rvenv_venv=
+    unset __RVENV_VENV
     __rvenv_path_entry=
     # Decide afresh once that venv is gone.
     __rvenv_dir=
@@ -367,6 +456,33 @@ __rvenv_deactivate() {
     __rvenv_remove_deactivate
     __rvenv_own ''
     return 0
+}
+
+# A venv activated by hand in a parent shell (an activate script, `poetry
+# shell`, `uv run`, an IDE's terminal): its activate script's deactivate
+# did not come along. The user gets one that undoes exactly that venv.
+__rvenv_define_deactivate_theirs() {
+    if ! (( ${+functions[deactivate]} )); then
+        # shellcheck disable=SC2317  # called by the user
+        function deactivate {
+            __rvenv_deactivate_inherited
+        }
+        __rvenv_theirs_fn=1
+    fi
+    return 0
+}
+
+# That venv's bin/ off PATH (exactly that entry), its variables unset.
+__rvenv_deactivate_inherited() {
+    if [[ -n ${VIRTUAL_ENV-} ]] && __rvenv_path_without "${PATH-}" "$VIRTUAL_ENV/bin"; then
+        export PATH="$__rvenv_s"
+    fi
+    unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT
+    unfunction deactivate 2>/dev/null
+    __rvenv_theirs=
+    __rvenv_theirs_fn=
+    __rvenv_dir=
+    rehash
 }
 
 # `deactivate` typed by the user: stays off until they leave the project.
@@ -431,8 +547,13 @@ rvenv() {
 
 # First in precmd (so prompts drawn after it already see the venv) and in
 # chpwd (so `cd proj && python` uses proj's venv); it keeps $? for the rest.
-autoload -Uz add-zsh-hook
-add-zsh-hook precmd __rvenv_hook
-add-zsh-hook chpwd __rvenv_hook
-precmd_functions=(__rvenv_hook "${precmd_functions[@]:#__rvenv_hook}")
-chpwd_functions=(__rvenv_hook "${chpwd_functions[@]:#__rvenv_hook}")
+# Only in an interactive shell: zsh runs chpwd in scripts too, and a script
+# that loads the rc file and changes directory must not have its
+# environment changed.
+if [[ -o interactive ]]; then
+    autoload -Uz add-zsh-hook
+    add-zsh-hook precmd __rvenv_hook
+    add-zsh-hook chpwd __rvenv_hook
+    precmd_functions=(__rvenv_hook "${precmd_functions[@]:#__rvenv_hook}")
+    chpwd_functions=(__rvenv_hook "${chpwd_functions[@]:#__rvenv_hook}")
+fi

@@ -99,5 +99,5 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     for line in render_lines(&decision, args.shell, home) {
         let _ = writeln!(stderr, "{line}");
     }
-    super::emit(&render_decision(args.shell, &decision))
+    super::emit(&render_decision(args.shell, &decision, &args.marks))
 }

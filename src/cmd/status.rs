@@ -40,11 +40,58 @@ fn status(dir: &Path, env: &Env) -> Value {
     });
     let virtual_env = env.get("VIRTUAL_ENV").map(PathBuf::from);
     // The hook's `rvenv` function says which venv it activated itself.
-    let activated_by = match (&virtual_env, std::env::var_os("__RVENV_HOOK_VENV")) {
+    let hook_venv = std::env::var_os("__RVENV_HOOK_VENV");
+    // What a parent shell's hook exported: a venv it activated.
+    let parents = env.get("__RVENV_VENV").filter(|v| !v.is_empty());
+    let inherited = virtual_env.is_some()
+        && virtual_env.as_deref().map(Path::as_os_str) == parents
+        && hook_venv.as_deref().is_none_or(std::ffi::OsStr::is_empty);
+    let activated_by = match (&virtual_env, &hook_venv) {
         (None, _) => Value::Null,
-        (Some(_), None) => json!("unknown"),
         (Some(ve), Some(hook)) if ve.as_os_str() == hook => json!("rvenv"),
+        // A parent's hook activated it, and this shell's hook has not
+        // taken it yet (or is not loaded).
+        _ if inherited => json!("parent_hook"),
+        (Some(_), None) => json!("unknown"),
         (Some(_), Some(_)) => json!("hand"),
+    };
+    // Whether the active venv is still what it claims: gone from the disk,
+    // or its bin/ not first on PATH; and what the hook's next prompt does.
+    let (stale, next_prompt) = match &virtual_env {
+        None => (Value::Null, Value::Null),
+        Some(ve) => {
+            let bin = ve.join("bin");
+            let first = env
+                .get("PATH")
+                .and_then(|p| std::env::split_paths(p).next())
+                .is_some_and(|e| e == bin);
+            let ours = activated_by == json!("rvenv") || activated_by == json!("parent_hook");
+            let hook_loaded = hook_venv.is_some();
+            if !ve.join("pyvenv.cfg").is_file() {
+                (
+                    json!("the venv is gone"),
+                    if ours && hook_loaded {
+                        json!("deactivates it")
+                    } else {
+                        json!("leaves it: run deactivate")
+                    },
+                )
+            } else if !first {
+                let conda = env.get("CONDA_PREFIX").is_some();
+                (
+                    json!("its bin/ is not first on PATH"),
+                    if ours && hook_loaded && !conda {
+                        json!("puts its bin/ first again")
+                    } else {
+                        json!("leaves PATH as it is")
+                    },
+                )
+            } else if activated_by == json!("parent_hook") && hook_loaded {
+                (Value::Null, json!("takes it as this shell's hook's venv"))
+            } else {
+                (Value::Null, Value::Null)
+            }
+        }
     };
     let trust = Trust::load(env);
     // Said, not silently dropped: a relative entry would mean another
@@ -79,6 +126,9 @@ fn status(dir: &Path, env: &Env) -> Value {
         "active": {
             "virtual_env": virtual_env.as_deref().map(text),
             "activated_by": activated_by,
+            "inherited": inherited,
+            "stale": stale,
+            "next_prompt": next_prompt,
             "is_this_venv": false,
         },
     });
@@ -258,10 +308,20 @@ fn human(status: &Value, shell: Shell) -> String {
             Some(ve) => {
                 let by = match active["activated_by"].as_str() {
                     Some("rvenv") => "activated by rvenv",
-                    Some("hand") => "activated by hand",
+                    Some("hand") => {
+                        "activated by hand (here or in a parent shell): the hook leaves it alone"
+                    }
+                    Some("parent_hook") => "inherited from a parent shell's rvenv hook",
                     _ => "activated outside rvenv's hook, or the hook is not loaded",
                 };
-                format!("{} ({by})", d(ve))
+                let mut line = format!("{} ({by})", d(ve));
+                if let Some(stale) = active["stale"].as_str() {
+                    line.push_str(&format!("; stale: {stale}"));
+                }
+                if let Some(next) = active["next_prompt"].as_str() {
+                    line.push_str(&format!("; the next prompt {next}"));
+                }
+                line
             }
         },
     ));

@@ -73,6 +73,10 @@ pub trait Drive: Copy {
     fn available(self) -> bool;
     /// The shell's program on PATH.
     fn program(self) -> Option<PathBuf>;
+    /// A command that does nothing.
+    fn true_command(self) -> &'static str {
+        "true"
+    }
 }
 
 fn quoted_path(path: &Path) -> &str {
@@ -896,6 +900,54 @@ impl<'f> Session<'f> {
                 start && !l.contains("CLONE_THREAD")
             })
             .count()
+    }
+
+    /// Starts `child` interactively inside the current shell, in `cwd`
+    /// (None: the current directory), on the same terminal and with the
+    /// environment the current shell exports, its rc file holding the
+    /// helpers and the hook (`opts`), as a user typing `zsh` or `bash`
+    /// would. Waits until the child has read its rc file; from then on the
+    /// session drives the child, until [`Session::exit_to`].
+    pub fn nest(&mut self, child: Shell, cwd: Option<&Path>, opts: Opts) {
+        self.seq += 1;
+        let n = self.seq;
+        let mut rc = rc_text(child, &opts);
+        // Split, so that the echo of the typed line cannot match.
+        rc.push_str(&format!("printf 'RC-LOAD%s\\n' 'ED-{n}'\n"));
+        let dir = self.fx.root.join(format!("nest.{n}"));
+        fs::create_dir_all(&dir).unwrap();
+        let rc_path = match child {
+            Shell::Zsh => dir.join(".zshrc"),
+            _ => dir.join(format!("rc.{}", child.name())),
+        };
+        fs::write(&rc_path, rc).unwrap();
+        let program = child.program().expect("shell installed");
+        let program = quoted_path(&program);
+        let rc_arg = quoted_path(&rc_path);
+        let start = match child {
+            Shell::Bash => format!("'{program}' --rcfile '{rc_arg}' -i"),
+            Shell::Zsh => format!("ZDOTDIR='{}' '{program}' -d -i", quoted_path(&dir)),
+            Shell::Fish => format!("'{program}' --no-config -i -C 'source {rc_arg}'"),
+            Shell::Elvish | Shell::Powershell | Shell::Nushell => no_hook(child),
+        };
+        let chdir = cwd.map_or(String::new(), |d| format!("-C '{}' ", quoted_path(d)));
+        self.type_bytes(format!("env {chdir}{start}\n").as_bytes());
+        self.wait_for(
+            format!("RC-LOADED-{n}").as_bytes(),
+            "the child shell's rc file",
+        );
+        let end = self.buf.0.lock().unwrap().len();
+        self.pos = end;
+        self.shell = child;
+        // The child's first prompt, with its hook, before anything else.
+        self.run(child.true_command());
+    }
+
+    /// Exits the nested shell; the session drives `parent` again.
+    pub fn exit_to(&mut self, parent: Shell) {
+        self.type_bytes(b"exit\n");
+        self.shell = parent;
+        self.run(parent.true_command());
     }
 
     /// The number of the last sync line typed.

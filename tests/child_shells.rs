@@ -1,0 +1,412 @@
+//! Issue 13: the shells people really have. A child interactive shell
+//! started on the same terminal (`bash`, `zsh`, `fish`, any under any),
+//! with the hook in its rc file, inherits the parent's exported
+//! environment: a venv the parent's hook activated is adopted (prompt
+//! marked, `deactivate` defined, leaving removes exactly its PATH entry); a
+//! venv activated by hand stays the user's, with a `deactivate` that works;
+//! the venv's bin/ is kept first on PATH; conda's switches win; scripts are
+//! never touched.
+
+mod common;
+use common::Drive;
+
+use std::path::Path;
+
+use common::{Opts, PROMPT, Session, Shell, bytes, lossy, prompt_with};
+
+shell_tests!(
+    child_of_the_same_shell_adopts,
+    child_started_elsewhere_sets_itself_right,
+    hand_venv_stays_the_users_in_a_child,
+    venv_stays_first_on_path,
+    scripts_never_run_the_hook,
+);
+
+fn path_without(path: &[u8], entry: &Path) -> Vec<u8> {
+    let entry = bytes(entry.join("bin"));
+    let kept: Vec<&[u8]> = path
+        .split(|&b| b == b':')
+        .filter(|e| *e != &entry[..])
+        .collect();
+    kept.join(&b':')
+}
+
+fn child_of_the_same_shell_adopts(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let blog = fx.dir("blog");
+    let blog_venv = fx.venv("blog/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "parent entered");
+
+    s.nest(sh, None, Opts::default());
+    let step = s.run(sh.true_command());
+    step.assert_prompt(&prompt_with(b"shop"), "child's prompt");
+    // Adopted: the same venv, its entry once and first, deactivate defined.
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "child adopted");
+
+    let step = s.run(&sh.cd(&blog));
+    step.assert_prompt(&prompt_with(b"blog"), "child switched");
+    s.state()
+        .assert_on(&bytes(&blog_venv), b"blog", &orig, "child switched");
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "child back");
+    // `deactivate` in the child is the hook's: it stays off in the project.
+    s.run("deactivate");
+    s.state().assert_off(&orig, "child deactivated");
+    s.run(&sh.cd(&shop.join(".venv")));
+    s.state().assert_off(&orig, "child still off");
+    let step = s.run(&sh.cd(&fx.root));
+    step.assert_prompt(PROMPT.as_bytes(), "child left");
+    s.state().assert_off(&orig, "child left");
+
+    s.exit_to(sh);
+    // The parent is as the child found it.
+    let step = s.run(sh.true_command());
+    step.assert_prompt(&prompt_with(b"shop"), "parent after the child");
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "parent after the child");
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "parent left");
+}
+
+/// A pane or window opened in another directory drops or switches the
+/// inherited venv at its first prompt, before the user types anything.
+fn child_started_elsewhere_sets_itself_right(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let blog = fx.dir("blog");
+    let blog_venv = fx.venv("blog/.venv");
+    let elsewhere = fx.dir("elsewhere");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&shop));
+
+    s.nest(sh, Some(&elsewhere), Opts::default());
+    s.state()
+        .assert_off(&orig, "child started outside any project");
+    s.exit_to(sh);
+    s.state().assert_on(&bytes(&venv), b"shop", &orig, "parent");
+
+    s.nest(sh, Some(&blog), Opts::default());
+    s.state()
+        .assert_on(&bytes(&blog_venv), b"blog", &orig, "child started in blog");
+    s.exit_to(sh);
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "parent again");
+}
+
+/// A venv activated by hand in the parent stays the user's in the child:
+/// the hook leaves it on across projects, and `deactivate` (the activate
+/// script's did not come along) removes exactly its bin/ and variables.
+fn hand_venv_stays_the_users_in_a_child(sh: Shell) {
+    let fx = common::Fixture::new();
+    let hand = fx.venv("tools/env");
+    let blog = fx.dir("blog");
+    fx.venv("blog/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    let activate = match sh {
+        Shell::Fish => hand.join("bin/activate.fish"),
+        _ => hand.join("bin/activate"),
+    };
+    s.run(&sh.source(&activate));
+    let parent = s.state();
+    assert_eq!(parent.var("VIRTUAL_ENV"), Some(&bytes(&hand)[..]));
+
+    s.nest(sh, None, Opts::default());
+    let child = s.state();
+    assert_eq!(child.var("VIRTUAL_ENV"), Some(&bytes(&hand)[..]), "child");
+    assert_eq!(child.path(), parent.path(), "child's PATH untouched");
+    s.run(&sh.cd(&blog));
+    let in_blog = s.state();
+    assert_eq!(
+        in_blog.var("VIRTUAL_ENV"),
+        Some(&bytes(&hand)[..]),
+        "the hook leaves the user's venv on in a project"
+    );
+    assert!(in_blog.has_deactivate, "deactivate defined in the child");
+    s.run(&sh.cd(&fx.root));
+    s.run("deactivate");
+    let after = s.state();
+    assert_eq!(after.var("VIRTUAL_ENV"), None, "deactivate unset it");
+    assert_eq!(after.var("VIRTUAL_ENV_PROMPT"), None);
+    assert_eq!(
+        lossy(after.path()),
+        lossy(&path_without(parent.path(), &hand)),
+        "deactivate removed exactly its bin/"
+    );
+    assert_eq!(after.path(), &orig[..], "PATH as before the activation");
+    assert!(!after.has_deactivate, "deactivate removed itself");
+    s.exit_to(sh);
+    let back = s.state();
+    assert_eq!(back.var("VIRTUAL_ENV"), Some(&bytes(&hand)[..]), "parent");
+}
+
+/// Entries put before the venv's bin/ (an rc file read again with pyenv's
+/// init, a profile) are followed at the next prompt by the venv's bin/
+/// first again, every other entry in its order.
+fn venv_stays_first_on_path(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let shims = fx.dir("pyenv/shims");
+    // What `eval "$(pyenv init -)"` in an rc file does: shims in front.
+    let shims_s = shims.to_str().unwrap();
+    let prepend = match sh {
+        Shell::Fish => format!("set -gx PATH '{shims_s}' $PATH"),
+        _ => format!("export PATH='{shims_s}':\"$PATH\""),
+    };
+    let mut s = Session::start(sh, &fx, Opts::before(prepend.clone()));
+    let orig = s.initial.path().to_vec();
+    assert!(orig.starts_with(&bytes(&shims)), "{sh:?}: shims first");
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "entered");
+    // The rc file read again: the shims go in front once more, where they
+    // already were further down.
+    s.run(&prepend);
+    let mut rest = bytes(&shims);
+    rest.push(b':');
+    rest.extend_from_slice(&orig);
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &rest, "bin/ first again");
+    // Reading the rc file (hook included) again changes nothing more.
+    s.run(&prepend);
+    let mut twice = bytes(&shims);
+    twice.push(b':');
+    twice.extend_from_slice(&rest);
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &twice, "after a second prepend");
+    // Leaving removes exactly the venv's entry.
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&twice, "left");
+}
+
+/// Scripts (a non-interactive shell that loads the same rc file) never run
+/// the hook, whatever the environment they inherit holds.
+fn scripts_never_run_the_hook(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let other = fx.venv("other/.venv");
+    let rc = fx.root.join("script-rc");
+    std::fs::write(&rc, format!("{}\n", sh.hook_line())).unwrap();
+    let out = fx.root.join("script-out");
+    let script = match sh {
+        Shell::Fish => format!(
+            "source '{}'; cd '{}'; /usr/bin/env >'{}'",
+            rc.display(),
+            shop.display(),
+            out.display()
+        ),
+        _ => format!(
+            ". '{}'; cd '{}'; /usr/bin/env >'{}'",
+            rc.display(),
+            shop.display(),
+            out.display()
+        ),
+    };
+    // An inherited environment a hook would act on: another venv that a
+    // parent's hook activated.
+    let path = format!(
+        "{}/bin:{}",
+        other.display(),
+        common::base_path().to_str().unwrap()
+    );
+    let program = sh.program().unwrap();
+    let status = std::process::Command::new(&program)
+        .args(sh.script_argv())
+        .arg("-c")
+        .arg(&script)
+        .env_clear()
+        .env("HOME", &fx.home)
+        .env("PATH", &path)
+        .env("VIRTUAL_ENV", &other)
+        .env("__RVENV_VENV", &other)
+        .env("RVENV_TRUSTED_DIRS", &fx.root)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{sh:?}: the script failed");
+    let env = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
+    assert!(
+        env.contains(&format!("\nPATH={path}\n")) || env.starts_with(&format!("PATH={path}\n")),
+        "{sh:?}: PATH changed in a script:\n{env}"
+    );
+    assert!(
+        env.contains(&format!("VIRTUAL_ENV={}\n", other.display())),
+        "{sh:?}: VIRTUAL_ENV changed in a script:\n{env}"
+    );
+    assert!(
+        !env.contains(&format!("{}", venv.display())),
+        "{sh:?}: the project's venv reached a script:\n{env}"
+    );
+}
+
+/// bash → zsh → fish → bash, the hook in each rc file: each child adopts
+/// the venv its parent's hook has on, enters, leaves and switches by
+/// itself, and each parent is as it was when its child exits.
+#[test]
+fn nested_bash_zsh_fish_bash() {
+    for sh in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        if !sh.available() {
+            return;
+        }
+    }
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let shop_venv = fx.venv("shop/.venv");
+    let blog = fx.dir("blog");
+    let blog_venv = fx.venv("blog/.venv");
+    let mut s = Session::start(Shell::Bash, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    let (shop_b, blog_b) = (bytes(&shop_venv), bytes(&blog_venv));
+    s.run(&Shell::Bash.cd(&shop));
+    s.state().assert_on(&shop_b, b"shop", &orig, "bash");
+
+    s.nest(Shell::Zsh, None, Opts::default());
+    s.state().assert_on(&shop_b, b"shop", &orig, "zsh adopted");
+    s.run(&Shell::Zsh.cd(&blog));
+    s.state().assert_on(&blog_b, b"blog", &orig, "zsh switched");
+
+    s.nest(Shell::Fish, None, Opts::default());
+    s.state().assert_on(&blog_b, b"blog", &orig, "fish adopted");
+    s.run(&Shell::Fish.cd(&shop));
+    s.state()
+        .assert_on(&shop_b, b"shop", &orig, "fish switched");
+
+    s.nest(Shell::Bash, None, Opts::default());
+    s.state()
+        .assert_on(&shop_b, b"shop", &orig, "inner bash adopted");
+    s.run(&Shell::Bash.cd(&fx.root));
+    s.state().assert_off(&orig, "inner bash left");
+
+    s.exit_to(Shell::Fish);
+    s.state()
+        .assert_on(&shop_b, b"shop", &orig, "fish after its child");
+    s.exit_to(Shell::Zsh);
+    s.state()
+        .assert_on(&blog_b, b"blog", &orig, "zsh after its child");
+    s.run(&Shell::Zsh.cd(&fx.root));
+    s.state().assert_off(&orig, "zsh left");
+    s.exit_to(Shell::Bash);
+    s.state()
+        .assert_on(&shop_b, b"shop", &orig, "bash after its child");
+}
+
+/// What conda's own shell functions do to the environment, reproduced
+/// (conda cannot be installed on these machines: no network for its
+/// installer): `conda activate X` sets CONDA_PREFIX, CONDA_DEFAULT_ENV and
+/// CONDA_SHLVL and replaces the current environment's bin/ on PATH with
+/// X's in front; `conda deactivate` does the reverse, back to base.
+const FAKE_CONDA: &str = r#"
+__conda_bin() { printf '%s/bin' "$1"; }
+conda() {
+    local new
+    case $1 in
+    activate) new=$CONDA_ROOT/envs/$2 ;;
+    deactivate) new=$CONDA_ROOT ;;
+    esac
+    local old; old=$(__conda_bin "$CONDA_PREFIX")
+    local p=":$PATH:"
+    p=${p/":$old:"/:}
+    p=${p#:}; p=${p%:}
+    export PATH="$(__conda_bin "$new"):$p"
+    export CONDA_PREFIX=$new
+    if [ "$1" = activate ]; then export CONDA_DEFAULT_ENV=$2; else export CONDA_DEFAULT_ENV=base; fi
+    export CONDA_SHLVL=1
+}
+export CONDA_PREFIX=$CONDA_ROOT CONDA_DEFAULT_ENV=base CONDA_SHLVL=1
+export PATH="$CONDA_ROOT/bin:$PATH"
+"#;
+
+/// conda's base auto-activated: a project's venv goes on over it and
+/// leaving restores conda's PATH exactly; `conda activate X` in the project
+/// is the user's choice (X first, left alone); after `conda deactivate` the
+/// hook decides afresh (the venv first again).
+#[test]
+fn conda_base_and_conda_activate() {
+    for sh in [Shell::Bash, Shell::Zsh] {
+        if !sh.available() {
+            continue;
+        }
+        let fx = common::Fixture::new();
+        let shop = fx.dir("shop");
+        let venv = fx.venv("shop/.venv");
+        let conda = fx.dir("conda");
+        fx.dir("conda/bin");
+        fx.dir("conda/envs/data/bin");
+        let opts = Opts::before(FAKE_CONDA).env("CONDA_ROOT", &conda);
+        let mut s = Session::start(sh, &fx, opts);
+        let orig = s.initial.path().to_vec();
+        let conda_bin = bytes(conda.join("bin"));
+        assert!(orig.starts_with(&conda_bin), "{sh:?}: conda's base first");
+        s.run(&sh.cd(&shop));
+        s.state()
+            .assert_on(&bytes(&venv), b"shop", &orig, "over conda's base");
+        s.run("conda activate data");
+        let data_bin = bytes(conda.join("envs/data/bin"));
+        let st = s.state();
+        assert!(
+            st.path().starts_with(&data_bin),
+            "{sh:?}: conda's env first, left alone: {}",
+            lossy(st.path())
+        );
+        assert_eq!(st.var("VIRTUAL_ENV"), Some(&bytes(&venv)[..]));
+        let st = s.state();
+        assert!(st.path().starts_with(&data_bin), "{sh:?}: still first");
+        s.run("conda deactivate");
+        s.state()
+            .assert_on(&bytes(&venv), b"shop", &orig, "after conda deactivate");
+        s.run(&sh.cd(&fx.root));
+        s.state().assert_off(&orig, "left: conda's PATH exactly");
+    }
+}
+
+/// `rvenv status` in a child tells an adopted venv, a venv of the user's,
+/// and one whose bin/ is not first on PATH any more.
+#[test]
+fn status_tells_inherited_venvs() {
+    let sh = Shell::Bash;
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    fx.venv("shop/.venv");
+    let hand = fx.venv("tools/env");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    s.run(&sh.cd(&shop));
+    s.nest(sh, None, Opts::default());
+    let out = s.capture("rvenv status");
+    assert!(
+        lossy(&out).contains("activated by rvenv"),
+        "adopted: {}",
+        lossy(&out)
+    );
+    s.exit_to(sh);
+    s.run(&sh.cd(&fx.root));
+    s.run(&sh.source(&hand.join("bin/activate")));
+    s.nest(sh, None, Opts::default());
+    let out = lossy(&s.capture("rvenv status"));
+    assert!(out.contains("activated by hand"), "hand: {out}");
+    // A shell without the hook that inherited the hook's venv.
+    s.run("deactivate");
+    s.exit_to(sh);
+    s.run("deactivate");
+    s.run(&sh.cd(&shop));
+    let out =
+        lossy(&s.capture("env PATH=/usr/bin:/bin:\"${PATH#*:}\" \"$(type -P rvenv)\" status"));
+    assert!(
+        out.contains("inherited from a parent shell's rvenv hook"),
+        "{out}"
+    );
+    assert!(
+        out.contains("stale: its bin/ is not first on PATH"),
+        "{out}"
+    );
+}
