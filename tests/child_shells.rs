@@ -410,3 +410,163 @@ fn status_tells_inherited_venvs() {
         "{out}"
     );
 }
+
+/// The tmux server started from a shell whose hook has a venv on keeps
+/// that environment, and starts login shells (Debian's /etc/profile sets
+/// PATH afresh, the profile puts rvenv's directory back and loads the
+/// hook): a window opened elsewhere drops the venv, one in another project
+/// switches, a pane in the project adopts it with its bin/ first again, each
+/// at its first prompt, before anything is typed but the dump.
+#[test]
+fn tmux_windows_and_panes() {
+    let Some(tmux) = common::which("tmux") else {
+        common::skip("tmux is not installed (apt-get install -y tmux)");
+        return;
+    };
+    let sh = Shell::Bash;
+    if !sh.available() {
+        return;
+    }
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let blog = fx.dir("blog");
+    let blog_venv = fx.venv("blog/.venv");
+    let elsewhere = fx.dir("elsewhere");
+    let rvenv_dir = common::rvenv_bin().parent().unwrap().to_path_buf();
+    std::fs::write(
+        fx.home.join(".bash_profile"),
+        format!(
+            "PATH='{}':\"$PATH\"\nPS1='RVP> '\neval \"$(rvenv hook bash)\"\n",
+            rvenv_dir.display()
+        ),
+    )
+    .unwrap();
+    let conf = fx.root.join("tmux.conf");
+    let bash = sh.program().unwrap();
+    std::fs::write(
+        &conf,
+        format!("set -g default-shell '{}'\n", bash.display()),
+    )
+    .unwrap();
+    let socket = format!("rvenv-test-{}", std::process::id());
+    struct Server(std::path::PathBuf, String);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new(&self.0)
+                .args(["-L", &self.1, "kill-server"])
+                .status();
+        }
+    }
+    let _server = Server(tmux.clone(), socket.clone());
+    let tmux_cmd = |args: &[&str]| {
+        let out = std::process::Command::new(&tmux)
+            .arg("-L")
+            .arg(&socket)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            lossy(&out.stderr)
+        );
+    };
+    let mut s = Session::start(sh, &fx, Opts::default());
+    s.run(&sh.cd(&shop));
+    s.run(&format!(
+        "tmux -L {socket} -f '{}' new-session -d -s t -x 200 -y 50",
+        conf.display()
+    ));
+    // The environment of the shell in pane TARGET, as it is once its first
+    // prompt has run the hook.
+    let pane_env = |target: &str, n: u32| -> String {
+        let file = fx.root.join(format!("pane-{n}"));
+        let f = file.display();
+        tmux_cmd(&[
+            "send-keys",
+            "-t",
+            target,
+            &format!("{{ env; declare -F deactivate; }} >'{f}.tmp'; mv '{f}.tmp' '{f}'"),
+            "Enter",
+        ]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !file.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "pane {target} never wrote its environment"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        String::from_utf8(std::fs::read(&file).unwrap()).unwrap()
+    };
+    let var = |env: &str, name: &str| -> Option<String> {
+        env.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
+    };
+    let first_entry = |env: &str| {
+        var(env, "PATH")
+            .unwrap()
+            .split(':')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+
+    // The session's own window, in the project: adopted, bin/ first again
+    // after /etc/profile reset PATH.
+    let env = pane_env("t:0", 0);
+    assert_eq!(
+        var(&env, "VIRTUAL_ENV"),
+        Some(venv.display().to_string()),
+        "{env}"
+    );
+    assert_eq!(
+        first_entry(&env),
+        venv.join("bin").display().to_string(),
+        "{env}"
+    );
+    assert!(
+        env.lines().any(|l| l == "deactivate"),
+        "no deactivate: {env}"
+    );
+
+    tmux_cmd(&["new-window", "-t", "t:1", "-c", elsewhere.to_str().unwrap()]);
+    let env = pane_env("t:1", 1);
+    assert_eq!(var(&env, "VIRTUAL_ENV"), None, "{env}");
+    assert!(
+        !var(&env, "PATH").unwrap().contains(venv.to_str().unwrap()),
+        "{env}"
+    );
+
+    tmux_cmd(&["new-window", "-t", "t:2", "-c", blog.to_str().unwrap()]);
+    let env = pane_env("t:2", 2);
+    assert_eq!(
+        var(&env, "VIRTUAL_ENV"),
+        Some(blog_venv.display().to_string()),
+        "{env}"
+    );
+    assert_eq!(
+        first_entry(&env),
+        blog_venv.join("bin").display().to_string()
+    );
+    assert!(
+        !var(&env, "PATH").unwrap().contains(venv.to_str().unwrap()),
+        "{env}"
+    );
+
+    tmux_cmd(&["split-window", "-t", "t:1", "-c", shop.to_str().unwrap()]);
+    let env = pane_env("t:1.1", 3);
+    assert_eq!(
+        var(&env, "VIRTUAL_ENV"),
+        Some(venv.display().to_string()),
+        "{env}"
+    );
+    assert_eq!(first_entry(&env), venv.join("bin").display().to_string());
+    let path = var(&env, "PATH").unwrap();
+    assert_eq!(
+        path.matches(&format!("{}/bin", venv.display())).count(),
+        1,
+        "{path}"
+    );
+}
