@@ -65,18 +65,29 @@ __rvenv_sig_of() {
     __rvenv_s=
 }
 
+# True when some marker exists in directory $1 (rebuilt the same way).
+__rvenv_any_in() {
+    return 1
+}
+
 # rvenv's markers (after their key): __rvenv_sig_of becomes one test per
 # marker, unrolled (half the cost of a loop over the array, at every prompt).
 __rvenv_set_markers() {
     __rvenv_mkey=$1
     \builtin shift
     __rvenv_markers=("$@")
-    \builtin local body='' m
+    \builtin local body='' any='' m
     for m in "$@"; do
         \builtin printf -v m %q "$m"
         body+="if [[ -e \$1/$m ]]; then __rvenv_s+=1; else __rvenv_s+=0; fi;"
+        any+=" || -e \$1/$m"
     done
     \builtin eval "__rvenv_sig_of() { __rvenv_s=; $body }"
+    if [[ -n $any ]]; then
+        \builtin eval "__rvenv_any_in() { [[ ${any# || } ]]; }"
+    else
+        \builtin eval "__rvenv_any_in() { return 1; }"
+    fi
 }
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
@@ -187,8 +198,7 @@ __rvenv_check() {
     # value would be split and globbed.
     \builtin local d="$PWD"
     while ! __rvenv_within "$__rvenv_dir" "$d"; do
-        __rvenv_sig_of "$d"
-        if [[ $__rvenv_s == *1* ]]; then
+        if __rvenv_any_in "$d"; then
             __rvenv_run
             return 0
         fi
@@ -255,15 +265,15 @@ __rvenv_begin() {
 }
 
 # rvenv's answer: the project it decided for, the project kept off, the venv
-# it warned about.
+# it warned about, and which markers exist here (rvenv looked: cheaper
+# than __rvenv_sig_of).
 __rvenv_state() {
     __rvenv_root=$1
     __rvenv_off=$2
     __rvenv_told=$3
+    __rvenv_sig=$4
     __rvenv_conda_seen=${CONDA_PREFIX-}
     __rvenv_dir=$PWD
-    __rvenv_sig_of "$PWD"
-    __rvenv_sig=$__rvenv_s
     __rvenv_busy=
 }
 
