@@ -53,6 +53,7 @@ __rvenv_n=1
 # __rvenv_sig_of from them.
 __rvenv_mkey=
 __rvenv_markers=()
+__rvenv_none=
 
 # True when directory $1 is $2 or below it.
 __rvenv_within() {
@@ -76,11 +77,13 @@ __rvenv_set_markers() {
     __rvenv_mkey=$1
     \builtin shift
     __rvenv_markers=("$@")
+    __rvenv_none=
     \builtin local body='' any='' m
     for m in "$@"; do
         \builtin printf -v m %q "$m"
         body+="if [[ -e \$1/$m ]]; then __rvenv_s+=1; else __rvenv_s+=0; fi;"
         any+=" || -e \$1/$m"
+        __rvenv_none+=0
     done
     \builtin eval "__rvenv_sig_of() { __rvenv_s=; $body }"
     if [[ -n $any ]]; then
@@ -196,18 +199,24 @@ __rvenv_check() {
     # between $PWD and the part already known can hold a new project.
     # Quoted: `builtin local` is not a declaration to bash, so an unquoted
     # value would be split and globbed.
-    \builtin local d="$PWD"
+    \builtin local d="$PWD" none_here=''
     while ! __rvenv_within "$__rvenv_dir" "$d"; do
         if __rvenv_any_in "$d"; then
             __rvenv_run
             return 0
         fi
+        if [[ $d == "$PWD" ]]; then none_here=1; fi
         d=${d%/*}
         d=${d:-/}
     done
     __rvenv_dir=$PWD
-    __rvenv_sig_of "$PWD"
-    __rvenv_sig=$__rvenv_s
+    if [[ -n $none_here ]]; then
+        # No marker here, as just seen.
+        __rvenv_sig=$__rvenv_none
+    else
+        __rvenv_sig_of "$PWD"
+        __rvenv_sig=$__rvenv_s
+    fi
     return 0
 }
 
