@@ -185,9 +185,24 @@ fn venv_stays_first_on_path(sh: Shell) {
     twice.extend_from_slice(&rest);
     s.state()
         .assert_on(&bytes(&venv), b"shop", &twice, "after a second prepend");
+    // The whole rc file read again (`source ~/.bashrc`): pyenv's line and
+    // the hook's. The venv stays on, first on PATH, its name once in the
+    // prompt.
+    s.run(&format!("{prepend}\n{}", sh.hook_line()));
+    let mut thrice = bytes(&shims);
+    thrice.push(b':');
+    thrice.extend_from_slice(&twice);
+    let step = s.run(sh.true_command());
+    step.assert_prompt(&prompt_with(b"shop"), "after the rc file was read again");
+    s.state().assert_on(
+        &bytes(&venv),
+        b"shop",
+        &thrice,
+        "after the rc file was read again",
+    );
     // Leaving removes exactly the venv's entry.
     s.run(&sh.cd(&fx.root));
-    s.state().assert_off(&twice, "left");
+    s.state().assert_off(&thrice, "left");
 }
 
 /// Scripts (a non-interactive shell that loads the same rc file) never run
@@ -569,4 +584,32 @@ fn tmux_windows_and_panes() {
         1,
         "{path}"
     );
+}
+
+/// `exec zsh` (or any shell) in place of the shell whose hook has a venv
+/// on: the new shell adopts it, and leaves it when the user leaves.
+#[test]
+fn exec_another_shell_adopts() {
+    for (from, to) in [
+        (Shell::Bash, Shell::Zsh),
+        (Shell::Zsh, Shell::Fish),
+        (Shell::Fish, Shell::Bash),
+    ] {
+        if !from.available() || !to.available() {
+            continue;
+        }
+        let fx = common::Fixture::new();
+        let shop = fx.dir("shop");
+        let venv = fx.venv("shop/.venv");
+        let mut s = Session::start(from, &fx, Opts::default());
+        let orig = s.initial.path().to_vec();
+        s.run(&from.cd(&shop));
+        s.exec_into(to, Opts::default());
+        let step = s.run(to.true_command());
+        step.assert_prompt(&prompt_with(b"shop"), &format!("{from:?} -> exec {to:?}"));
+        s.state()
+            .assert_on(&bytes(&venv), b"shop", &orig, &format!("exec {to:?}"));
+        s.run(&to.cd(&fx.root));
+        s.state().assert_off(&orig, &format!("exec {to:?}, left"));
+    }
 }

@@ -909,6 +909,16 @@ impl<'f> Session<'f> {
     /// would. Waits until the child has read its rc file; from then on the
     /// session drives the child, until [`Session::exit_to`].
     pub fn nest(&mut self, child: Shell, cwd: Option<&Path>, opts: Opts) {
+        self.start_child(child, cwd, opts, "");
+    }
+
+    /// `exec`s `child` in place of the current shell (`exec $SHELL` after
+    /// editing an rc file), as [`Session::nest`] starts one.
+    pub fn exec_into(&mut self, child: Shell, opts: Opts) {
+        self.start_child(child, None, opts, "exec ");
+    }
+
+    fn start_child(&mut self, child: Shell, cwd: Option<&Path>, opts: Opts, exec: &str) {
         self.seq += 1;
         let n = self.seq;
         let mut rc = rc_text(child, &opts);
@@ -931,7 +941,7 @@ impl<'f> Session<'f> {
             Shell::Elvish | Shell::Powershell | Shell::Nushell => no_hook(child),
         };
         let chdir = cwd.map_or(String::new(), |d| format!("-C '{}' ", quoted_path(d)));
-        self.type_bytes(format!("env {chdir}{start}\n").as_bytes());
+        self.type_bytes(format!("{exec}env {chdir}{start}\n").as_bytes());
         self.wait_for(
             format!("RC-LOADED-{n}").as_bytes(),
             "the child shell's rc file",
