@@ -110,18 +110,23 @@ __rvenv_run() {
 }
 
 __rvenv_check() {
-    # The fast path, for most prompts: nothing pending, no venv activated by
-    # hand, ours still there, the same directory as last time; only its
-    # markers can have changed (nor git's index under the venv, see below).
-    if [[ -z $__rvenv_busy$__rvenv_asking && -n $__rvenv_dir && $PWD == "$__rvenv_dir" &&
+    # The fast path, for most prompts and cds: nothing pending, no venv
+    # activated by hand, ours still there and first on PATH, conda as it
+    # was; then only the directory (and its markers) can have changed (nor
+    # git's index under the venv, see below).
+    if [[ -z $__rvenv_busy$__rvenv_asking$__rvenv_theirs && -n $__rvenv_dir &&
         ${VIRTUAL_ENV-} == "$__rvenv_venv" && -z ${_OLD_VIRTUAL_PATH+x} &&
         ${CONDA_PREFIX-} == "$__rvenv_conda_seen" &&
         (-z $__rvenv_venv || -e $__rvenv_venv/pyvenv.cfg) &&
         (-z $__rvenv_path_entry || $PATH == "$__rvenv_path_entry":* ||
             $PATH == "$__rvenv_path_entry" || ${CONDA_PREFIX-} != "$__rvenv_conda") &&
         (-z $__rvenv_gitidx || ! $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
-        __rvenv_sig_of "$PWD"
-        if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
+        if [[ $PWD == "$__rvenv_dir" ]]; then
+            __rvenv_sig_of "$PWD"
+            if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
+        else
+            __rvenv_moved
+        fi
         return 0
     fi
     if [[ -n $__rvenv_busy ]]; then
@@ -191,6 +196,11 @@ __rvenv_check() {
         if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
         return 0
     fi
+    __rvenv_moved
+}
+
+# The shell is in another directory than at the last decision.
+__rvenv_moved() {
     if [[ -n $__rvenv_root ]] && ! __rvenv_within "$PWD" "$__rvenv_root"; then
         __rvenv_run
         return 0
