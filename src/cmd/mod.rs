@@ -14,13 +14,12 @@ mod status;
 mod watch;
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::cli::{Cli, Command, Internal};
 
-pub fn main() -> ExitCode {
+pub fn main() -> i32 {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let result = match Internal::parse(&argv) {
         Some(Ok(Internal::HookEval(args))) => hook_eval::run(&args),
@@ -35,7 +34,7 @@ pub fn main() -> ExitCode {
         },
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(err) => {
             let msg = format!("{err:#}");
             let msg = msg.strip_prefix("rvenv: ").unwrap_or(&msg);
@@ -44,7 +43,7 @@ pub fn main() -> ExitCode {
             // drawn keep their escapes).
             let msg = crate::quote::display(std::ffi::OsStr::new(msg));
             let _ = writeln!(std::io::stderr(), "rvenv: {msg}");
-            ExitCode::FAILURE
+            1
         }
     }
 }
