@@ -613,3 +613,42 @@ fn exec_another_shell_adopts() {
         s.state().assert_off(&orig, &format!("exec {to:?}, left"));
     }
 }
+
+/// `sudo -E` or `su -m` into root's shell with another user's venv on: the
+/// adopted venv passes the same gate as any other, and a venv another
+/// account can write is refused, with its line, and taken off PATH.
+#[test]
+fn another_users_venv_is_not_adopted() {
+    let Some(alice) = common::other_user("rvt-alice", None) else {
+        return;
+    };
+    let sh = Shell::Bash;
+    let fx = common::Fixture::new();
+    let tmp = fx.shared_tmp();
+    let shop = tmp.join("shop");
+    std::fs::create_dir(&shop).unwrap();
+    let venv = fx.venv("tmp/shop/.venv");
+    let status = std::process::Command::new("chown")
+        .args(["-R", &alice.uid.to_string()])
+        .arg(&shop)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let base = common::base_path();
+    let path = format!("{}/bin:{}", venv.display(), base.to_str().unwrap());
+    let opts = Opts::default()
+        .env("VIRTUAL_ENV", &venv)
+        .env("__RVENV_VENV", &venv)
+        .env("PATH", &path);
+    let mut s = Session::start_in(sh, &fx, &shop, opts);
+    let step = s.run(sh.true_command());
+    step.assert_prompt(PROMPT.as_bytes(), "not adopted");
+    let st = s.state();
+    assert_eq!(st.var("VIRTUAL_ENV"), None, "{}", s.transcript());
+    assert_eq!(lossy(st.path()), lossy(&bytes(&base)), "its bin/ off PATH");
+    assert!(
+        s.transcript().contains("not activating"),
+        "the refusal's line: {}",
+        s.transcript()
+    );
+}
