@@ -28,6 +28,10 @@ pub struct HookState {
     /// The venv the user was last told cannot be activated (untrusted,
     /// unsafe, broken): not said again until they leave its project.
     pub told: Option<PathBuf>,
+    /// The hook was just loaded (it holds no markers yet): its state is
+    /// empty, and what a parent shell's hook exported (`__RVENV_OFF`,
+    /// `__RVENV_PIN`) says what the user did there.
+    pub fresh: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +87,12 @@ pub struct Decision {
     pub no_venv: Option<NoVenv>,
     /// One-line messages for stderr, after the refusal's.
     pub messages: Vec<String>,
+    /// A venv pinned in a parent shell (`rvenv activate PATH` there), adopted
+    /// here with its pin: the hook records it as pinned.
+    pub pin: Option<PathBuf>,
+    /// The exported copies of the hook's state that differ from it, for a
+    /// child shell (set when Some, unset when None).
+    pub exports: Vec<(&'static str, Option<OsString>)>,
 }
 
 /// Why a venv is not activated: what happened, with its data, and no shell
@@ -233,8 +243,20 @@ pub fn inherited(env: &Env, state: &HookState) -> Option<Adoption> {
 pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
     let adopt = inherited(input.env, &input.state);
     let mut state = input.state.clone();
+    let exported = |name| input.env.get(name).map(PathBuf::from);
+    let mut inherited_pin = None;
     if let Some(adoption) = &adopt {
         state.active = Some(adoption.venv.clone());
+        // Pinned in the parent: pinned here too.
+        if state.fresh && state.pin.is_none() && exported("__RVENV_PIN") == state.active {
+            state.pin = state.active.clone();
+            inherited_pin = state.pin.clone();
+        }
+    }
+    if state.fresh && state.off.is_none() {
+        // Deactivated by hand in the parent's project: off here too, until
+        // this shell leaves that project (decide_for drops it then).
+        state.off = exported("__RVENV_OFF");
     }
     let input = &HookInput {
         pwd: input.pwd,
@@ -244,6 +266,16 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
     };
     let mut decision = decide_for(input, sources);
     decision.adopt = adopt;
+    decision.pin = inherited_pin;
+    // What a child shell will read: kept equal to the hook's state.
+    let pin = input.state.pin.clone().or(decision.pin.clone());
+    for (name, value) in [("__RVENV_OFF", &decision.off), ("__RVENV_PIN", &pin)] {
+        if exported(name).as_ref() != value.as_ref() {
+            decision
+                .exports
+                .push((name, value.clone().map(PathBuf::into_os_string)));
+        }
+    }
     decision
 }
 

@@ -348,6 +348,20 @@ pub fn decision_ops(decision: &Decision, hook_markers: &OsStr) -> Vec<Op> {
         told: path_or_empty(decision.told.as_deref()).to_owned(),
         signature: OsString::from(&decision.signature),
     });
+    for (name, value) in &decision.exports {
+        ops.push(match value {
+            Some(value) => Op::SetVar {
+                name,
+                value: value.clone(),
+            },
+            None => Op::UnsetVar { name },
+        });
+    }
+    if let Some(pin) = &decision.pin {
+        ops.push(Op::Pin {
+            venv: pin.clone().into_os_string(),
+        });
+    }
     let (index, stamp) = match &decision.watch {
         Some((index, stamp)) => (
             index.clone().into_os_string(),
@@ -411,6 +425,8 @@ mod tests {
             told: None,
             markers: vec!["pyvenv.cfg".into()],
             signature: "1".into(),
+            pin: None,
+            exports: vec![],
             without_venv: None,
             watch: None,
             refusal: None,

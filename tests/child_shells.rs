@@ -20,6 +20,7 @@ shell_tests!(
     hand_venv_stays_the_users_in_a_child,
     venv_stays_first_on_path,
     scripts_never_run_the_hook,
+    deactivate_and_pin_carry_into_a_child,
 );
 
 fn path_without(path: &[u8], entry: &Path) -> Vec<u8> {
@@ -651,4 +652,44 @@ fn another_users_venv_is_not_adopted() {
         "the refusal's line: {}",
         s.transcript()
     );
+}
+
+/// A `deactivate` typed in the parent's project holds in a child started
+/// there, until the child leaves the project; a venv pinned with `rvenv
+/// activate PATH` stays on in the child wherever it goes.
+fn deactivate_and_pin_carry_into_a_child(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let tools = fx.venv("tools");
+    let elsewhere = fx.dir("elsewhere");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&shop));
+    s.run("deactivate");
+    s.state().assert_off(&orig, "parent deactivated");
+    s.nest(sh, None, Opts::default());
+    s.state().assert_off(&orig, "child: still off");
+    s.run(&sh.cd(&elsewhere));
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "child left and came back");
+    s.exit_to(sh);
+    s.state().assert_off(&orig, "parent: still off");
+
+    s.run(&sh.cd(&fx.root));
+    s.run(&format!("rvenv activate '{}'", tools.display()));
+    s.state()
+        .assert_on(&bytes(&tools), b"tools", &orig, "parent pinned");
+    s.nest(sh, Some(&elsewhere), Opts::default());
+    s.state()
+        .assert_on(&bytes(&tools), b"tools", &orig, "child: pinned too");
+    s.run(&sh.cd(&fx.root));
+    s.state()
+        .assert_on(&bytes(&tools), b"tools", &orig, "child: pinned after a cd");
+    s.run("deactivate");
+    s.state().assert_off(&orig, "child deactivated the pin");
+    s.exit_to(sh);
+    s.state()
+        .assert_on(&bytes(&tools), b"tools", &orig, "parent: still pinned");
 }

@@ -543,8 +543,11 @@ __rvenv_deactivate_cmd() {
         __rvenv_dir=
     else
         __rvenv_off=$__rvenv_root
+        # Exported, so that a shell started from here keeps it off too.
+        if [[ -n $__rvenv_off ]]; then \builtin export __RVENV_OFF="$__rvenv_off"; fi
     fi
     __rvenv_pin=
+    \builtin unset __RVENV_PIN
 }
 
 # Before `rvenv activate`: a venv on that is not the hook's goes off

@@ -489,8 +489,12 @@ function __rvenv_deactivate_cmd
         set -g __rvenv_dir ''
     else
         set -g __rvenv_off $__rvenv_root
+        # Exported, so that a shell started from here keeps it off too.
+        test -n "$__rvenv_off"
+        and set -gx __RVENV_OFF $__rvenv_off
     end
     set -g __rvenv_pin ''
+    set -e __RVENV_PIN
     # `set` passes the last status on (here the `test` above's).
     return 0
 end

@@ -523,8 +523,11 @@ __rvenv_deactivate_cmd() {
         __rvenv_dir=
     else
         __rvenv_off=$__rvenv_root
+        # Exported, so that a shell started from here keeps it off too.
+        if [[ -n $__rvenv_off ]]; then export __RVENV_OFF="$__rvenv_off"; fi
     fi
     __rvenv_pin=
+    unset __RVENV_PIN
 }
 
 # Before `rvenv activate`: a venv on that is not the hook's goes off

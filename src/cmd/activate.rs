@@ -129,6 +129,17 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
         stamp: std::ffi::OsString::new(),
     });
     ops.extend(Op::activate(&activation));
+    // Exported for a child shell, which keeps the venv pinned.
+    ops.push(if pin.is_empty() {
+        Op::UnsetVar {
+            name: "__RVENV_PIN",
+        }
+    } else {
+        Op::SetVar {
+            name: "__RVENV_PIN",
+            value: pin.clone(),
+        }
+    });
     ops.push(Op::Pin { venv: pin });
     super::emit(&render(shell, &ops))?;
     if env.get("RVENV_LOG").is_none_or(|v| v != "quiet") {

@@ -69,6 +69,7 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
             off: non_empty(&args.off),
             pin: non_empty(&args.pin),
             told: non_empty(&args.told),
+            fresh: args.marks.is_empty(),
         },
         env: &env,
         trust: &trust,
