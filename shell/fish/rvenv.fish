@@ -36,6 +36,9 @@ set -g __rvenv_theirs_fn ''
 set -q __rvenv_path_then
 or set -g __rvenv_path_then
 set -g __rvenv_present /
+# What the fast path compares (see __rvenv_hook), fields apart by \x1e.
+set -g __rvenv_sep \x1e
+set -g __rvenv_key ''
 set -g __rvenv_absent ''
 set -g __rvenv_asking ''
 
@@ -62,6 +65,7 @@ function __rvenv_mark --argument-names dir
     set -g __rvenv_absent '' (path filter -v -- "$dir/"$__rvenv_markers)
     test -n "$__rvenv_venv"
     and set -a __rvenv_present "$__rvenv_venv/pyvenv.cfg"
+    __rvenv_settled
     return 0
 end
 
@@ -97,10 +101,7 @@ function __rvenv_check
     # $__rvenv_gitidx is never newer.)
     # The venv's bin/ must still be first on PATH (unless a conda
     # environment was activated since it went on: the user's switch).
-    if test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a -n "$__rvenv_dir" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV" = "$__rvenv_venv" -a "$CONDA_PREFIX" = "$__rvenv_conda_seen" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
-        and test "$PATH[1]" = "$__rvenv_path_entry" -o -z "$__rvenv_path_entry" -o "$CONDA_PREFIX" != "$__rvenv_conda"
-        and not path filter -q -- $__rvenv_absent
-        and not path filter -vq -- $__rvenv_present
+    if __rvenv_fast
         return 0
     end
     if test -n "$__rvenv_busy"
@@ -169,8 +170,11 @@ function __rvenv_check
         return 0
     end
     if test "$PWD" = "$__rvenv_dir"
-        __rvenv_unchanged
-        or __rvenv_run
+        if __rvenv_unchanged
+            __rvenv_settled
+        else
+            __rvenv_run
+        end
         return 0
     end
     if test -n "$__rvenv_root"; and not __rvenv_within "$PWD" "$__rvenv_root"
@@ -203,6 +207,7 @@ function __rvenv_check
         set -g __rvenv_absent '' "$PWD/"$__rvenv_markers
         test -n "$__rvenv_venv"
         and set -a __rvenv_present "$__rvenv_venv/pyvenv.cfg"
+        __rvenv_settled
     else
         __rvenv_mark "$PWD"
     end
@@ -213,10 +218,35 @@ end
 # fish keeps $status across event handlers by itself. Only in an
 # interactive shell: a script that loads config.fish and changes directory
 # must not have its environment changed.
+#
+# The fast path, for most prompts: nothing pending, no venv activated by
+# hand, the same directory as at the last decision, and VIRTUAL_ENV,
+# CONDA_PREFIX and PATH's first entry as they were then (__rvenv_settled);
+# only the markers can have changed (and git's index under the venv). The
+# venv's pyvenv.cfg is among __rvenv_present; an empty $__rvenv_gitidx is
+# never newer. Inline and in as few commands as can say it: each costs fish
+# about 10 us, a function call more.
 if status is-interactive
     function __rvenv_hook --on-variable PWD --on-event fish_prompt
+        if test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
+            and not path filter -q -- $__rvenv_absent
+            and not path filter -vq -- $__rvenv_present
+            return 0
+        end
         __rvenv_check
     end
+end
+
+# The same test, for __rvenv_check called by itself.
+function __rvenv_fast
+    test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a -n "$__rvenv_dir" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
+    and not path filter -q -- $__rvenv_absent
+    and not path filter -vq -- $__rvenv_present
+end
+
+# What the fast path compares, as it is now that a decision holds.
+function __rvenv_settled
+    set -g __rvenv_key "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]"
 end
 
 # rvenv's answers start with this and end with __rvenv_state or __rvenv_pin.
@@ -235,8 +265,8 @@ function __rvenv_state
     set -g __rvenv_told $argv[3]
     set -g __rvenv_conda_seen "$CONDA_PREFIX"
     set -g __rvenv_dir "$PWD"
-    __rvenv_mark "$PWD"
     set -g __rvenv_busy ''
+    __rvenv_mark "$PWD"
 end
 
 # rvenv's markers (after their key), sent when the key the hook handed
