@@ -74,7 +74,11 @@ var ops = [&]
 # The operations rvenv's answers are made of (src/render.rs, Op), each
 # recording what it does before doing it (see the bash hook).
 set ops[begin] = { s busy $true; s asking '' }
-set ops[own] = {|v| s venv $v }
+# The hook's venv is exported as __RVENV_VENV, for a child shell to adopt.
+set ops[own] = {|v|
+  s venv $v
+  if (!=s $v '') { set-env __RVENV_VENV $v } else { unset-env __RVENV_VENV }
+}
 set ops[set] = {|name value| set-env $name $value }
 set ops[unset] = {|name| unset-env $name }
 set ops[stash_pythonhome] = {
@@ -97,6 +101,16 @@ set ops[path_first] = {|entry|
     set-env PATH $entry':'$E:PATH
   } else {
     set-env PATH $entry
+  }
+}
+# A parent shell's hook's entry, moved (or put back) first.
+set ops[path_front] = {|entry|
+  var ok new = (path-without $E:PATH $entry)
+  if $ok {
+    if (==s $new '') { set-env PATH $entry } else { set-env PATH $entry':'$new }
+    s path_entry $entry
+  } else {
+    $ops[path_first] $entry
   }
 }
 set ops[path_remove] = {|entry|
@@ -166,6 +180,7 @@ var answer-ns = (ns [
   &__rvenv_set~=$ops[set]
   &__rvenv_stash_pythonhome~=$ops[stash_pythonhome]
   &__rvenv_path_first~=$ops[path_first]
+  &__rvenv_path_front~=$ops[path_front]
   &__rvenv_prompt~=$ops[prompt]
   &__rvenv_define_deactivate~=$ops[define_deactivate]
   &__rvenv_unset~=$ops[unset]

@@ -36,7 +36,11 @@ function global:__rvenv_path_without([string]$list, [string]$entry) {
 
 # The operations rvenv's answers are made of (src/render.rs, Op).
 function global:__rvenv_begin { $global:__rvenv.busy = $true; $global:__rvenv.asking = '' }
-function global:__rvenv_own([string]$v) { $global:__rvenv.venv = $v }
+# The hook's venv is exported as __RVENV_VENV, for a child shell to adopt.
+function global:__rvenv_own([string]$v) {
+    $global:__rvenv.venv = $v
+    if ($v) { $env:__RVENV_VENV = $v } else { Remove-Item Env:__RVENV_VENV -ErrorAction SilentlyContinue }
+}
 function global:__rvenv_set([string]$name, [string]$value) {
     [Environment]::SetEnvironmentVariable($name, $value)
 }
@@ -60,6 +64,14 @@ function global:__rvenv_path_first([string]$entry) {
     $global:__rvenv.path_entry = $entry
     if (-not $entry) { return }
     if ($env:PATH) { $env:PATH = "$entry" + ':' + $env:PATH } else { $env:PATH = $entry }
+}
+# A parent shell's hook's entry, moved (or put back) first.
+function global:__rvenv_path_front([string]$entry) {
+    if ($entry) {
+        $new = __rvenv_path_without $env:PATH $entry
+        if ($null -ne $new) { $env:PATH = $new }
+    }
+    __rvenv_path_first $entry
 }
 function global:__rvenv_path_remove([string]$entry) {
     if ($global:__rvenv.path_entry) {

@@ -74,7 +74,12 @@ def __rvenv_make():
         st["asking"] = ""
 
     def own(v):
+        # Exported as __RVENV_VENV, for a child shell to adopt.
         st["venv"] = v
+        if v:
+            env["__RVENV_VENV"] = v
+        elif "__RVENV_VENV" in env:
+            del env["__RVENV_VENV"]
 
     def set_(name, value):
         env[name] = value
@@ -107,6 +112,13 @@ def __rvenv_make():
             st["expand"] = env.get("EXPAND_ENV_VARS")
             env["EXPAND_ENV_VARS"] = False
         env["PATH"] = [entry] + raw_path()
+
+    def path_front(entry):
+        # A parent shell's hook's entry, moved (or put back) first.
+        out = path_without(raw_path(), entry)
+        if out is not None:
+            env["PATH"] = out
+        path_first(entry)
 
     def path_remove(entry):
         if st["path_entry"]:
@@ -171,6 +183,7 @@ def __rvenv_make():
         "__rvenv_set": set_,
         "__rvenv_stash_pythonhome": stash_pythonhome,
         "__rvenv_path_first": path_first,
+        "__rvenv_path_front": path_front,
         "__rvenv_prompt": prompt,
         "__rvenv_define_deactivate": define_deactivate,
         "__rvenv_unset": unset,
