@@ -76,8 +76,8 @@ complete -c rvenv -n "__fish_rvenv_using_subcommand help; and not __fish_seen_su
 # rvenv: what clap's script leaves out. `create -p` offers the Pythons
 # rvenv can find; arguments offer their values, directories or a command.
 complete -c rvenv -n '__fish_seen_subcommand_from create' -s p -l python -x -a '(command rvenv __pythons 2>/dev/null)'
-complete -c rvenv -n '__fish_rvenv_using_subcommand hook' -f -a 'bash zsh fish'
-complete -c rvenv -n '__fish_rvenv_using_subcommand completions' -f -a 'bash zsh fish elvish powershell nushell'
+complete -c rvenv -n '__fish_rvenv_using_subcommand hook' -f -a 'bash zsh fish elvish powershell xonsh'
+complete -c rvenv -n '__fish_rvenv_using_subcommand completions' -f -a 'bash zsh fish elvish powershell nushell xonsh'
 complete -c rvenv -n '__fish_rvenv_using_subcommand activate' -f -a '(__fish_complete_directories (commandline -ct) "")'
 complete -c rvenv -n '__fish_rvenv_using_subcommand create' -f -a '(__fish_complete_directories (commandline -ct) "")'
 complete -c rvenv -n '__fish_rvenv_using_subcommand allow' -f -a '(__fish_complete_directories (commandline -ct) "")'

@@ -7,7 +7,7 @@ module completions {
   ]
 
   def "nu-complete rvenv hook shell" [] {
-    [ "bash" "zsh" "fish" ]
+    [ "bash" "zsh" "fish" "elvish" "powershell" "xonsh" ]
   }
 
   # Print the shell integration to eval in your rc file
@@ -78,7 +78,7 @@ module completions {
   ]
 
   def "nu-complete rvenv completions shell" [] {
-    [ "bash" "zsh" "fish" "elvish" "powershell" "nushell" ]
+    [ "bash" "zsh" "fish" "elvish" "powershell" "nushell" "xonsh" ]
   }
 
   # Print tab completion for a shell (the hook loads it for you)

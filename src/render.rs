@@ -172,11 +172,32 @@ pub fn render(shell: Shell, ops: &[Op]) -> Vec<u8> {
     match shell {
         // Shells that eval code: one call of the template's function per
         // line, `name 'arg' 'arg'`, only the quoting differing.
-        Shell::Bash | Shell::Zsh | Shell::Fish => calls(shell, ops),
-        // No hook yet (Shell::has_hook): nothing asks for their answers.
-        // Issue 14 renders each its own way here (nushell cannot eval: data).
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => calls(shell, ops),
+        Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Elvish | Shell::Powershell => {
+            calls(shell, ops)
+        }
+        // Python calls, `name('arg', 'arg')`, which the xonsh hook reads as
+        // data (each line parsed, only string literals accepted), never runs.
+        Shell::Xonsh => python_calls(ops),
+        // No hook yet (Shell::has_hook): nothing asks for its answers.
+        Shell::Nushell => calls(shell, ops),
     }
+}
+
+fn python_calls(ops: &[Op]) -> Vec<u8> {
+    let mut code = Vec::new();
+    for op in ops {
+        let (function, args) = op.call();
+        code.extend_from_slice(function.as_bytes());
+        code.push(b'(');
+        for (i, arg) in args.into_iter().enumerate() {
+            if i > 0 {
+                code.extend_from_slice(b", ");
+            }
+            code.extend_from_slice(&quote(Shell::Xonsh, arg));
+        }
+        code.extend_from_slice(b")\n");
+    }
+    code
 }
 
 fn calls(shell: Shell, ops: &[Op]) -> Vec<u8> {

@@ -19,6 +19,7 @@ pub enum Shell {
     Elvish,
     Powershell,
     Nushell,
+    Xonsh,
 }
 
 impl Shell {
@@ -36,6 +37,7 @@ impl Shell {
             Shell::Elvish => "elvish",
             Shell::Powershell => "powershell",
             Shell::Nushell => "nushell",
+            Shell::Xonsh => "xonsh",
         }
     }
 
@@ -46,7 +48,12 @@ impl Shell {
             Shell::Bash => Some(include_str!("../shell/bash/rvenv.bash")),
             Shell::Zsh => Some(include_str!("../shell/zsh/rvenv.zsh")),
             Shell::Fish => Some(include_str!("../shell/fish/rvenv.fish")),
-            Shell::Elvish | Shell::Powershell | Shell::Nushell => None,
+            Shell::Elvish => Some(include_str!("../shell/elvish/rvenv.elv")),
+            Shell::Xonsh => Some(include_str!("../shell/xonsh/rvenv.xsh")),
+            // Untested in a real pwsh (none can be installed here): its
+            // output is checked against golden files (tests/hook_powershell.rs).
+            Shell::Powershell => Some(include_str!("../shell/powershell/rvenv.ps1")),
+            Shell::Nushell => None,
         }
     }
 
@@ -69,6 +76,7 @@ impl Shell {
             "elvish" => Some(Shell::Elvish),
             "pwsh" | "powershell" => Some(Shell::Powershell),
             "nu" => Some(Shell::Nushell),
+            "xonsh" => Some(Shell::Xonsh),
             _ => None,
         }
     }
@@ -130,7 +138,8 @@ mod tests {
             Shell::of_program(Some("/usr/bin/fish".as_ref())),
             Shell::Fish
         );
-        assert_eq!(Shell::of_program(Some("pwsh".as_ref())), Shell::Bash);
+        assert_eq!(Shell::of_program(Some("pwsh".as_ref())), Shell::Powershell);
+        assert_eq!(Shell::of_program(Some("nu".as_ref())), Shell::Bash);
         assert_eq!(Shell::of_program(None), Shell::Bash);
     }
 }

@@ -23,9 +23,12 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
             out.extend(completions);
             out.extend_from_slice(b"fi\n");
         }
-        Shell::Bash | Shell::Fish | Shell::Elvish | Shell::Powershell | Shell::Nushell => {
-            out.extend(completions)
-        }
+        Shell::Bash
+        | Shell::Fish
+        | Shell::Elvish
+        | Shell::Powershell
+        | Shell::Nushell
+        | Shell::Xonsh => out.extend(completions),
     }
     super::emit(&out)
 }
