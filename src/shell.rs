@@ -18,7 +18,11 @@ pub enum Shell {
     Fish,
     Elvish,
     Powershell,
+    #[value(alias = "nu")]
     Nushell,
+    /// tcsh, and csh (on Linux, csh is tcsh).
+    #[value(alias = "csh")]
+    Tcsh,
 }
 
 impl Shell {
@@ -36,6 +40,7 @@ impl Shell {
             Shell::Elvish => "elvish",
             Shell::Powershell => "powershell",
             Shell::Nushell => "nushell",
+            Shell::Tcsh => "tcsh",
         }
     }
 
@@ -46,7 +51,9 @@ impl Shell {
             Shell::Bash => Some(include_str!("../shell/bash/rvenv.bash")),
             Shell::Zsh => Some(include_str!("../shell/zsh/rvenv.zsh")),
             Shell::Fish => Some(include_str!("../shell/fish/rvenv.fish")),
-            Shell::Elvish | Shell::Powershell | Shell::Nushell => None,
+            Shell::Nushell => Some(include_str!("../shell/nushell/rvenv.nu")),
+            Shell::Tcsh => Some(include_str!("../shell/tcsh/rvenv.tcsh")),
+            Shell::Elvish | Shell::Powershell => None,
         }
     }
 
@@ -69,6 +76,7 @@ impl Shell {
             "elvish" => Some(Shell::Elvish),
             "pwsh" | "powershell" => Some(Shell::Powershell),
             "nu" => Some(Shell::Nushell),
+            "tcsh" | "csh" => Some(Shell::Tcsh),
             _ => None,
         }
     }
@@ -132,5 +140,8 @@ mod tests {
         );
         assert_eq!(Shell::of_program(Some("pwsh".as_ref())), Shell::Bash);
         assert_eq!(Shell::of_program(None), Shell::Bash);
+        assert_eq!(Shell::from_str("csh", false), Ok(Shell::Tcsh));
+        assert_eq!(Shell::from_str("nu", false), Ok(Shell::Nushell));
+        assert_eq!(Shell::of_program(Some("/bin/csh".as_ref())), Shell::Tcsh);
     }
 }

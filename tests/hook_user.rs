@@ -52,7 +52,9 @@ fn unexport_ps1(s: &mut Session) {
             s.run("typeset +x PS1");
         }
         Shell::Fish => {}
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => common::no_hook(s.shell),
+        Shell::Elvish | Shell::Powershell | Shell::Nushell | Shell::Tcsh => {
+            common::no_hook(s.shell)
+        }
     }
 }
 
@@ -304,7 +306,7 @@ fn exit_status_is_kept(sh: Shell) {
         Shell::Bash => "PS1='RVP $?> '",
         Shell::Zsh => "PS1='RVP %?> '",
         Shell::Fish => "function fish_prompt; printf 'RVP %s> ' $status; end",
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+        Shell::Elvish | Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
     };
     let mut s = Session::start(sh, &fx, Opts::before(prompt));
     let (fail, fail3) = match sh {
@@ -407,7 +409,7 @@ fn unusual_shell_options(sh: Shell) {
              posix_builtins auto_pushd cdable_vars"
         }
         Shell::Fish => "set -g fish_trace ''",
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+        Shell::Elvish | Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
     };
     let mut s = Session::start(sh, &fx, Opts::default().after(opts));
     let orig = s.initial.path().to_vec();
