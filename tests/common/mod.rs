@@ -201,10 +201,30 @@ pub const DRIVEN: &[Shell] = &[
 /// The rows of [`shell_tests!`] written for nushell and tcsh so far (the
 /// test function's name). Every other row skips in them, saying so: under
 /// CI that is a failure, so a row cannot stay unported unnoticed.
-pub const PORTED: &[&str] = &["enter_subdir_leave"];
+pub const PORTED: &[&str] = &[
+    "enter_subdir_leave",
+    "switch_projects",
+    "nested_projects_and_venv_as_project",
+    "project_deleted_while_inside",
+    "symlinked_project_keeps_logical_path",
+    "disable_prompt",
+    "broken_venvs_are_not_activated",
+    "pythonhome_unset_stays_unset",
+];
+
+/// Rows a shell truly cannot express, and why.
+pub const CANNOT: &[(&str, Shell, &str)] = &[(
+    "project_deleted_while_inside",
+    Shell::Nushell,
+    "nushell refuses every command while its working directory is deleted",
+)];
 
 /// Whether row `row` runs in `shell`; when not, says why (see [`skip`]).
 pub fn ported(shell: Shell, row: &str) -> bool {
+    if let Some((_, _, why)) = CANNOT.iter().find(|(r, s, _)| *r == row && *s == shell) {
+        eprintln!("skipped: {row} in {}: {why}", shell.name());
+        return false;
+    }
     match shell {
         Shell::Nushell | Shell::Tcsh if !PORTED.contains(&row) => {
             skip(&format!("{row} is not written for {} yet", shell.name()));
@@ -964,10 +984,21 @@ impl<'f> Session<'f> {
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
-        Step {
-            prompt: render_line(&before[start..]),
-            output,
+        let mut prompt = render_line(&before[start..]);
+        if self.shell == Shell::Nushell {
+            // nushell redraws its prompt in place (cursor moves the text
+            // view drops): the prompt is what its last prompt mark (OSC
+            // 133;A) before the sync line starts.
+            if let Some(end) = rfind(&raw, marker.as_bytes())
+                && let Some(mark) = rfind(&raw[..end], b"\x1b]133;A")
+            {
+                let shown = strip_ansi(&raw[mark..end]);
+                if let Some(echo) = find(&shown, sync.as_bytes()) {
+                    prompt = render_line(&shown[..echo]);
+                }
+            }
         }
+        Step { prompt, output }
     }
 
     /// nushell: waits until a prompt not yet typed at is drawn.
@@ -976,7 +1007,18 @@ impl<'f> Session<'f> {
         loop {
             let drawn = count(&self.buf.0.lock().unwrap(), b"\x1b]133;B");
             if drawn > self.prompts_used {
-                self.prompts_used = drawn;
+                // nushell draws a prompt more than once (after the cursor
+                // answer): type once the terminal is quiet for a moment.
+                let mut len = self.buf.0.lock().unwrap().len();
+                loop {
+                    thread::sleep(Duration::from_millis(60));
+                    let now = self.buf.0.lock().unwrap().len();
+                    if now == len || Instant::now() >= deadline {
+                        break;
+                    }
+                    len = now;
+                }
+                self.prompts_used = count(&self.buf.0.lock().unwrap(), b"\x1b]133;B");
                 return;
             }
             if Instant::now() >= deadline {
