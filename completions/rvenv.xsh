@@ -19,7 +19,7 @@ def __rvenv_completion():
     }
     dirs = {'activate', 'create', 'allow', 'deny', 'status', 'watch'}
     value_options = {'--prompt', '--python', '--venv', '-p'}
-    choices = {'hook': ['bash', 'zsh', 'fish', 'elvish', 'powershell', 'xonsh'], 'completions': ['bash', 'zsh', 'fish', 'elvish', 'powershell', 'nushell', 'xonsh']}
+    choices = {'hook': ['bash', 'zsh', 'fish', 'elvish', 'powershell', 'nushell', 'tcsh', 'xonsh'], 'completions': ['bash', 'zsh', 'fish', 'elvish', 'powershell', 'nushell', 'tcsh', 'xonsh']}
 
     @contextual_command_completer_for("rvenv")
     def complete(command):

@@ -25,8 +25,13 @@ pub fn quote(shell: Shell, value: &OsStr) -> Vec<u8> {
         Shell::Powershell => quote_powershell(value)
             .unwrap_or_else(|| "''".to_owned())
             .into_bytes(),
-        // No hook yet, so no code is rendered for it (`Shell::has_hook`).
-        Shell::Nushell => quote_posix(value.as_bytes()),
+        Shell::Tcsh => quote_csh(value),
+        // nushell strings are UTF-8: a value that is not cannot be held
+        // (nu refuses such a PWD or variable before rvenv is asked); its
+        // hook's answers are data, not code (render.rs).
+        Shell::Nushell => quote_nu(OsStr::new(value.to_string_lossy().as_ref()))
+            .unwrap_or_default()
+            .into_bytes(),
     }
 }
 
@@ -192,9 +197,9 @@ pub fn command_arg(shell: Shell, value: &OsStr) -> String {
         return String::from_utf8_lossy(bytes).into_owned();
     }
     let printable = std::str::from_utf8(bytes).is_ok_and(|s| !s.chars().any(is_unsafe_char));
-    // nushell has no hook yet: `Shell::of_program` never names it, and it
-    // is written as bash is.
     match shell {
+        Shell::Tcsh => command_arg_tcsh(bytes),
+        Shell::Nushell => command_arg_nu(value),
         // Single quotes, `'` doubled; else the escaped double-quoted form.
         Shell::Elvish if printable => {
             format!("'{}'", String::from_utf8_lossy(bytes).replace('\'', "''"))
@@ -224,10 +229,10 @@ pub fn command_arg(shell: Shell, value: &OsStr) -> String {
             out.push('"');
             out
         }
-        Shell::Bash | Shell::Zsh | Shell::Nushell if printable => {
+        Shell::Bash | Shell::Zsh if printable => {
             String::from_utf8_lossy(&quote_posix(bytes)).into_owned()
         }
-        Shell::Bash | Shell::Zsh | Shell::Nushell => {
+        Shell::Bash | Shell::Zsh => {
             let mut out = String::from("$'");
             for &b in bytes {
                 match b {
@@ -282,10 +287,75 @@ pub fn command_arg(shell: Shell, value: &OsStr) -> String {
     }
 }
 
+/// A tcsh word for a suggested command: single quotes (`!` as `\!`), and
+/// each byte a terminal must not be sent, or that is not UTF-8, as
+/// `"`printf '\NNN'`"` (tcsh has no escape for a byte in a word).
+fn command_arg_tcsh(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    let mut quote = |out: &mut String, on: bool| {
+        if quoted != on {
+            out.push('\'');
+            quoted = on;
+        }
+    };
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if is_unsafe_char(c) {
+                quote(&mut out, false);
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\"`printf '\\{b:03o}'`\""));
+                }
+            } else {
+                quote(&mut out, true);
+                match c {
+                    '\'' => out.push_str("'\\''"),
+                    '!' => out.push_str("\\!"),
+                    c => out.push(c),
+                }
+            }
+        }
+        for b in chunk.invalid() {
+            quote(&mut out, false);
+            out.push_str(&format!("\"`printf '\\{b:03o}'`\""));
+        }
+    }
+    quote(&mut out, false);
+    if out.is_empty() {
+        out.push_str("''");
+    }
+    out
+}
+
+/// A nushell word for a suggested command: a raw string, or a double-quoted
+/// string with `\u{..}` escapes when it holds a character a terminal must
+/// not be sent. Bytes that are not UTF-8 cannot be written in nushell: they
+/// are shown as U+FFFD.
+fn command_arg_nu(value: &OsStr) -> String {
+    let s = value.to_string_lossy();
+    if !s.chars().any(is_unsafe_char) {
+        return quote_nu(OsStr::new(s.as_ref())).unwrap_or_default();
+    }
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// csh/tcsh: single quotes, where `!` is still history-expanded (written
 /// `\!`) and a newline must be `\` + newline; `'` becomes `'\''`. With
 /// those rules every byte but NUL round-trips, in sourced files too.
-pub fn quote_csh(value: &OsStr) -> Vec<u8> {
+fn quote_csh(value: &OsStr) -> Vec<u8> {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len() + 2);
     out.push(b'\'');

@@ -18,7 +18,11 @@ pub enum Shell {
     Fish,
     Elvish,
     Powershell,
+    #[value(alias = "nu")]
     Nushell,
+    /// tcsh, and csh (on Linux, csh is tcsh).
+    #[value(alias = "csh")]
+    Tcsh,
     Xonsh,
 }
 
@@ -37,6 +41,7 @@ impl Shell {
             Shell::Elvish => "elvish",
             Shell::Powershell => "powershell",
             Shell::Nushell => "nushell",
+            Shell::Tcsh => "tcsh",
             Shell::Xonsh => "xonsh",
         }
     }
@@ -53,7 +58,8 @@ impl Shell {
             // Untested in a real pwsh (none can be installed here): its
             // output is checked against golden files (tests/hook_powershell.rs).
             Shell::Powershell => Some(include_str!("../shell/powershell/rvenv.ps1")),
-            Shell::Nushell => None,
+            Shell::Nushell => Some(include_str!("../shell/nushell/rvenv.nu")),
+            Shell::Tcsh => Some(include_str!("../shell/tcsh/rvenv.tcsh")),
         }
     }
 
@@ -76,6 +82,7 @@ impl Shell {
             "elvish" => Some(Shell::Elvish),
             "pwsh" | "powershell" => Some(Shell::Powershell),
             "nu" => Some(Shell::Nushell),
+            "tcsh" | "csh" => Some(Shell::Tcsh),
             "xonsh" => Some(Shell::Xonsh),
             _ => None,
         }
@@ -139,7 +146,10 @@ mod tests {
             Shell::Fish
         );
         assert_eq!(Shell::of_program(Some("pwsh".as_ref())), Shell::Powershell);
-        assert_eq!(Shell::of_program(Some("nu".as_ref())), Shell::Bash);
+        assert_eq!(Shell::of_program(Some("nu".as_ref())), Shell::Nushell);
         assert_eq!(Shell::of_program(None), Shell::Bash);
+        assert_eq!(Shell::from_str("csh", false), Ok(Shell::Tcsh));
+        assert_eq!(Shell::from_str("nu", false), Ok(Shell::Nushell));
+        assert_eq!(Shell::of_program(Some("/bin/csh".as_ref())), Shell::Tcsh);
     }
 }

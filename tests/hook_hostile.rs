@@ -149,7 +149,7 @@ fn hostile_names(sh: Shell) {
             "setopt PROMPT_SUBST no_PROMPT_PERCENT",
         ],
         Shell::Fish | Shell::Elvish | Shell::Xonsh => &[""],
-        Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
     };
     for options in option_sets {
         hostile(sh, options);

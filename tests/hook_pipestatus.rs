@@ -47,7 +47,9 @@ fn user_hook(sh: Shell) -> &'static str {
              \x20   printf 'PS %s / %s\\n' \"$pipestatus\" $status >>$HOME/pc.log\n\
              end"
         }
-        Shell::Elvish | Shell::Xonsh | Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+        Shell::Elvish | Shell::Xonsh | Shell::Powershell | Shell::Nushell | Shell::Tcsh => {
+            common::no_hook(sh)
+        }
     }
 }
 

@@ -53,7 +53,7 @@ fn unexport_ps1(s: &mut Session) {
         }
         // They never export a prompt.
         Shell::Fish | Shell::Elvish | Shell::Xonsh => {}
-        Shell::Powershell | Shell::Nushell => common::no_hook(s.shell),
+        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(s.shell),
     }
 }
 
@@ -311,7 +311,7 @@ fn exit_status_is_kept(sh: Shell) {
         Shell::Elvish => {
             return common::cannot_express(sh, "a failed command raises an exception, no $?");
         }
-        Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
     };
     let mut s = Session::start(sh, &fx, Opts::before(prompt));
     let (fail, fail3) = match sh {
@@ -418,7 +418,7 @@ fn unusual_shell_options(sh: Shell) {
             "$EXPAND_ENV_VARS = False\n$AUTO_PUSHD = True\n$XONSH_SUBPROC_ARG_EXPANDUSER = False"
         }
         Shell::Elvish => return common::cannot_express(sh, "elvish has no shell options"),
-        Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
     };
     let mut s = Session::start(sh, &fx, Opts::default().after(opts));
     let orig = s.initial.path().to_vec();

@@ -20,7 +20,7 @@ use path
 # closure below captures, read with `g` and changed with `s`.
 var box = [[&venv='' &root='' &off='' &pin='' &told='' &dir='' &sig='' &markers=[]
   &gitidx='' &gitok='' &path_entry='' &prefix='' &had_pythonhome=$false
-  &old_pythonhome='' &busy=$false &asking='']]
+  &old_pythonhome='' &busy=$false &asking='' &mkey='']]
 var g~ = {|k| put $box[0][$k] }
 var s~ = {|k v| set box = [(assoc $box[0] $k $v)] }
 # A second load uses the first one's state (its venv and PATH entry stay
@@ -141,15 +141,17 @@ set ops[deactivate_theirs] = {
     try { eval 'deactivate' } catch { }
   }
 }
-set ops[state] = {|root off told @markers|
+set ops[state] = {|root off told|
   s root $root
   s off $off
   s told $told
-  s markers $markers
   s dir $pwd
   s sig (sig-of $pwd)
   s busy $false
 }
+# The markers' key (handed back to rvenv as MARKS, which sends them again
+# only when it changed), then the markers.
+set ops[set_markers] = {|key @markers| s mkey $key; s markers $markers }
 set ops[watch] = {|idx stamp|
   s gitidx $idx
   s gitok (if (!=s $idx '') { index-now $idx } else { put '' })
@@ -189,6 +191,7 @@ var answer-ns = (ns [
   &__rvenv_prompt_clear~=$ops[prompt_clear]
   &__rvenv_remove_deactivate~=$ops[remove_deactivate]
   &__rvenv_state~=$ops[state]
+  &__rvenv_set_markers~=$ops[set_markers]
   &__rvenv_pin~=$ops[pin]
   &__rvenv_watch~=$ops[watch]
 ])
@@ -203,7 +206,7 @@ fn run {
   s asking $pwd
   var code = ''
   try {
-    set code = (e:rvenv __hook elvish $pwd (g venv) (g off) (g pin) (g told) | slurp)
+    set code = (e:rvenv __hook elvish $pwd (g venv) (g off) (g pin) (g told) (g mkey) | slurp)
   } catch { }
   apply $code
   s asking ''

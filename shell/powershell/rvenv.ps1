@@ -10,7 +10,7 @@ if (-not (Get-Variable -Name __rvenv -Scope Global -ErrorAction SilentlyContinue
     $global:__rvenv = @{
         venv = ''; root = ''; off = ''; pin = ''; told = ''; dir = ''; sig = ''
         markers = @(); gitidx = ''; gitok = ''; path_entry = ''; prefix = ''
-        had_pythonhome = $false; old_pythonhome = ''; busy = $false; asking = ''
+        had_pythonhome = $false; old_pythonhome = ''; busy = $false; asking = ''; mkey = ''
         user_prompt = $null
     }
 }
@@ -99,10 +99,15 @@ function global:__rvenv_deactivate_theirs {
 }
 function global:__rvenv_state([string]$root, [string]$off, [string]$told) {
     $global:__rvenv.root = $root; $global:__rvenv.off = $off; $global:__rvenv.told = $told
-    $global:__rvenv.markers = @($args)
     $global:__rvenv.dir = $PWD.ProviderPath
     $global:__rvenv.sig = __rvenv_sig_of $global:__rvenv.dir
     $global:__rvenv.busy = $false
+}
+# The markers' key (handed back to rvenv as MARKS, which sends them again
+# only when it changed), then the markers.
+function global:__rvenv_set_markers([string]$key) {
+    $global:__rvenv.mkey = $key
+    $global:__rvenv.markers = @($args)
 }
 function global:__rvenv_watch([string]$idx, [string]$stamp) {
     $global:__rvenv.gitidx = $idx; $global:__rvenv.gitok = $stamp
@@ -140,7 +145,7 @@ function global:__rvenv_run {
     $here = $PWD.ProviderPath
     $global:__rvenv.asking = $here
     $s = $global:__rvenv
-    $code = (& (Get-Command rvenv -CommandType Application | Select-Object -First 1) __hook powershell $here $s.venv $s.off $s.pin $s.told) -join "`n"
+    $code = (& (Get-Command rvenv -CommandType Application | Select-Object -First 1) __hook powershell $here $s.venv $s.off $s.pin $s.told "$($s.mkey)") -join "`n"
     __rvenv_apply $code
     $global:__rvenv.asking = ''
     if ($global:__rvenv.dir -ne $here) {

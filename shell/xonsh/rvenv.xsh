@@ -33,7 +33,7 @@ def __rvenv_make():
     st = dict(
         venv="", root="", off="", pin="", told="", dir="", sig="", markers=[],
         gitidx="", gitok="", path_entry="", prefix="", had_pythonhome=False,
-        old_pythonhome="", busy=False, asking="", expand=None,
+        old_pythonhome="", busy=False, asking="", expand=None, mkey="",
     )
 
     def pwd():
@@ -161,11 +161,16 @@ def __rvenv_make():
         if ve and ve != st["venv"] and "deactivate" in XSH.aliases:
             XSH.aliases["deactivate"]([], None)
 
-    def state(root, off, told, *markers):
-        st.update(root=root, off=off, told=told, markers=list(markers))
+    def state(root, off, told):
+        st.update(root=root, off=off, told=told)
         st["dir"] = pwd()
         st["sig"] = sig_of(st["dir"])
         st["busy"] = False
+
+    def set_markers(key, *markers):
+        # The key is handed back to rvenv (MARKS), which sends the markers
+        # again only when it changed.
+        st.update(mkey=key, markers=list(markers))
 
     def watch(idx, stamp):
         st["gitidx"] = idx
@@ -192,6 +197,7 @@ def __rvenv_make():
         "__rvenv_prompt_clear": prompt_clear,
         "__rvenv_remove_deactivate": remove_deactivate,
         "__rvenv_state": state,
+        "__rvenv_set_markers": set_markers,
         "__rvenv_pin": pin,
         "__rvenv_watch": watch,
     }
@@ -246,7 +252,7 @@ def __rvenv_make():
         code = ""
         try:
             out = subprocess.run(
-                [rvenv_program(), "__hook", "xonsh", here, st["venv"], st["off"], st["pin"], st["told"]],
+                [rvenv_program(), "__hook", "xonsh", here, st["venv"], st["off"], st["pin"], st["told"], st["mkey"]],
                 stdout=subprocess.PIPE,
                 env=rvenv_env(),
             )

@@ -32,6 +32,7 @@ pub fn script(shell: Shell) -> Vec<u8> {
         Shell::Elvish => gen_into(clap_complete::Shell::Elvish, &mut cmd, &mut out),
         Shell::Powershell => gen_into(clap_complete::Shell::PowerShell, &mut cmd, &mut out),
         Shell::Nushell => gen_into(clap_complete_nushell::Nushell, &mut cmd, &mut out),
+        Shell::Tcsh => out.extend_from_slice(tcsh_complete(&cmd).as_bytes()),
         // clap_complete has no xonsh generator: a completer of our own, its
         // data read from the same clap tree (see `xonsh`).
         Shell::Xonsh => out.extend_from_slice(xonsh(&cmd).as_bytes()),
@@ -190,7 +191,9 @@ complete -F __rvenv_complete -o nosort -o bashdefault -o default rvenv
                  _describe 'python' pythons\n\
              }\n"
         .to_owned(),
-        Shell::Elvish | Shell::Powershell | Shell::Nushell | Shell::Xonsh => String::new(),
+        Shell::Elvish | Shell::Powershell | Shell::Nushell | Shell::Tcsh | Shell::Xonsh => {
+            String::new()
+        }
     }
 }
 
@@ -276,6 +279,42 @@ del __rvenv_completion
     )
 }
 
+/// tcsh's `complete` (clap_complete has no tcsh), from the clap tree:
+/// subcommands first, then each subcommand's argument (its values,
+/// directories, or a command), `-p` of create the Pythons rvenv finds, and
+/// the long options after `-`. One line ending in `;`, since
+/// `eval "`rvenv hook tcsh`"` joins lines.
+fn tcsh_complete(cmd: &clap::Command) -> String {
+    let p = positionals(cmd);
+    let subs: Vec<&str> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| s.get_name())
+        .collect();
+    let mut longs: Vec<String> = cmd
+        .get_subcommands()
+        .flat_map(|s| s.get_arguments())
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect();
+    longs.extend(["--help".to_owned(), "--version".to_owned()]);
+    longs.sort();
+    longs.dedup();
+    let mut out = format!("complete rvenv 'p/1/({})/'", subs.join(" "));
+    out.push_str(" 'n@-p@`rvenv __pythons`@' 'n@--python@`rvenv __pythons`@'");
+    for (sub, values) in &p.choices {
+        out.push_str(&format!(" 'n/{sub}/({})/'", values.join(" ")));
+    }
+    for sub in &p.dirs {
+        out.push_str(&format!(" 'n/{sub}/d/'"));
+    }
+    for sub in &p.commands {
+        out.push_str(&format!(" 'n/{sub}/c/'"));
+    }
+    out.push_str(&format!(" 'c/-/({})/'", longs.join(" ").replace("--", "-")));
+    out.push_str(";\n");
+    out
+}
+
 pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
     super::emit(&script(args.shell))
 }
@@ -290,6 +329,7 @@ pub fn file_name(shell: Shell) -> &'static str {
         Shell::Elvish => "rvenv.elv",
         Shell::Powershell => "_rvenv.ps1",
         Shell::Nushell => "rvenv.nu",
+        Shell::Tcsh => "rvenv.tcsh",
         Shell::Xonsh => "rvenv.xsh",
     }
 }

@@ -10,7 +10,7 @@ if (-not (Get-Variable -Name __rvenv -Scope Global -ErrorAction SilentlyContinue
     $global:__rvenv = @{
         venv = ''; root = ''; off = ''; pin = ''; told = ''; dir = ''; sig = ''
         markers = @(); gitidx = ''; gitok = ''; path_entry = ''; prefix = ''
-        had_pythonhome = $false; old_pythonhome = ''; busy = $false; asking = ''
+        had_pythonhome = $false; old_pythonhome = ''; busy = $false; asking = ''; mkey = ''
         user_prompt = $null
     }
 }
@@ -36,7 +36,11 @@ function global:__rvenv_path_without([string]$list, [string]$entry) {
 
 # The operations rvenv's answers are made of (src/render.rs, Op).
 function global:__rvenv_begin { $global:__rvenv.busy = $true; $global:__rvenv.asking = '' }
-function global:__rvenv_own([string]$v) { $global:__rvenv.venv = $v }
+# The hook's venv is exported as __RVENV_VENV, for a child shell to adopt.
+function global:__rvenv_own([string]$v) {
+    $global:__rvenv.venv = $v
+    if ($v) { $env:__RVENV_VENV = $v } else { Remove-Item Env:__RVENV_VENV -ErrorAction SilentlyContinue }
+}
 function global:__rvenv_set([string]$name, [string]$value) {
     [Environment]::SetEnvironmentVariable($name, $value)
 }
@@ -60,6 +64,14 @@ function global:__rvenv_path_first([string]$entry) {
     $global:__rvenv.path_entry = $entry
     if (-not $entry) { return }
     if ($env:PATH) { $env:PATH = "$entry" + ':' + $env:PATH } else { $env:PATH = $entry }
+}
+# A parent shell's hook's entry, moved (or put back) first.
+function global:__rvenv_path_front([string]$entry) {
+    if ($entry) {
+        $new = __rvenv_path_without $env:PATH $entry
+        if ($null -ne $new) { $env:PATH = $new }
+    }
+    __rvenv_path_first $entry
 }
 function global:__rvenv_path_remove([string]$entry) {
     if ($global:__rvenv.path_entry) {
@@ -87,10 +99,15 @@ function global:__rvenv_deactivate_theirs {
 }
 function global:__rvenv_state([string]$root, [string]$off, [string]$told) {
     $global:__rvenv.root = $root; $global:__rvenv.off = $off; $global:__rvenv.told = $told
-    $global:__rvenv.markers = @($args)
     $global:__rvenv.dir = $PWD.ProviderPath
     $global:__rvenv.sig = __rvenv_sig_of $global:__rvenv.dir
     $global:__rvenv.busy = $false
+}
+# The markers' key (handed back to rvenv as MARKS, which sends them again
+# only when it changed), then the markers.
+function global:__rvenv_set_markers([string]$key) {
+    $global:__rvenv.mkey = $key
+    $global:__rvenv.markers = @($args)
 }
 function global:__rvenv_watch([string]$idx, [string]$stamp) {
     $global:__rvenv.gitidx = $idx; $global:__rvenv.gitok = $stamp
@@ -128,7 +145,7 @@ function global:__rvenv_run {
     $here = $PWD.ProviderPath
     $global:__rvenv.asking = $here
     $s = $global:__rvenv
-    $code = (& (Get-Command rvenv -CommandType Application | Select-Object -First 1) __hook powershell $here $s.venv $s.off $s.pin $s.told) -join "`n"
+    $code = (& (Get-Command rvenv -CommandType Application | Select-Object -First 1) __hook powershell $here $s.venv $s.off $s.pin $s.told "$($s.mkey)") -join "`n"
     __rvenv_apply $code
     $global:__rvenv.asking = ''
     if ($global:__rvenv.dir -ne $here) {
@@ -284,8 +301,8 @@ Register-ArgumentCompleter -Native -CommandName 'rvenv' -ScriptBlock {
             break
         }
         'rvenv;hook' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'rvenv;activate' {
@@ -344,8 +361,8 @@ Register-ArgumentCompleter -Native -CommandName 'rvenv' -ScriptBlock {
             break
         }
         'rvenv;completions' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'rvenv;help' {
