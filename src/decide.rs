@@ -64,6 +64,12 @@ pub struct Decision {
     pub told: Option<PathBuf>,
     /// What the shell tests to know a `cd` changed nothing.
     pub markers: Vec<OsString>,
+    /// Which of `markers` exist in the shell's directory now, one `0` or
+    /// `1` each: the signature the hook compares at the next prompt, so
+    /// that the shell need not test them itself after each answer. A
+    /// marker made between this look and the answer being applied only
+    /// makes the next prompt ask again.
+    pub signature: String,
     /// The Python project around the working directory when it has no
     /// venv (for `RVENV_AUTO_CREATE`).
     pub without_venv: Option<PathBuf>,
@@ -250,10 +256,16 @@ fn decide_for(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
         .off
         .clone()
         .filter(|off| Some(off) == project.as_ref());
+    let markers = discover::hook_markers(sources);
+    let signature = markers
+        .iter()
+        .map(|m| if input.pwd.join(m).exists() { '1' } else { '0' })
+        .collect();
     let mut decision = Decision {
         project,
         off,
-        markers: discover::hook_markers(sources),
+        markers,
+        signature,
         ..Decision::default()
     };
 
@@ -453,7 +465,14 @@ mod tests {
             trust: &trust,
             ..input
         };
-        assert!(decide(&input, &sources).activate.is_some());
+        let d = decide(&input, &sources);
+        assert!(d.activate.is_some());
+        // The signature says which markers exist here, one digit each.
+        assert_eq!(d.signature.len(), d.markers.len());
+        for (digit, marker) in d.signature.chars().zip(&d.markers) {
+            assert_eq!(digit == '1', p.join(marker).exists(), "{marker:?}");
+        }
+        assert!(d.signature.contains('1'));
     }
 
     #[test]

@@ -57,11 +57,14 @@ pub enum Op {
     /// `deactivate` removed.
     RemoveDeactivate,
     /// The hook's state after the answer: the project the decision holds
-    /// for, the project kept off, the venv the user was told about.
+    /// for, the project kept off, the venv the user was told about, and
+    /// which markers exist in the directory (`0`/`1` each, in the order of
+    /// the markers; see `Decision::signature`).
     State {
         root: OsString,
         off: OsString,
         told: OsString,
+        signature: OsString,
     },
     /// The names whose appearance or disappearance in a directory may
     /// change the answer, which the fast path tests at each prompt, and
@@ -155,7 +158,12 @@ impl Op {
             Op::PathRemove { entry } => ("__rvenv_path_remove", vec![entry]),
             Op::PromptClear => ("__rvenv_prompt_clear", vec![]),
             Op::RemoveDeactivate => ("__rvenv_remove_deactivate", vec![]),
-            Op::State { root, off, told } => ("__rvenv_state", vec![root, off, told]),
+            Op::State {
+                root,
+                off,
+                told,
+                signature,
+            } => ("__rvenv_state", vec![root, off, told, signature]),
             Op::Markers { key, markers } => {
                 let mut args = vec![OsStr::new(key.as_str())];
                 args.extend(markers.iter().map(OsString::as_os_str));
@@ -511,6 +519,7 @@ pub fn decision_ops(decision: &Decision, hook_markers: &OsStr) -> Vec<Op> {
         root: path_or_empty(decision.project.as_deref()).to_owned(),
         off: path_or_empty(decision.off.as_deref()).to_owned(),
         told: path_or_empty(decision.told.as_deref()).to_owned(),
+        signature: OsString::from(&decision.signature),
     });
     let (index, stamp) = match &decision.watch {
         Some((index, stamp)) => (
@@ -574,6 +583,7 @@ mod tests {
             off: None,
             told: None,
             markers: vec!["pyvenv.cfg".into()],
+            signature: "1".into(),
             without_venv: None,
             watch: None,
             refusal: None,
@@ -600,7 +610,7 @@ mod tests {
              __rvenv_prompt 'it'\\''s'\n\
              __rvenv_define_deactivate\n\
              __rvenv_set_markers 'KEY' 'pyvenv.cfg'\n\
-             __rvenv_state '/p q/$(x)' '' ''\n\
+             __rvenv_state '/p q/$(x)' '' '' '1'\n\
              __rvenv_watch '' ''\n"
                 .replace("KEY", &key)
         );
@@ -622,7 +632,7 @@ mod tests {
              __rvenv_prompt 'it\\'s'\n\
              __rvenv_define_deactivate\n\
              __rvenv_set_markers 'KEY' 'pyvenv.cfg'\n\
-             __rvenv_state '/p q/$(x)' '' ''\n\
+             __rvenv_state '/p q/$(x)' '' '' '1'\n\
              __rvenv_watch '' ''\n"
                 .replace("KEY", &key)
         );

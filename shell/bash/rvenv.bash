@@ -53,6 +53,7 @@ __rvenv_n=1
 # __rvenv_sig_of from them.
 __rvenv_mkey=
 __rvenv_markers=()
+__rvenv_none=
 
 # True when directory $1 is $2 or below it.
 __rvenv_within() {
@@ -65,18 +66,31 @@ __rvenv_sig_of() {
     __rvenv_s=
 }
 
+# True when some marker exists in directory $1 (rebuilt the same way).
+__rvenv_any_in() {
+    return 1
+}
+
 # rvenv's markers (after their key): __rvenv_sig_of becomes one test per
 # marker, unrolled (half the cost of a loop over the array, at every prompt).
 __rvenv_set_markers() {
     __rvenv_mkey=$1
     \builtin shift
     __rvenv_markers=("$@")
-    \builtin local body='' m
+    __rvenv_none=
+    \builtin local body='' any='' m
     for m in "$@"; do
         \builtin printf -v m %q "$m"
         body+="if [[ -e \$1/$m ]]; then __rvenv_s+=1; else __rvenv_s+=0; fi;"
+        any+=" || -e \$1/$m"
+        __rvenv_none+=0
     done
     \builtin eval "__rvenv_sig_of() { __rvenv_s=; $body }"
+    if [[ -n $any ]]; then
+        \builtin eval "__rvenv_any_in() { [[ ${any# || } ]]; }"
+    else
+        \builtin eval "__rvenv_any_in() { return 1; }"
+    fi
 }
 
 # Asks rvenv, and evaluates its answer (calls to the functions below).
@@ -185,19 +199,24 @@ __rvenv_check() {
     # between $PWD and the part already known can hold a new project.
     # Quoted: `builtin local` is not a declaration to bash, so an unquoted
     # value would be split and globbed.
-    \builtin local d="$PWD"
+    \builtin local d="$PWD" none_here=''
     while ! __rvenv_within "$__rvenv_dir" "$d"; do
-        __rvenv_sig_of "$d"
-        if [[ $__rvenv_s == *1* ]]; then
+        if __rvenv_any_in "$d"; then
             __rvenv_run
             return 0
         fi
+        if [[ $d == "$PWD" ]]; then none_here=1; fi
         d=${d%/*}
         d=${d:-/}
     done
     __rvenv_dir=$PWD
-    __rvenv_sig_of "$PWD"
-    __rvenv_sig=$__rvenv_s
+    if [[ -n $none_here ]]; then
+        # No marker here, as just seen.
+        __rvenv_sig=$__rvenv_none
+    else
+        __rvenv_sig_of "$PWD"
+        __rvenv_sig=$__rvenv_s
+    fi
     return 0
 }
 
@@ -255,15 +274,15 @@ __rvenv_begin() {
 }
 
 # rvenv's answer: the project it decided for, the project kept off, the venv
-# it warned about.
+# it warned about, and which markers exist here (rvenv looked: cheaper
+# than __rvenv_sig_of).
 __rvenv_state() {
     __rvenv_root=$1
     __rvenv_off=$2
     __rvenv_told=$3
+    __rvenv_sig=$4
     __rvenv_conda_seen=${CONDA_PREFIX-}
     __rvenv_dir=$PWD
-    __rvenv_sig_of "$PWD"
-    __rvenv_sig=$__rvenv_s
     __rvenv_busy=
 }
 

@@ -180,16 +180,32 @@ function __rvenv_check
     # Still inside the same project (or still in none): only the directories
     # between $PWD and the part already known can hold a new project.
     set -l d "$PWD"
+    set -l none_here ''
     while not __rvenv_within "$__rvenv_dir" "$d"
         # Any marker there (with no markers `path` would read stdin).
         if set -q __rvenv_markers[1]; and path filter -q -- "$d/"$__rvenv_markers
             __rvenv_run
             return 0
         end
-        set d (path dirname -Z -- "$d" | string split0)
+        test "$d" = "$PWD"
+        and set none_here 1
+        set -l up (path dirname -- "$d")
+        # A name holding a newline came out as several lines.
+        set -q up[2]
+        and set up (path dirname -Z -- "$d" | string split0)
+        set d $up
     end
     set -g __rvenv_dir "$PWD"
-    __rvenv_mark "$PWD"
+    if test -n "$none_here"
+        # No marker here, as just seen: what __rvenv_mark would find, without
+        # its two command substitutions.
+        set -g __rvenv_present /
+        set -g __rvenv_absent '' "$PWD/"$__rvenv_markers
+        test -n "$__rvenv_venv"
+        and set -a __rvenv_present "$__rvenv_venv/pyvenv.cfg"
+    else
+        __rvenv_mark "$PWD"
+    end
     return 0
 end
 
