@@ -141,7 +141,7 @@ set ops[deactivate_theirs] = {
     try { eval 'deactivate' } catch { }
   }
 }
-set ops[state] = {|root off told|
+set ops[state] = {|root off told @signature|
   s root $root
   s off $off
   s told $told

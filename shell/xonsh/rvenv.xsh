@@ -161,7 +161,7 @@ def __rvenv_make():
         if ve and ve != st["venv"] and "deactivate" in XSH.aliases:
             XSH.aliases["deactivate"]([], None)
 
-    def state(root, off, told):
+    def state(root, off, told, *signature):
         st.update(root=root, off=off, told=told)
         st["dir"] = pwd()
         st["sig"] = sig_of(st["dir"])

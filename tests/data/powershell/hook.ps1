@@ -97,7 +97,7 @@ function global:__rvenv_deactivate_theirs {
     if ($env:VIRTUAL_ENV -and $env:VIRTUAL_ENV -ne $global:__rvenv.venv -and
         (Get-Command deactivate -ErrorAction SilentlyContinue)) { deactivate }
 }
-function global:__rvenv_state([string]$root, [string]$off, [string]$told) {
+function global:__rvenv_state([string]$root, [string]$off, [string]$told, [string]$signature) {
     $global:__rvenv.root = $root; $global:__rvenv.off = $off; $global:__rvenv.told = $told
     $global:__rvenv.dir = $PWD.ProviderPath
     $global:__rvenv.sig = __rvenv_sig_of $global:__rvenv.dir
