@@ -131,7 +131,7 @@ _rvenv() {
             return 0
             ;;
         rvenv__subcmd__completions)
-            opts="-h --help bash zsh fish elvish powershell nushell"
+            opts="-h --help bash zsh fish elvish powershell nushell tcsh xonsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,7 +367,7 @@ _rvenv() {
             return 0
             ;;
         rvenv__subcmd__hook)
-            opts="-h --help bash zsh fish"
+            opts="-h --help bash zsh fish elvish powershell nushell tcsh xonsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

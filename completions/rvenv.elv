@@ -35,8 +35,8 @@ set edit:completion:arg-completer[rvenv] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rvenv;hook'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'rvenv;activate'= {
             cand -h 'Print help'
@@ -86,8 +86,8 @@ set edit:completion:arg-completer[rvenv] = {|@words|
             cand --help 'Print help'
         }
         &'rvenv;completions'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'rvenv;help'= {
             cand hook 'Print the shell integration to eval in your rc file'

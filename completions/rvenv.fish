@@ -37,7 +37,7 @@ complete -c rvenv -n "__fish_rvenv_needs_command" -f -a "run" -d 'Run a command 
 complete -c rvenv -n "__fish_rvenv_needs_command" -f -a "watch" -d 'Stream one line per venv that appears, disappears or changes under DIR'
 complete -c rvenv -n "__fish_rvenv_needs_command" -f -a "completions" -d 'Print tab completion for a shell (the hook loads it for you)'
 complete -c rvenv -n "__fish_rvenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c rvenv -n "__fish_rvenv_using_subcommand hook" -s h -l help -d 'Print help'
+complete -c rvenv -n "__fish_rvenv_using_subcommand hook" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rvenv -n "__fish_rvenv_using_subcommand activate" -s h -l help -d 'Print help'
 complete -c rvenv -n "__fish_rvenv_using_subcommand deactivate" -s h -l help -d 'Print help'
 complete -c rvenv -n "__fish_rvenv_using_subcommand create" -s p -l python -d 'The Python to use: a version (3.12, 3), a name (python3.12) or a path' -r
@@ -60,7 +60,7 @@ complete -c rvenv -n "__fish_rvenv_using_subcommand run" -l venv -d 'The venv, o
 complete -c rvenv -n "__fish_rvenv_using_subcommand run" -s h -l help -d 'Print help'
 complete -c rvenv -n "__fish_rvenv_using_subcommand watch" -l json -d 'Print one JSON object per line'
 complete -c rvenv -n "__fish_rvenv_using_subcommand watch" -s h -l help -d 'Print help'
-complete -c rvenv -n "__fish_rvenv_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c rvenv -n "__fish_rvenv_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rvenv -n "__fish_rvenv_using_subcommand help; and not __fish_seen_subcommand_from hook activate deactivate create allow deny status run watch completions help" -f -a "hook" -d 'Print the shell integration to eval in your rc file'
 complete -c rvenv -n "__fish_rvenv_using_subcommand help; and not __fish_seen_subcommand_from hook activate deactivate create allow deny status run watch completions help" -f -a "activate" -d 'Activate a venv in the current shell (needs the hook)'
 complete -c rvenv -n "__fish_rvenv_using_subcommand help; and not __fish_seen_subcommand_from hook activate deactivate create allow deny status run watch completions help" -f -a "deactivate" -d 'Deactivate the venv of the current shell (needs the hook)'
@@ -76,8 +76,8 @@ complete -c rvenv -n "__fish_rvenv_using_subcommand help; and not __fish_seen_su
 # rvenv: what clap's script leaves out. `create -p` offers the Pythons
 # rvenv can find; arguments offer their values, directories or a command.
 complete -c rvenv -n '__fish_seen_subcommand_from create' -s p -l python -x -a '(command rvenv __pythons 2>/dev/null)'
-complete -c rvenv -n '__fish_rvenv_using_subcommand hook' -f -a 'bash zsh fish'
-complete -c rvenv -n '__fish_rvenv_using_subcommand completions' -f -a 'bash zsh fish elvish powershell nushell'
+complete -c rvenv -n '__fish_rvenv_using_subcommand hook' -f -a 'bash zsh fish elvish powershell nushell tcsh xonsh'
+complete -c rvenv -n '__fish_rvenv_using_subcommand completions' -f -a 'bash zsh fish elvish powershell nushell tcsh xonsh'
 complete -c rvenv -n '__fish_rvenv_using_subcommand activate' -f -a '(__fish_complete_directories (commandline -ct) "")'
 complete -c rvenv -n '__fish_rvenv_using_subcommand create' -f -a '(__fish_complete_directories (commandline -ct) "")'
 complete -c rvenv -n '__fish_rvenv_using_subcommand allow' -f -a '(__fish_complete_directories (commandline -ct) "")'

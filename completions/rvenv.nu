@@ -7,12 +7,12 @@ module completions {
   ]
 
   def "nu-complete rvenv hook shell" [] {
-    [ "bash" "zsh" "fish" ]
+    [ "bash" "zsh" "fish" "elvish" "powershell" "nushell" "tcsh" "xonsh" ]
   }
 
   # Print the shell integration to eval in your rc file
   export extern "rvenv hook" [
-    --help(-h)                # Print help
+    --help(-h)                # Print help (see more with '--help')
     shell: string@"nu-complete rvenv hook shell" # The shell to print the integration for
   ]
 
@@ -78,12 +78,12 @@ module completions {
   ]
 
   def "nu-complete rvenv completions shell" [] {
-    [ "bash" "zsh" "fish" "elvish" "powershell" "nushell" ]
+    [ "bash" "zsh" "fish" "elvish" "powershell" "nushell" "tcsh" "xonsh" ]
   }
 
   # Print tab completion for a shell (the hook loads it for you)
   export extern "rvenv completions" [
-    --help(-h)                # Print help
+    --help(-h)                # Print help (see more with '--help')
     shell: string@"nu-complete rvenv completions shell" # The shell to complete for
   ]
 

@@ -98,6 +98,11 @@ pub enum Internal {
     HookEval(HookEvalArgs),
     /// `rvenv __pythons`
     Pythons,
+    /// `rvenv __undo SHELL VENV`, or `rvenv __undo SHELL '' ENTRY OLDPATH`:
+    /// for a shell that cannot cut strings (tcsh), the hook's undo of VENV,
+    /// or ENTRY taken off PATH and off OLDPATH (a venv activated by hand
+    /// took over).
+    Undo(Vec<OsString>),
 }
 
 impl Internal {
@@ -106,6 +111,7 @@ impl Internal {
         match name {
             "__pythons" => Some(Ok(Internal::Pythons)),
             "__hook" => Some(HookEvalArgs::parse(&args[2..]).map(Internal::HookEval)),
+            "__undo" => Some(Ok(Internal::Undo(args[2..].to_vec()))),
             _ => None,
         }
     }
@@ -121,11 +127,16 @@ pub struct HookArgs {
 /// The shells with a hook (see [`Shell::has_hook`]), by name: what `hook`
 /// and `__hook` accept.
 fn hooked_shell() -> impl clap::builder::TypedValueParser<Value = Shell> {
+    use clap::ValueEnum;
     use clap::builder::TypedValueParser;
-    let names: Vec<&'static str> = Shell::hooked().map(Shell::name).collect();
-    clap::builder::PossibleValuesParser::new(names).map(|name| {
-        Shell::hooked()
-            .find(|s| s.name().eq_ignore_ascii_case(&name))
+    // With their aliases (csh, nu).
+    let values: Vec<_> = Shell::hooked()
+        .filter_map(|s| s.to_possible_value())
+        .collect();
+    clap::builder::PossibleValuesParser::new(values).map(|name| {
+        Shell::from_str(&name, true)
+            .ok()
+            .filter(|s| s.has_hook())
             // Unreachable: the parser lets only those names through.
             .unwrap_or(Shell::Bash)
     })

@@ -17,10 +17,70 @@ pub fn quote(shell: Shell, value: &OsStr) -> Vec<u8> {
     match shell {
         Shell::Bash | Shell::Zsh => quote_posix(value.as_bytes()),
         Shell::Fish => quote_fish(value.as_bytes()),
-        // No hook yet, so no code is rendered for them (`Shell::has_hook`);
-        // their hook brings its own quoting here (issue 14).
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => quote_posix(value.as_bytes()),
+        Shell::Elvish => quote_elvish(value.as_bytes()),
+        Shell::Xonsh => quote_python(value.as_bytes()),
+        // .NET strings cannot hold a byte that is not UTF-8: such a value
+        // becomes '', which the template never puts on PATH (nothing
+        // else can be named by it).
+        Shell::Powershell => quote_powershell(value)
+            .unwrap_or_else(|| "''".to_owned())
+            .into_bytes(),
+        Shell::Tcsh => quote_csh(value),
+        // nushell strings are UTF-8: a value that is not cannot be held
+        // (nu refuses such a PWD or variable before rvenv is asked); its
+        // hook's answers are data, not code (render.rs).
+        Shell::Nushell => quote_nu(OsStr::new(value.to_string_lossy().as_ref()))
+            .unwrap_or_default()
+            .into_bytes(),
     }
+}
+
+/// elvish: a double-quoted string, ASCII only. Printable ASCII stands for
+/// itself (elvish double quotes expand nothing) but `"` and `\`, which are
+/// escaped; every other byte, control characters and each byte of UTF-8
+/// or of what is not UTF-8, is `\xHH`, which elvish reads as that raw byte.
+fn quote_elvish(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    out.push(b'"');
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+            0x20..=0x7e => out.push(b),
+            _ => out.extend_from_slice(format!("\\x{b:02x}").as_bytes()),
+        }
+    }
+    out.push(b'"');
+    out
+}
+
+/// xonsh (Python): a single-quoted str literal, ASCII only, that equals
+/// what `os.fsdecode` makes of the bytes: printable ASCII as itself but
+/// `'` and `\` escaped, other characters as `\xHH`, `\uHHHH` or
+/// `\UHHHHHHHH`, and each byte that is not UTF-8 as the surrogate escape
+/// `\udcHH`, which xonsh (and Python's `os.fsencode`) turn back into that
+/// byte when it reaches the environment of a command.
+pub fn quote_python(bytes: &[u8]) -> Vec<u8> {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('\'');
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\'' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                ' '..='~' => out.push(c),
+                c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+                c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push_str(&format!("\\U{:08x}", c as u32)),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\udc{b:02x}"));
+        }
+    }
+    out.push('\'');
+    out.into_bytes()
 }
 
 /// POSIX single quotes: everything inside is literal (newlines and any byte
@@ -137,16 +197,42 @@ pub fn command_arg(shell: Shell, value: &OsStr) -> String {
         return String::from_utf8_lossy(bytes).into_owned();
     }
     let printable = std::str::from_utf8(bytes).is_ok_and(|s| !s.chars().any(is_unsafe_char));
-    // Elvish, PowerShell and nushell have no hook yet: `Shell::of_user`
-    // never names them, and they are written as bash is until issue 14
-    // gives each its own syntax here.
     match shell {
-        Shell::Bash | Shell::Zsh | Shell::Elvish | Shell::Powershell | Shell::Nushell
-            if printable =>
-        {
+        Shell::Tcsh => command_arg_tcsh(bytes),
+        Shell::Nushell => command_arg_nu(value),
+        // Single quotes, `'` doubled; else the escaped double-quoted form.
+        Shell::Elvish if printable => {
+            format!("'{}'", String::from_utf8_lossy(bytes).replace('\'', "''"))
+        }
+        Shell::Elvish => String::from_utf8_lossy(&quote_elvish(bytes)).into_owned(),
+        // Subprocess mode takes a plain single-quoted word; anything else
+        // as a Python value, `@('...')`.
+        Shell::Xonsh if printable && !bytes.contains(&b'\'') && !bytes.contains(&b'\\') => {
+            format!("'{}'", String::from_utf8_lossy(bytes))
+        }
+        Shell::Xonsh => format!("@({})", String::from_utf8_lossy(&quote_python(bytes))),
+        Shell::Powershell if printable => quote_powershell(value).unwrap_or_default(),
+        // Double quotes with escapes; a byte that is not UTF-8 has no
+        // PowerShell form and shows as U+FFFD.
+        Shell::Powershell => {
+            let mut out = String::from("\"");
+            for c in String::from_utf8_lossy(bytes).chars() {
+                match c {
+                    '`' | '$' | '"' | '\u{201c}' | '\u{201d}' | '\u{201e}' => {
+                        out.push('`');
+                        out.push(c);
+                    }
+                    c if is_unsafe_char(c) => out.push_str(&format!("`u{{{:x}}}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        Shell::Bash | Shell::Zsh if printable => {
             String::from_utf8_lossy(&quote_posix(bytes)).into_owned()
         }
-        Shell::Bash | Shell::Zsh | Shell::Elvish | Shell::Powershell | Shell::Nushell => {
+        Shell::Bash | Shell::Zsh => {
             let mut out = String::from("$'");
             for &b in bytes {
                 match b {
@@ -201,10 +287,75 @@ pub fn command_arg(shell: Shell, value: &OsStr) -> String {
     }
 }
 
+/// A tcsh word for a suggested command: single quotes (`!` as `\!`), and
+/// each byte a terminal must not be sent, or that is not UTF-8, as
+/// `"`printf '\NNN'`"` (tcsh has no escape for a byte in a word).
+fn command_arg_tcsh(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    let mut quote = |out: &mut String, on: bool| {
+        if quoted != on {
+            out.push('\'');
+            quoted = on;
+        }
+    };
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if is_unsafe_char(c) {
+                quote(&mut out, false);
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\"`printf '\\{b:03o}'`\""));
+                }
+            } else {
+                quote(&mut out, true);
+                match c {
+                    '\'' => out.push_str("'\\''"),
+                    '!' => out.push_str("\\!"),
+                    c => out.push(c),
+                }
+            }
+        }
+        for b in chunk.invalid() {
+            quote(&mut out, false);
+            out.push_str(&format!("\"`printf '\\{b:03o}'`\""));
+        }
+    }
+    quote(&mut out, false);
+    if out.is_empty() {
+        out.push_str("''");
+    }
+    out
+}
+
+/// A nushell word for a suggested command: a raw string, or a double-quoted
+/// string with `\u{..}` escapes when it holds a character a terminal must
+/// not be sent. Bytes that are not UTF-8 cannot be written in nushell: they
+/// are shown as U+FFFD.
+fn command_arg_nu(value: &OsStr) -> String {
+    let s = value.to_string_lossy();
+    if !s.chars().any(is_unsafe_char) {
+        return quote_nu(OsStr::new(s.as_ref())).unwrap_or_default();
+    }
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// csh/tcsh: single quotes, where `!` is still history-expanded (written
 /// `\!`) and a newline must be `\` + newline; `'` becomes `'\''`. With
 /// those rules every byte but NUL round-trips, in sourced files too.
-pub fn quote_csh(value: &OsStr) -> Vec<u8> {
+fn quote_csh(value: &OsStr) -> Vec<u8> {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len() + 2);
     out.push(b'\'');
@@ -407,5 +558,129 @@ mod tests {
         assert_eq!(n("#proj"), "r##'#proj'##");
         assert_eq!(n("##x'#"), "r###'##x'#'###");
         assert_eq!(quote_nu(OsStr::from_bytes(b"\xff")), None);
+    }
+}
+
+#[cfg(test)]
+mod round_trip {
+    //! Each shell's quoting read back by the real shell (or Python, for
+    //! xonsh's literals): the bytes must come back exactly.
+    use super::*;
+    use std::process::Command;
+
+    fn q(shell: Shell, bytes: &[u8]) -> Vec<u8> {
+        quote(shell, OsStr::from_bytes(bytes))
+    }
+
+    /// Every hostile value: each byte 0x01..=0xff, quotes, a newline,
+    /// command substitutions, braces (xonsh formats them), UTF-8 that is
+    /// not valid, and the empty string.
+    fn hostile() -> Vec<Vec<u8>> {
+        let mut all: Vec<u8> = (1..=255u8).collect();
+        all.extend_from_slice(b"'\"\\");
+        vec![
+            all,
+            b"it's \"q\" \\ $(touch /tmp/rvt-pwned) `x` ${HOME} {a,b} {{x}} ~ ! %".to_vec(),
+            b"line1\nline2\r\t".to_vec(),
+            b"\xff\xfe\xc3(\xed\xa0\x80 \xe2\x80\xae".to_vec(),
+            "é ü 日本 🐍".as_bytes().to_vec(),
+            Vec::new(),
+        ]
+    }
+
+    fn program(name: &str) -> Option<std::path::PathBuf> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let dirs = std::env::split_paths(&path).chain([
+            std::path::PathBuf::from("/usr/bin"),
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/ci-tools/bin")),
+        ]);
+        for d in dirs {
+            let p = d.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        eprintln!("skipped: {name} is not installed");
+        None
+    }
+
+    #[test]
+    fn elvish_reads_back_every_byte() {
+        let Some(elvish) = program("elvish") else {
+            return;
+        };
+        for value in hostile() {
+            let code = [b"print ".as_slice(), &q(Shell::Elvish, &value)].concat();
+            let out = Command::new(&elvish)
+                .arg("-norc")
+                .arg("-c")
+                .arg(OsStr::from_bytes(&code))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.stdout, value, "{}", String::from_utf8_lossy(&code));
+        }
+    }
+
+    #[test]
+    fn python_reads_back_every_byte_as_fsencode_does() {
+        let Some(python) = program("python3") else {
+            return;
+        };
+        for value in hostile() {
+            let literal = q(Shell::Xonsh, &value);
+            assert!(literal.is_ascii(), "{literal:?}");
+            // Read as data (as the xonsh hook reads answers), not run.
+            let code = format!(
+                "import ast, os, sys; sys.stdout.buffer.write(os.fsencode(ast.literal_eval({:?})))",
+                String::from_utf8(literal).unwrap()
+            );
+            let out = Command::new(&python)
+                .args(["-c", &code])
+                .env("LANG", "C.UTF-8")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.stdout, value, "{code}");
+        }
+    }
+
+    #[test]
+    fn quoted_values_are_one_ascii_word() {
+        for value in hostile() {
+            for shell in [Shell::Elvish, Shell::Xonsh] {
+                let quoted = q(shell, &value);
+                assert!(quoted.is_ascii(), "{shell:?}: {quoted:?}");
+                assert!(!quoted.contains(&b'\n'), "{shell:?}: {quoted:?}");
+            }
+        }
+        assert_eq!(q(Shell::Elvish, b"a\"b\\c$(x)"), b"\"a\\\"b\\\\c$(x)\"");
+        assert_eq!(q(Shell::Elvish, b"\xff\n"), b"\"\\xff\\x0a\"");
+        assert_eq!(
+            q(Shell::Xonsh, b"it's {x}\n\xff"),
+            b"'it\\'s {x}\\x0a\\udcff'"
+        );
+        assert_eq!(q(Shell::Xonsh, "é🐍".as_bytes()), b"'\\xe9\\U0001f40d'");
+        assert_eq!(q(Shell::Powershell, b"it's"), b"'it''s'");
+        assert_eq!(q(Shell::Powershell, b"\xff"), b"''");
+    }
+
+    #[test]
+    fn suggested_commands_in_each_shell() {
+        let arg = |s: Shell, b: &[u8]| command_arg(s, OsStr::from_bytes(b));
+        assert_eq!(arg(Shell::Elvish, b"/a b'c"), "'/a b''c'");
+        assert_eq!(arg(Shell::Elvish, b"/a\x1b"), "\"/a\\x1b\"");
+        assert_eq!(arg(Shell::Xonsh, b"/a b"), "'/a b'");
+        assert_eq!(arg(Shell::Xonsh, b"/a'\xff"), "@('/a\\'\\udcff')");
+        assert_eq!(arg(Shell::Powershell, b"/a b'"), "'/a b'''");
+        assert_eq!(arg(Shell::Powershell, b"/a$\x1b"), "\"/a`$`u{1b}\"");
     }
 }

@@ -180,11 +180,184 @@ pub fn render(shell: Shell, ops: &[Op]) -> Vec<u8> {
     match shell {
         // Shells that eval code: one call of the template's function per
         // line, `name 'arg' 'arg'`, only the quoting differing.
-        Shell::Bash | Shell::Zsh | Shell::Fish => calls(shell, ops),
-        // No hook yet (Shell::has_hook): nothing asks for their answers.
-        // Issue 14 renders each its own way here (nushell cannot eval: data).
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => calls(shell, ops),
+        Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Elvish | Shell::Powershell => {
+            calls(shell, ops)
+        }
+        // Python calls, `name('arg', 'arg')`, which the xonsh hook reads as
+        // data (each line parsed, only string literals accepted), never runs.
+        Shell::Xonsh => python_calls(ops),
+        Shell::Tcsh => tcsh_calls(ops, std::env::var_os("PATH").as_deref()),
+        Shell::Nushell => nu_records(ops),
     }
+}
+
+fn python_calls(ops: &[Op]) -> Vec<u8> {
+    let mut code = Vec::new();
+    for op in ops {
+        let (function, args) = op.call();
+        code.extend_from_slice(function.as_bytes());
+        code.push(b'(');
+        for (i, arg) in args.into_iter().enumerate() {
+            if i > 0 {
+                code.extend_from_slice(b", ");
+            }
+            code.extend_from_slice(&quote(Shell::Xonsh, arg));
+        }
+        code.extend_from_slice(b")\n");
+    }
+    code
+}
+
+/// tcsh has no functions: each operation is `source LIB NAME ARGS` (the
+/// template dispatches on its first argument), written to a file the hook
+/// sources, one command per line. tcsh cannot cut a string by its content,
+/// so a PATH entry is taken off (or moved first) here, from the PATH this
+/// process was given (the shell's, exported) as the answer's earlier steps
+/// leave it: `1 REST` (REST: PATH without the entry), or `0 ''` when it is
+/// not there. A prompt prefix is escaped for the prompt (`%`, `\`, `!` are
+/// its own).
+fn tcsh_calls(ops: &[Op], path: Option<&OsStr>) -> Vec<u8> {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    // PATH as the template will have it when each operation runs.
+    let mut path: Option<Vec<u8>> = path.map(|p| p.as_bytes().to_vec());
+    let prepend = |entry: &OsStr, rest: Option<&[u8]>| {
+        let mut now = entry.as_bytes().to_vec();
+        if let Some(rest) = rest.filter(|r| !r.is_empty()) {
+            now.push(b':');
+            now.extend_from_slice(rest);
+        }
+        now
+    };
+    let mut code = Vec::new();
+    for op in ops {
+        let (function, mut args) = op.call();
+        let owned: Vec<OsString> = match op {
+            Op::PathRemove { entry } | Op::PathFront { entry } => {
+                let rest = path
+                    .as_deref()
+                    .and_then(|p| path_without(p, entry.as_bytes()));
+                if matches!(op, Op::PathFront { .. }) {
+                    path = Some(prepend(entry, rest.as_deref().or(path.as_deref())));
+                } else if let Some(rest) = &rest {
+                    path = Some(rest.clone());
+                }
+                match rest {
+                    Some(rest) => vec!["1".into(), OsString::from_vec(rest)],
+                    None => vec!["0".into(), OsString::new()],
+                }
+            }
+            Op::PathFirst { entry } => {
+                path = Some(prepend(entry, path.as_deref()));
+                vec![]
+            }
+            Op::PromptPrefix { shown } => {
+                let mut escaped = b"(".to_vec();
+                for &b in shown.as_bytes() {
+                    match b {
+                        b'%' => escaped.extend_from_slice(b"%%"),
+                        b'\\' => escaped.extend_from_slice(b"\\\\"),
+                        b'!' => escaped.extend_from_slice(b"\\!"),
+                        b => escaped.push(b),
+                    }
+                }
+                escaped.extend_from_slice(b") ");
+                args.clear();
+                vec![OsString::from_vec(escaped)]
+            }
+            _ => vec![],
+        };
+        args.extend(owned.iter().map(OsString::as_os_str));
+        code.extend_from_slice(b"source $__rvenv_lib:q ");
+        code.extend_from_slice(function.as_bytes());
+        for arg in args {
+            code.push(b' ');
+            code.extend_from_slice(&quote(Shell::Tcsh, arg));
+        }
+        code.push(b'\n');
+    }
+    code
+}
+
+/// For a shell that cannot cut strings (tcsh), when a venv activated by
+/// hand took over: `entry` taken off PATH (`path`, the shell's) and off
+/// `old` (its activate script's `_OLD_VIRTUAL_PATH`), where it is. The
+/// other shells do this in their template: nothing.
+pub fn yield_path(shell: Shell, path: &OsStr, old: &OsStr, entry: &OsStr) -> Vec<u8> {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let mut code = Vec::new();
+    match shell {
+        Shell::Tcsh => {
+            if let Some(rest) = path_without(path.as_bytes(), entry.as_bytes()) {
+                code.extend_from_slice(b"setenv PATH ");
+                code.extend(quote(shell, &OsString::from_vec(rest)));
+                code.push(b'\n');
+            }
+            if let Some(rest) = path_without(old.as_bytes(), entry.as_bytes()) {
+                code.extend_from_slice(b"set _OLD_VIRTUAL_PATH = ");
+                code.extend(quote(shell, &OsString::from_vec(rest)));
+                code.push(b'\n');
+            }
+        }
+        Shell::Bash
+        | Shell::Zsh
+        | Shell::Fish
+        | Shell::Nushell
+        | Shell::Elvish
+        | Shell::Powershell
+        | Shell::Xonsh => {}
+    }
+    code
+}
+
+/// The PATH-style list `list` without the first occurrence of `entry`
+/// (matched whole, literally), or None when it is not there or `entry` is
+/// empty: the rule of the bash template's `__rvenv_path_without`.
+pub fn path_without(list: &[u8], entry: &[u8]) -> Option<Vec<u8>> {
+    if entry.is_empty() {
+        return None;
+    }
+    let mut padded = b":".to_vec();
+    padded.extend_from_slice(list);
+    padded.push(b':');
+    let mut needle = b":".to_vec();
+    needle.extend_from_slice(entry);
+    needle.push(b':');
+    let at = padded.windows(needle.len()).position(|w| w == needle)?;
+    let mut out = padded[..at].to_vec();
+    out.push(b':');
+    out.extend_from_slice(&padded[at + needle.len()..]);
+    // Off with the padding: one colon each side.
+    let out = &out[1..];
+    Some(out[..out.len().saturating_sub(1)].to_vec())
+}
+
+/// nushell cannot evaluate code: the answer is data, one JSON record per
+/// operation (`{"op": NAME, "args": [..]}`), that the template applies with
+/// load-env / hide-env. Values are strings, so UTF-8: nu holds no other
+/// (a byte that is not UTF-8 arrives as U+FFFD).
+fn nu_records(ops: &[Op]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for op in ops {
+        let (function, args) = op.call();
+        let args: Vec<serde_json::Value> = match op {
+            // The key, then the list as one value.
+            Op::Markers { key, markers } => vec![
+                key.as_str().into(),
+                markers
+                    .iter()
+                    .map(|m| serde_json::Value::from(m.to_string_lossy()))
+                    .collect(),
+            ],
+            _ => args
+                .iter()
+                .map(|a| serde_json::Value::from(a.to_string_lossy()))
+                .collect(),
+        };
+        let record = serde_json::json!({ "op": function, "args": args });
+        out.extend_from_slice(record.to_string().as_bytes());
+        out.push(b'\n');
+    }
+    out
 }
 
 fn calls(shell: Shell, ops: &[Op]) -> Vec<u8> {

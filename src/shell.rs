@@ -18,7 +18,12 @@ pub enum Shell {
     Fish,
     Elvish,
     Powershell,
+    #[value(alias = "nu")]
     Nushell,
+    /// tcsh, and csh (on Linux, csh is tcsh).
+    #[value(alias = "csh")]
+    Tcsh,
+    Xonsh,
 }
 
 impl Shell {
@@ -36,6 +41,8 @@ impl Shell {
             Shell::Elvish => "elvish",
             Shell::Powershell => "powershell",
             Shell::Nushell => "nushell",
+            Shell::Tcsh => "tcsh",
+            Shell::Xonsh => "xonsh",
         }
     }
 
@@ -46,7 +53,13 @@ impl Shell {
             Shell::Bash => Some(include_str!("../shell/bash/rvenv.bash")),
             Shell::Zsh => Some(include_str!("../shell/zsh/rvenv.zsh")),
             Shell::Fish => Some(include_str!("../shell/fish/rvenv.fish")),
-            Shell::Elvish | Shell::Powershell | Shell::Nushell => None,
+            Shell::Elvish => Some(include_str!("../shell/elvish/rvenv.elv")),
+            Shell::Xonsh => Some(include_str!("../shell/xonsh/rvenv.xsh")),
+            // Untested in a real pwsh (none can be installed here): its
+            // output is checked against golden files (tests/hook_powershell.rs).
+            Shell::Powershell => Some(include_str!("../shell/powershell/rvenv.ps1")),
+            Shell::Nushell => Some(include_str!("../shell/nushell/rvenv.nu")),
+            Shell::Tcsh => Some(include_str!("../shell/tcsh/rvenv.tcsh")),
         }
     }
 
@@ -69,6 +82,8 @@ impl Shell {
             "elvish" => Some(Shell::Elvish),
             "pwsh" | "powershell" => Some(Shell::Powershell),
             "nu" => Some(Shell::Nushell),
+            "tcsh" | "csh" => Some(Shell::Tcsh),
+            "xonsh" => Some(Shell::Xonsh),
             _ => None,
         }
     }
@@ -130,7 +145,11 @@ mod tests {
             Shell::of_program(Some("/usr/bin/fish".as_ref())),
             Shell::Fish
         );
-        assert_eq!(Shell::of_program(Some("pwsh".as_ref())), Shell::Bash);
+        assert_eq!(Shell::of_program(Some("pwsh".as_ref())), Shell::Powershell);
+        assert_eq!(Shell::of_program(Some("nu".as_ref())), Shell::Nushell);
         assert_eq!(Shell::of_program(None), Shell::Bash);
+        assert_eq!(Shell::from_str("csh", false), Ok(Shell::Tcsh));
+        assert_eq!(Shell::from_str("nu", false), Ok(Shell::Nushell));
+        assert_eq!(Shell::of_program(Some("/bin/csh".as_ref())), Shell::Tcsh);
     }
 }

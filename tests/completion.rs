@@ -60,7 +60,9 @@ fn opts(sh: Shell, fx: &Fixture) -> Opts {
             ..opts
         },
         Shell::Bash | Shell::Fish => opts,
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+        Shell::Elvish | Shell::Xonsh | Shell::Powershell | Shell::Nushell | Shell::Tcsh => {
+            common::no_hook(sh)
+        }
     }
 }
 

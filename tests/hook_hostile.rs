@@ -148,8 +148,8 @@ fn hostile_names(sh: Shell) {
             "setopt PROMPT_SUBST PROMPT_BANG",
             "setopt PROMPT_SUBST no_PROMPT_PERCENT",
         ],
-        Shell::Fish => &[""],
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+        Shell::Fish | Shell::Elvish | Shell::Xonsh => &[""],
+        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
     };
     for options in option_sets {
         hostile(sh, options);

@@ -51,8 +51,9 @@ fn unexport_ps1(s: &mut Session) {
         Shell::Zsh => {
             s.run("typeset +x PS1");
         }
-        Shell::Fish => {}
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => common::no_hook(s.shell),
+        // They never export a prompt.
+        Shell::Fish | Shell::Elvish | Shell::Xonsh => {}
+        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(s.shell),
     }
 }
 
@@ -306,11 +307,15 @@ fn exit_status_is_kept(sh: Shell) {
         Shell::Bash => "PS1='RVP $?> '",
         Shell::Zsh => "PS1='RVP %?> '",
         Shell::Fish => "function fish_prompt; printf 'RVP %s> ' $status; end",
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+        Shell::Xonsh => "$PROMPT = 'RVP {last_return_code}> '",
+        Shell::Elvish => {
+            return common::cannot_express(sh, "a failed command raises an exception, no $?");
+        }
+        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
     };
     let mut s = Session::start(sh, &fx, Opts::before(prompt));
     let (fail, fail3) = match sh {
-        Shell::Fish => ("false", "sh -c 'exit 3'"),
+        Shell::Fish | Shell::Xonsh => ("false", "sh -c 'exit 3'"),
         _ => ("false", "(exit 3)"),
     };
 
@@ -409,7 +414,11 @@ fn unusual_shell_options(sh: Shell) {
              posix_builtins auto_pushd cdable_vars"
         }
         Shell::Fish => "set -g fish_trace ''",
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => common::no_hook(sh),
+        Shell::Xonsh => {
+            "$EXPAND_ENV_VARS = False\n$AUTO_PUSHD = True\n$XONSH_SUBPROC_ARG_EXPANDUSER = False"
+        }
+        Shell::Elvish => return common::cannot_express(sh, "elvish has no shell options"),
+        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
     };
     let mut s = Session::start(sh, &fx, Opts::default().after(opts));
     let orig = s.initial.path().to_vec();

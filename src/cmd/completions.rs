@@ -32,6 +32,10 @@ pub fn script(shell: Shell) -> Vec<u8> {
         Shell::Elvish => gen_into(clap_complete::Shell::Elvish, &mut cmd, &mut out),
         Shell::Powershell => gen_into(clap_complete::Shell::PowerShell, &mut cmd, &mut out),
         Shell::Nushell => gen_into(clap_complete_nushell::Nushell, &mut cmd, &mut out),
+        Shell::Tcsh => out.extend_from_slice(tcsh_complete(&cmd).as_bytes()),
+        // clap_complete has no xonsh generator: a completer of our own, its
+        // data read from the same clap tree (see `xonsh`).
+        Shell::Xonsh => out.extend_from_slice(xonsh(&cmd).as_bytes()),
     }
     out.extend_from_slice(additions(shell, &cmd).as_bytes());
     out
@@ -187,8 +191,128 @@ complete -F __rvenv_complete -o nosort -o bashdefault -o default rvenv
                  _describe 'python' pythons\n\
              }\n"
         .to_owned(),
-        Shell::Elvish | Shell::Powershell | Shell::Nushell => String::new(),
+        Shell::Elvish | Shell::Powershell | Shell::Nushell | Shell::Tcsh | Shell::Xonsh => {
+            String::new()
+        }
     }
+}
+
+/// A Python string literal for `s` (the names of the clap tree are ASCII).
+fn py(s: &str) -> String {
+    String::from_utf8_lossy(&crate::quote::quote_python(s.as_bytes())).into_owned()
+}
+
+/// xonsh's completion: the subcommands, each one's options, which take a
+/// directory and which a fixed choice, as Python data, and a contextual
+/// completer for `rvenv` that offers them (directories through xonsh's own
+/// `complete_dir`, the Pythons of `create -p` from `rvenv __pythons`).
+fn xonsh(cmd: &clap::Command) -> String {
+    let p = positionals(cmd);
+    let mut subs = String::new();
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let mut opts: Vec<String> = Vec::new();
+        for arg in sub
+            .get_arguments()
+            .filter(|a| !a.is_positional() && !a.is_hide_set())
+        {
+            opts.extend(arg.get_long().map(|l| py(&format!("--{l}"))));
+            opts.extend(arg.get_short().map(|s| py(&format!("-{s}"))));
+        }
+        subs.push_str(&format!(
+            "    {}: [{}],\n",
+            py(sub.get_name()),
+            opts.join(", ")
+        ));
+    }
+    let list = |v: &[String]| v.iter().map(|s| py(s)).collect::<Vec<_>>().join(", ");
+    let choices: Vec<String> = p
+        .choices
+        .iter()
+        .map(|(sub, values)| format!("{}: [{}]", py(sub), list(values)))
+        .collect();
+    format!(
+        r#"# rvenv tab completion for xonsh, generated from rvenv's command line.
+def __rvenv_completion():
+    import subprocess
+    from xonsh.completers.completer import add_one_completer
+    from xonsh.completers.path import complete_dir
+    from xonsh.completers.tools import contextual_command_completer_for
+
+    subcommands = {{
+{subs}    }}
+    dirs = {{{dirs}}}
+    value_options = {{{value_options}}}
+    choices = {{{choices}}}
+
+    @contextual_command_completer_for("rvenv")
+    def complete(command):
+        words = [a.value for a in command.args[: command.arg_index]]
+        prefix = command.prefix
+        if len(words) == 1:
+            return {{s for s in subcommands if s.startswith(prefix)}}
+        sub, prev = words[1], words[-1]
+        if sub == "create" and prev in ("-p", "--python"):
+            try:
+                out = subprocess.run(["rvenv", "__pythons"], capture_output=True, text=True, timeout=5).stdout
+            except (OSError, subprocess.SubprocessError):
+                return set()
+            return {{v for v in out.split() if v.startswith(prefix)}}
+        if prev in value_options:
+            return None
+        if prefix.startswith("-"):
+            return {{o for o in subcommands.get(sub, []) if o.startswith(prefix)}}
+        if sub in choices:
+            return {{v for v in choices[sub] if v.startswith(prefix)}}
+        if sub in dirs:
+            return complete_dir(command)
+        return None
+
+    add_one_completer("rvenv", complete, "start")
+
+
+__rvenv_completion()
+del __rvenv_completion
+"#,
+        dirs = list(&p.dirs),
+        value_options = list(&p.value_options),
+        choices = choices.join(", "),
+    )
+}
+
+/// tcsh's `complete` (clap_complete has no tcsh), from the clap tree:
+/// subcommands first, then each subcommand's argument (its values,
+/// directories, or a command), `-p` of create the Pythons rvenv finds, and
+/// the long options after `-`. One line ending in `;`, since
+/// `eval "`rvenv hook tcsh`"` joins lines.
+fn tcsh_complete(cmd: &clap::Command) -> String {
+    let p = positionals(cmd);
+    let subs: Vec<&str> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| s.get_name())
+        .collect();
+    let mut longs: Vec<String> = cmd
+        .get_subcommands()
+        .flat_map(|s| s.get_arguments())
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect();
+    longs.extend(["--help".to_owned(), "--version".to_owned()]);
+    longs.sort();
+    longs.dedup();
+    let mut out = format!("complete rvenv 'p/1/({})/'", subs.join(" "));
+    out.push_str(" 'n@-p@`rvenv __pythons`@' 'n@--python@`rvenv __pythons`@'");
+    for (sub, values) in &p.choices {
+        out.push_str(&format!(" 'n/{sub}/({})/'", values.join(" ")));
+    }
+    for sub in &p.dirs {
+        out.push_str(&format!(" 'n/{sub}/d/'"));
+    }
+    for sub in &p.commands {
+        out.push_str(&format!(" 'n/{sub}/c/'"));
+    }
+    out.push_str(&format!(" 'c/-/({})/'", longs.join(" ").replace("--", "-")));
+    out.push_str(";\n");
+    out
 }
 
 pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
@@ -205,6 +329,8 @@ pub fn file_name(shell: Shell) -> &'static str {
         Shell::Elvish => "rvenv.elv",
         Shell::Powershell => "_rvenv.ps1",
         Shell::Nushell => "rvenv.nu",
+        Shell::Tcsh => "rvenv.tcsh",
+        Shell::Xonsh => "rvenv.xsh",
     }
 }
 

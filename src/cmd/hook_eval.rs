@@ -102,3 +102,27 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     }
     super::emit(&render_decision(args.shell, &decision, &args.marks))
 }
+
+/// `rvenv __undo SHELL VENV` / `rvenv __undo SHELL '' ENTRY OLDPATH` (see
+/// [`crate::cli::Internal::Undo`]).
+pub fn undo(args: &[std::ffi::OsString]) -> anyhow::Result<()> {
+    use clap::ValueEnum;
+    let usage = "usage: rvenv __undo SHELL VENV | rvenv __undo SHELL '' ENTRY OLDPATH";
+    let shell = args
+        .first()
+        .and_then(|s| s.to_str())
+        .and_then(|s| crate::shell::Shell::from_str(s, false).ok())
+        .filter(|s| s.has_hook())
+        .ok_or_else(|| anyhow::anyhow!(usage))?;
+    match args {
+        [_, venv] if !venv.is_empty() => super::emit(&crate::render::render(
+            shell,
+            &crate::render::Op::deactivate(venv),
+        )),
+        [_, venv, entry, old] if venv.is_empty() => {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            super::emit(&crate::render::yield_path(shell, &path, old, entry))
+        }
+        _ => anyhow::bail!(usage),
+    }
+}

@@ -24,6 +24,7 @@ pub fn main() -> i32 {
     let result = match Internal::parse(&argv) {
         Some(Ok(Internal::HookEval(args))) => hook_eval::run(&args),
         Some(Ok(Internal::Pythons)) => pythons::run(),
+        Some(Ok(Internal::Undo(args))) => hook_eval::undo(&args),
         Some(Err(usage)) => Err(anyhow::anyhow!(usage)),
         None => match Cli::try_parse() {
             Ok(cli) => run(&cli),

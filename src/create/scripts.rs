@@ -10,7 +10,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
-use crate::quote::{quote, quote_csh, quote_nu, quote_powershell};
+use crate::quote::{quote, quote_nu, quote_powershell};
 use crate::shell::Shell;
 
 /// A file of `bin/` and its bytes.
@@ -338,9 +338,9 @@ pub fn csh(venv: &OsStr, prompt: &OsStr) -> Vec<u8> {
     fill(
         CSH,
         &[
-            ("__VENV__", &quote_csh(venv)),
-            ("__PROMPT__", &quote_csh(prompt)),
-            ("__PS1__", &quote_csh(OsStr::from_bytes(&ps1))),
+            ("__VENV__", &quote(Shell::Tcsh, venv)),
+            ("__PROMPT__", &quote(Shell::Tcsh, prompt)),
+            ("__PS1__", &quote(Shell::Tcsh, OsStr::from_bytes(&ps1))),
         ],
     )
 }

@@ -1,0 +1,359 @@
+# rvenv shell integration for elvish. Load it from ~/.config/elvish/rc.elv with:
+#     eval (rvenv hook elvish | slurp)
+# It adds `rvenv` to the REPL (and `deactivate` while a venv is on), a
+# before-readline hook, and wraps edit:prompt for the venv's name. Loading it
+# twice is harmless: the second load takes over the first one's state.
+#
+# Elvish's $pwd is the physical directory (cd resolves symlinks), so a project
+# reached through a symlink is decided by its real path.
+#
+# State (in this closure, shared with the functions rvenv's answers call):
+#   venv root off pin told  as in the bash hook (see shell/bash/rvenv.bash)
+#   dir sig markers         the fast path: $pwd and its markers at the last decision
+# The hook starts rvenv only when one of these cheap tests says the answer may
+# have changed; a prompt where nothing changed runs only builtins.
+
+use str
+use path
+
+# Maps are values in elvish: the state is one map in a list that every
+# closure below captures, read with `g` and changed with `s`.
+var box = [[&venv='' &root='' &off='' &pin='' &told='' &dir='' &sig='' &markers=[]
+  &gitidx='' &gitok='' &path_entry='' &prefix='' &had_pythonhome=$false
+  &old_pythonhome='' &busy=$false &asking='' &mkey='']]
+var g~ = {|k| put $box[0][$k] }
+var s~ = {|k v| set box = [(assoc $box[0] $k $v)] }
+# A second load uses the first one's state (its venv and PATH entry stay
+# recorded) and registers nothing again.
+var first = $true
+try {
+  set g~ = (eval 'put $__rvenv_g~')
+  set s~ = (eval 'put $__rvenv_s~')
+  set first = $false
+} catch { }
+
+# Whether $p exists (any type, symlinks followed), without a process.
+fn exists {|p|
+  try { nop (path:eval-symlinks $p); put $true } catch { put $false }
+}
+
+# One 0/1 per marker, for directory $d.
+fn sig-of {|d|
+  var out = ''
+  for m (g markers) {
+    if (exists $d/$m) { set out = $out'1' } else { set out = $out'0' }
+  }
+  put $out
+}
+
+# True when directory $a is $b or below it.
+fn within {|a b|
+  or (==s $b /) (==s $a $b) (str:has-prefix $a $b/)
+}
+
+# What the git watch compares: the index's bytes when rvenv last looked
+# (elvish 0.19 has no stat, so no mtime; reading the file starts no process).
+fn index-now {|idx|
+  try { slurp < $idx } catch { put '' }
+}
+
+# $list (a PATH-style list) without its first entry $entry; $false and ''
+# when it is not there or $entry is empty.
+fn path-without {|list entry|
+  if (==s $entry '') { put $false ''; return }
+  var padded = ':'$list':'
+  if (not (str:contains $padded ':'$entry':')) { put $false ''; return }
+  var r = (str:replace &max=1 ':'$entry':' ':' $padded)
+  set r = (str:trim-prefix $r ':')
+  set r = (str:trim-suffix $r ':')
+  put $true $r
+}
+
+var ops = [&]
+
+# The operations rvenv's answers are made of (src/render.rs, Op), each
+# recording what it does before doing it (see the bash hook).
+set ops[begin] = { s busy $true; s asking '' }
+# The hook's venv is exported as __RVENV_VENV, for a child shell to adopt.
+set ops[own] = {|v|
+  s venv $v
+  if (!=s $v '') { set-env __RVENV_VENV $v } else { unset-env __RVENV_VENV }
+}
+set ops[set] = {|name value| set-env $name $value }
+set ops[unset] = {|name| unset-env $name }
+set ops[stash_pythonhome] = {
+  if (has-env PYTHONHOME) {
+    s old_pythonhome $E:PYTHONHOME
+    s had_pythonhome $true
+    unset-env PYTHONHOME
+  } else {
+    s had_pythonhome $false
+  }
+}
+set ops[restore_pythonhome] = {
+  if (g had_pythonhome) { set-env PYTHONHOME (g old_pythonhome) }
+  s had_pythonhome $false
+  s old_pythonhome ''
+}
+set ops[path_first] = {|entry|
+  s path_entry $entry
+  if (and (has-env PATH) (!=s $E:PATH '')) {
+    set-env PATH $entry':'$E:PATH
+  } else {
+    set-env PATH $entry
+  }
+}
+# A parent shell's hook's entry, moved (or put back) first.
+set ops[path_front] = {|entry|
+  var ok new = (path-without $E:PATH $entry)
+  if $ok {
+    if (==s $new '') { set-env PATH $entry } else { set-env PATH $entry':'$new }
+    s path_entry $entry
+  } else {
+    $ops[path_first] $entry
+  }
+}
+set ops[path_remove] = {|entry|
+  if (!=s (g path_entry) '') {
+    var ok new = (path-without $E:PATH $entry)
+    if $ok { set-env PATH $new }
+  }
+  s path_entry ''
+}
+set ops[prompt] = {|shown|
+  if (has-env VIRTUAL_ENV_DISABLE_PROMPT) { s prefix '' } else { s prefix '('$shown') ' }
+}
+set ops[prompt_clear] = { s prefix '' }
+
+# deactivate typed by the user: stays off until they leave the project.
+var deactivate-all~ = { }
+var deactivate-cmd = {|@a|
+  deactivate-all
+  s off (g root)
+  s pin ''
+}
+set ops[define_deactivate] = { edit:add-var deactivate~ $deactivate-cmd }
+set ops[remove_deactivate] = {
+  try { edit:del-var deactivate~ } catch { }
+}
+set ops[deactivate_theirs] = {
+  if (and (!=s $E:VIRTUAL_ENV '') (!=s $E:VIRTUAL_ENV (g venv))) {
+    try { eval 'deactivate' } catch { }
+  }
+}
+set ops[state] = {|root off told @signature|
+  s root $root
+  s off $off
+  s told $told
+  s dir $pwd
+  s sig (sig-of $pwd)
+  s busy $false
+}
+# The markers' key (handed back to rvenv as MARKS, which sends them again
+# only when it changed), then the markers.
+set ops[set_markers] = {|key @markers| s mkey $key; s markers $markers }
+set ops[watch] = {|idx stamp|
+  s gitidx $idx
+  s gitok (if (!=s $idx '') { index-now $idx } else { put '' })
+}
+set ops[pin] = {|v| s pin $v; s off ''; s busy $false }
+
+# Undoes the hook's activation exactly: the same operations, for what runs
+# without rvenv (the user's deactivate, an answer cut short, VIRTUAL_ENV unset
+# behind our back).
+set deactivate-all~ = {
+  s gitidx ''
+  if (==s (g venv) '') { return }
+  $ops[path_remove] (g path_entry)
+  $ops[restore_pythonhome]
+  $ops[prompt_clear]
+  $ops[unset] VIRTUAL_ENV
+  $ops[unset] VIRTUAL_ENV_PROMPT
+  $ops[remove_deactivate]
+  $ops[own] ''
+}
+
+# The namespace rvenv's answer is evaluated in: its functions only, no
+# builtins but these names (the answer is calls with quoted strings).
+var answer-ns = (ns [
+  &__rvenv_begin~=$ops[begin]
+  &__rvenv_deactivate_theirs~=$ops[deactivate_theirs]
+  &__rvenv_own~=$ops[own]
+  &__rvenv_set~=$ops[set]
+  &__rvenv_stash_pythonhome~=$ops[stash_pythonhome]
+  &__rvenv_path_first~=$ops[path_first]
+  &__rvenv_path_front~=$ops[path_front]
+  &__rvenv_prompt~=$ops[prompt]
+  &__rvenv_define_deactivate~=$ops[define_deactivate]
+  &__rvenv_unset~=$ops[unset]
+  &__rvenv_restore_pythonhome~=$ops[restore_pythonhome]
+  &__rvenv_path_remove~=$ops[path_remove]
+  &__rvenv_prompt_clear~=$ops[prompt_clear]
+  &__rvenv_remove_deactivate~=$ops[remove_deactivate]
+  &__rvenv_state~=$ops[state]
+  &__rvenv_set_markers~=$ops[set_markers]
+  &__rvenv_pin~=$ops[pin]
+  &__rvenv_watch~=$ops[watch]
+])
+
+fn apply {|code|
+  eval $code &ns=$answer-ns
+}
+
+# Asks rvenv and applies its answer. `asking` says, until rvenv has answered,
+# where it was asked: if Ctrl-C stops rvenv, the next prompt finds it set.
+fn run {
+  s asking $pwd
+  var code = ''
+  try {
+    set code = (e:rvenv __hook elvish $pwd (g venv) (g off) (g pin) (g told) (g mkey) | slurp)
+  } catch { }
+  apply $code
+  s asking ''
+  if (!=s (g dir) $pwd) {
+    # rvenv failed (it said why): do not ask again until something changes.
+    s dir $pwd
+    s sig (sig-of $pwd)
+  }
+}
+
+# A venv activated by hand took over from ours: take our PATH entry and
+# prompt prefix out, hand it the PYTHONHOME we saved, leave its VIRTUAL_ENV.
+fn yield {
+  var ok new = (path-without $E:PATH (g path_entry))
+  if $ok { set-env PATH $new }
+  if (and (g had_pythonhome) (not (has-env _OLD_VIRTUAL_PYTHONHOME))) {
+    set-env _OLD_VIRTUAL_PYTHONHOME (g old_pythonhome)
+  }
+  $ops[remove_deactivate]
+  s had_pythonhome $false
+  s old_pythonhome ''
+  s prefix ''
+  s venv ''
+  s path_entry ''
+  s dir ''
+}
+
+fn watch-changed {
+  and (!=s (g gitidx) '') (!=s (index-now (g gitidx)) (g gitok))
+}
+
+fn check {
+  var venv = (g venv)
+  # The fast path, for most prompts: nothing pending, no venv activated by
+  # hand, ours still there, the same directory as last time.
+  if (and (not (g busy)) (==s (g asking) '') (!=s (g dir) '') (==s $pwd (g dir)) ^
+      (==s $E:VIRTUAL_ENV $venv) (not (has-env _OLD_VIRTUAL_PATH)) ^
+      (or (==s $venv '') (exists $venv/pyvenv.cfg)) (not (watch-changed))) {
+    if (!=s (sig-of $pwd) (g sig)) { run }
+    return
+  }
+  if (g busy) {
+    # An answer was cut short (Ctrl-C): undo it, ask again.
+    s busy $false
+    deactivate-all
+    s dir ''
+  } elif (!=s (g asking) '') {
+    # Ctrl-C stopped rvenv before it answered: leave things as they are, as
+    # if rvenv had decided for that directory alone.
+    var at = (g asking)
+    s root $at
+    s dir $at
+    s asking ''
+    s sig (sig-of $at)
+  }
+  set venv = (g venv)
+  if (and (!=s $E:VIRTUAL_ENV '') (or (!=s $E:VIRTUAL_ENV $venv) (has-env _OLD_VIRTUAL_PATH))) {
+    if (!=s $venv '') { yield }
+    return
+  }
+  if (and (!=s $venv '') (==s $E:VIRTUAL_ENV '')) {
+    # VIRTUAL_ENV was unset behind our back: finish the job.
+    deactivate-all
+    s dir ''
+  }
+  set venv = (g venv)
+  if (or (==s (g dir) '') (and (!=s $venv '') (not (exists $venv/pyvenv.cfg))) (watch-changed)) {
+    run
+    return
+  }
+  if (==s $pwd (g dir)) {
+    if (!=s (sig-of $pwd) (g sig)) { run }
+    return
+  }
+  if (and (!=s (g root) '') (not (within $pwd (g root)))) {
+    run
+    return
+  }
+  # Still inside the same project (or still in none): only the directories
+  # between $pwd and the part already known can hold a new project.
+  var d = $pwd
+  while (not (within (g dir) $d)) {
+    for m (g markers) {
+      if (exists $d/$m) { run; return }
+    }
+    set d = (path:dir $d)
+  }
+  s dir $pwd
+  s sig (sig-of $pwd)
+}
+
+# The prompt: the venv's name (printable already: rvenv made it so) in front
+# of the user's prompt, whatever it is now.
+var user-prompt = $edit:prompt
+var prompt = {
+  var p = (g prefix)
+  if (!=s $p '') { put $p }
+  $user-prompt
+}
+
+fn hook {
+  # The user (or a tool loaded after us) replaced edit:prompt: wrap theirs.
+  if (not (eq $edit:prompt $prompt)) {
+    set user-prompt = $edit:prompt
+    set edit:prompt = $prompt
+  }
+  try { check } catch e { echo 'rvenv: the hook failed: '(to-string $e[reason]) >&2 }
+}
+
+fn activate-code {|@args|
+  tmp E:__RVENV_SHELL = elvish
+  tmp E:__RVENV_HOOK_VENV = (g venv)
+  e:rvenv $@args | slurp
+}
+
+edit:add-var rvenv~ {|@args|
+  var cmd = (if (> (count $args) 0) { put $args[0] } else { put '' })
+  if (==s $cmd activate) {
+    apply (activate-code $@args)
+  } elif (==s $cmd deactivate) {
+    if (and (!=s $E:VIRTUAL_ENV '') (!=s (g venv) '')) {
+      $deactivate-cmd
+    } elif (!=s $E:VIRTUAL_ENV '') {
+      try { eval 'deactivate' } catch { echo 'rvenv: no venv is active' >&2; fail 'rvenv: no venv is active' }
+    } else {
+      echo 'rvenv: no venv is active' >&2
+      fail 'rvenv: no venv is active'
+    }
+  } elif (or (==s $cmd create) (==s $cmd allow)) {
+    e:rvenv $@args
+    # The venv may now be there, or be trusted: decide at once.
+    s dir ''
+    check
+  } elif (==s $cmd deny) {
+    tmp E:__RVENV_HOOK_VENV = (g venv)
+    e:rvenv $@args
+    s dir ''
+    tmp E:__RVENV_DENIED = 1
+    check
+  } else {
+    tmp E:__RVENV_HOOK_VENV = (g venv)
+    e:rvenv $@args
+  }
+}
+
+if $first {
+  set edit:before-readline = [$hook~ $@edit:before-readline]
+  edit:add-var __rvenv_g~ $g~
+  edit:add-var __rvenv_s~ $s~
+}

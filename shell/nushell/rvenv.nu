@@ -1,0 +1,301 @@
+# rvenv shell integration for nushell. nushell resolves `source` when it
+# parses, so save this once and source the file from config.nu:
+#     rvenv hook nu | save -f ($nu.default-config-dir | path join rvenv.nu)
+#     source ($nu.default-config-dir | path join rvenv.nu)
+# nushell cannot evaluate code: rvenv answers in data (one JSON record per
+# operation, src/render.rs) that __rvenv_apply carries out, the same
+# operations and state machine as the bash template (the reference).
+#
+# State: one record, $env.__rvenv. A record is never passed to a program
+# (only strings are), so nothing of it reaches a child process. Exported,
+# for a child shell to adopt the venv (rvenv checks it against
+# VIRTUAL_ENV, PATH and the disk first): __RVENV_VENV, the hook's venv.
+
+$env.__rvenv = ($env.__rvenv? | default {
+    venv: "" root: "" off: "" pin: "" told: "" dir: "" sig: "" markers: []
+    gitidx: "" gitok: "" path_entry: "" prefix: "" had_pythonhome: false
+    old_pythonhome: "" busy: false asking: "" mkey: ""
+})
+# Loaded (again): rvenv sends the markers, and their key (handed back as
+# MARKS), at the first prompt.
+$env.__rvenv = ($env.__rvenv | upsert mkey "" | upsert markers [])
+
+def --env __rvenv_put [key: string, value: any] {
+    $env.__rvenv = ($env.__rvenv | upsert $key $value)
+}
+
+# PATH as a list (nushell converts it at start-up; a user may set a string).
+def __rvenv_path [] {
+    let p = ($env.PATH? | default [])
+    if ($p | describe | str starts-with 'list') { $p } else { $p | split row (char esep) }
+}
+
+# One 0/1 per marker, for directory $dir.
+def __rvenv_sig_of [dir: string] {
+    $env.__rvenv.markers | each {|m| if ($dir | path join $m | path exists) { "1" } else { "0" } } | str join
+}
+
+# True when $dir is $top or below it.
+def __rvenv_within [dir: string, top: string] {
+    $top == "/" or $dir == $top or ($dir | str starts-with $"($top)/")
+}
+
+# $entry taken off $list (its first occurrence), or null when not there.
+def __rvenv_without [list: list, entry: string] {
+    if $entry == "" { return null }
+    let at = ($list | enumerate | where item == $entry | get -o 0.index)
+    if $at == null { null } else { $list | drop nth $at }
+}
+
+def --env __rvenv_apply [ops: list] {
+    for op in $ops {
+        let a = $op.args
+        match $op.op {
+            "__rvenv_begin" => { __rvenv_put busy true; __rvenv_put asking "" }
+            "__rvenv_own" => {
+                __rvenv_put venv $a.0
+                if $a.0 != "" { load-env {__RVENV_VENV: $a.0} } else { hide-env -i __RVENV_VENV }
+            }
+            "__rvenv_set" => { load-env {($a.0): $a.1} }
+            "__rvenv_stash_pythonhome" => {
+                if 'PYTHONHOME' in $env {
+                    __rvenv_put old_pythonhome $env.PYTHONHOME
+                    __rvenv_put had_pythonhome true
+                    hide-env PYTHONHOME
+                } else {
+                    __rvenv_put had_pythonhome false
+                }
+            }
+            "__rvenv_path_first" => {
+                __rvenv_put path_entry $a.0
+                $env.PATH = (__rvenv_path | prepend $a.0)
+            }
+            # Moves $a.0 to the front of PATH (adds it when it is not
+            # there), as the hook's entry: a venv adopted from a parent
+            # shell, or put back first.
+            "__rvenv_path_front" => {
+                __rvenv_put path_entry $a.0
+                let p = (__rvenv_path)
+                let rest = (__rvenv_without $p $a.0)
+                let base = if $rest != null { $rest } else { $p }
+                $env.PATH = ($base | prepend $a.0)
+            }
+            "__rvenv_prompt" => {
+                if ($env.VIRTUAL_ENV_DISABLE_PROMPT? | default "") == "" {
+                    __rvenv_put prefix $"\(($a.0)\) "
+                }
+            }
+            "__rvenv_path_remove" => {
+                if $env.__rvenv.path_entry != "" {
+                    let rest = (__rvenv_without (__rvenv_path) $a.0)
+                    if $rest != null { $env.PATH = $rest }
+                }
+                __rvenv_put path_entry ""
+            }
+            "__rvenv_restore_pythonhome" => {
+                if $env.__rvenv.had_pythonhome { $env.PYTHONHOME = $env.__rvenv.old_pythonhome }
+                __rvenv_put had_pythonhome false
+                __rvenv_put old_pythonhome ""
+            }
+            "__rvenv_prompt_clear" => { __rvenv_put prefix "" }
+            "__rvenv_unset" => { hide-env -i $a.0 }
+            # `deactivate` is a command of this file (nushell defines no
+            # command at run time): it works while the hook has a venv on.
+            "__rvenv_define_deactivate" => {}
+            "__rvenv_remove_deactivate" => {}
+            "__rvenv_deactivate_theirs" => {}
+            "__rvenv_state" => {
+                __rvenv_put root $a.0
+                __rvenv_put off $a.1
+                __rvenv_put told $a.2
+                __rvenv_put dir $env.PWD
+                __rvenv_put sig (__rvenv_sig_of $env.PWD)
+                __rvenv_put busy false
+            }
+            # The markers' key (handed back to rvenv, which sends them
+            # again only when it changed), then the markers.
+            "__rvenv_set_markers" => { __rvenv_put mkey $a.0; __rvenv_put markers $a.1 }
+            "__rvenv_watch" => { __rvenv_put gitidx $a.0; __rvenv_put gitok $a.1 }
+            "__rvenv_pin" => {
+                __rvenv_put pin $a.0
+                __rvenv_put off ""
+                __rvenv_put busy false
+            }
+        }
+    }
+}
+
+# Asks rvenv, and applies its answer.
+def --env __rvenv_run [] {
+    __rvenv_put asking $env.PWD
+    let s = $env.__rvenv
+    let answer = (do -i { ^rvenv __hook nushell $env.PWD $s.venv $s.off $s.pin $s.told $s.mkey } | complete)
+    if ($answer.stderr | is-not-empty) { print -e -n $answer.stderr }
+    if $answer.exit_code == 0 {
+        __rvenv_apply ($answer.stdout | lines | where $it != "" | each {|l| $l | from json })
+    }
+    __rvenv_put asking ""
+    if $env.__rvenv.dir != $env.PWD {
+        # rvenv failed (it said why): do not ask again until something changes.
+        __rvenv_put dir $env.PWD
+        __rvenv_put sig (__rvenv_sig_of $env.PWD)
+    }
+}
+
+# Undoes the hook's activation exactly (the same operations rvenv sends).
+def --env __rvenv_deactivate [] {
+    __rvenv_put gitidx ""
+    if $env.__rvenv.venv == "" { return }
+    __rvenv_apply [
+        {op: "__rvenv_path_remove", args: [$env.__rvenv.path_entry]}
+        {op: "__rvenv_restore_pythonhome", args: []}
+        {op: "__rvenv_prompt_clear", args: []}
+        {op: "__rvenv_unset", args: ["VIRTUAL_ENV"]}
+        {op: "__rvenv_unset", args: ["VIRTUAL_ENV_PROMPT"]}
+        {op: "__rvenv_own", args: [""]}
+    ]
+}
+
+# A venv activated by hand took over: our PATH entry and prefix go, its
+# VIRTUAL_ENV stays.
+def --env __rvenv_yield [] {
+    let rest = (__rvenv_without (__rvenv_path) $env.__rvenv.path_entry)
+    if $rest != null { $env.PATH = $rest }
+    __rvenv_put prefix ""
+    __rvenv_put had_pythonhome false
+    __rvenv_put old_pythonhome ""
+    __rvenv_put venv ""
+    hide-env -i __RVENV_VENV
+    __rvenv_put path_entry ""
+    __rvenv_put dir ""
+}
+
+def __rvenv_git_changed [] {
+    let s = $env.__rvenv
+    if $s.gitidx == "" or not ($s.gitidx | path exists) or not ($s.gitok | path exists) { return false }
+    (ls -D $s.gitidx | get 0.modified) > (ls -D $s.gitok | get 0.modified)
+}
+
+def --env __rvenv_check [] {
+    let s = $env.__rvenv
+    let ve = ($env.VIRTUAL_ENV? | default "")
+    let theirs = ('_OLD_VIRTUAL_PATH' in $env) or ('VIRTUAL_ENV' in (overlay list | get -o name | default []))
+    # The fast path: nothing pending, no venv of someone else's, ours still
+    # there, the same directory: only its markers can have changed.
+    if (not $s.busy) and $s.asking == "" and $s.dir != "" and $env.PWD == $s.dir and $ve == $s.venv and (not $theirs) and ($s.venv == "" or ($s.venv | path join pyvenv.cfg | path exists)) and (not (__rvenv_git_changed)) {
+        if (__rvenv_sig_of $env.PWD) != $s.sig { __rvenv_run }
+        return
+    }
+    if $s.busy {
+        __rvenv_put busy false
+        __rvenv_deactivate
+        __rvenv_put dir ""
+    } else if $s.asking != "" {
+        __rvenv_put root $s.asking
+        __rvenv_put dir $s.asking
+        __rvenv_put asking ""
+        __rvenv_put sig (__rvenv_sig_of $env.__rvenv.dir)
+    }
+    let s = $env.__rvenv
+    # A venv a parent shell's hook activated (it exported __RVENV_VENV) is
+    # not the user's: rvenv checks it and this hook adopts it.
+    let parents = $s.venv == "" and $ve == ($env.__RVENV_VENV? | default "")
+    if $ve != "" and ($ve != $s.venv or $theirs) and not $parents {
+        if $s.venv != "" { __rvenv_yield }
+        return
+    }
+    if $s.venv != "" and $ve == "" {
+        __rvenv_deactivate
+        __rvenv_put dir ""
+    }
+    let s = $env.__rvenv
+    if $s.dir == "" or ($s.venv != "" and not ($s.venv | path join pyvenv.cfg | path exists)) or (__rvenv_git_changed) {
+        __rvenv_run
+        return
+    }
+    if $env.PWD == $s.dir {
+        if (__rvenv_sig_of $env.PWD) != $s.sig { __rvenv_run }
+        return
+    }
+    if $s.root != "" and not (__rvenv_within $env.PWD $s.root) {
+        __rvenv_run
+        return
+    }
+    # Still inside the same project (or in none): only the directories
+    # between $PWD and the part already known can hold a new project.
+    mut d = $env.PWD
+    while not (__rvenv_within $s.dir $d) {
+        let here = $d
+        if ($s.markers | any {|m| $here | path join $m | path exists }) {
+            __rvenv_run
+            return
+        }
+        $d = ($d | path dirname)
+    }
+    __rvenv_put dir $env.PWD
+    __rvenv_put sig (__rvenv_sig_of $env.PWD)
+}
+
+# `deactivate`: the hook's venv goes off and stays off until you leave
+# the project.
+def --env deactivate [mode?: string] {
+    if $env.__rvenv.venv == "" {
+        error make -u {msg: "rvenv: no venv of the hook's is active"}
+    }
+    __rvenv_deactivate
+    if $mode == "nondestructive" { __rvenv_put dir "" } else { __rvenv_put off $env.__rvenv.root }
+    __rvenv_put pin ""
+}
+
+# `rvenv ARGS`: the commands that change the shell go through here.
+def --env --wrapped rvenv [...args] {
+    let sub = ($args | get -o 0 | default "")
+    if $sub == "activate" {
+        let answer = (with-env {__RVENV_SHELL: nushell, __RVENV_HOOK_VENV: $env.__rvenv.venv} { do -i { ^rvenv ...$args } | complete })
+        if ($answer.stderr | is-not-empty) { print -e -n $answer.stderr }
+        if $answer.exit_code != 0 { return }
+        __rvenv_apply ($answer.stdout | lines | where $it != "" | each {|l| $l | from json })
+    } else if $sub == "deactivate" {
+        if $env.__rvenv.venv == "" {
+            error make -u {msg: "rvenv: no venv is active"}
+        }
+        deactivate
+    } else if $sub in ["create" "allow"] {
+        ^rvenv ...$args
+        __rvenv_put dir ""
+        __rvenv_check
+    } else if $sub == "deny" {
+        with-env {__RVENV_HOOK_VENV: $env.__rvenv.venv} { ^rvenv ...$args }
+        __rvenv_put dir ""
+        with-env {__RVENV_DENIED: "1"} { __rvenv_check }
+    } else {
+        with-env {__RVENV_HOOK_VENV: $env.__rvenv.venv} { ^rvenv ...$args }
+    }
+}
+
+# The prompt: the venv's name in front of whatever PROMPT_COMMAND draws,
+# wrapped again when something replaced it.
+def --env __rvenv_wrap_prompt [] {
+    let current = ($env.PROMPT_COMMAND? | default "")
+    if ($current | describe) == "closure" and ((view source $current) | str contains "__rvenv_prompt_marker") {
+        return
+    }
+    let inner = $current
+    $env.PROMPT_COMMAND = {||
+        let __rvenv_prompt_marker = true
+        let drawn = if ($inner | describe) == "closure" { do $inner } else { $inner }
+        $"($env.__rvenv?.prefix? | default '')($drawn)"
+    }
+}
+
+$env.config = ($env.config? | default {})
+$env.config.hooks = ($env.config.hooks? | default {})
+let __rvenv_pre = ($env.config.hooks.pre_prompt? | default [])
+if not ($__rvenv_pre | any {|h| ($h | describe) == "closure" and ((view source $h) | str contains "__rvenv_check") }) {
+    $env.config.hooks.pre_prompt = ($__rvenv_pre | prepend {||
+        let code = ($env.LAST_EXIT_CODE? | default 0)
+        __rvenv_check
+        __rvenv_wrap_prompt
+        $env.LAST_EXIT_CODE = $code
+    })
+}

@@ -1,0 +1,449 @@
+# rvenv shell integration for tcsh and csh. Load it from ~/.tcshrc with:
+#     eval "`rvenv hook tcsh`"
+# tcsh has no functions: `rvenv hook tcsh` writes this file into rvenv's
+# private cache directory and prints the two lines that source it. Every
+# operation is `source THIS-FILE NAME ARGS...` (tcsh puts ARGS in argv for
+# the file, and gives the caller's back): the same names as the bash
+# template's functions, which is the reference for every behaviour.
+#
+# State, in shell variables (never exported): __rvenv_venv, __rvenv_root,
+# __rvenv_off, __rvenv_pin, __rvenv_told, __rvenv_dir, __rvenv_sig,
+# __rvenv_markers, __rvenv_mkey, as in bash; exported, for a child shell to
+# adopt the venv (rvenv checks it first): __RVENV_VENV. rvenv's answers are written to a file of
+# this shell's own (`>!` into the private directory) and sourced, so every
+# byte of a value arrives as it is (a backquote would join lines).
+# A prompt where nothing changed runs only builtins: no process.
+
+switch ( "$argv[1]" )
+
+case __rvenv_load:
+    if ( ! $?__rvenv_venv ) set __rvenv_venv = ''
+    if ( ! $?__rvenv_root ) set __rvenv_root = ''
+    if ( ! $?__rvenv_off ) set __rvenv_off = ''
+    if ( ! $?__rvenv_pin ) set __rvenv_pin = ''
+    if ( ! $?__rvenv_told ) set __rvenv_told = ''
+    if ( ! $?__rvenv_path_entry ) set __rvenv_path_entry = ''
+    if ( ! $?__rvenv_ps1_prefix ) set __rvenv_ps1_prefix = ''
+    if ( ! $?__rvenv_prompt_rest ) set __rvenv_prompt_rest = ''
+    if ( ! $?__rvenv_had_pythonhome ) set __rvenv_had_pythonhome = ''
+    if ( ! $?__rvenv_old_pythonhome ) set __rvenv_old_pythonhome = ''
+    if ( ! $?__rvenv_busy ) set __rvenv_busy = ''
+    # Loaded (again): rvenv sends the markers and their key at the first
+    # prompt.
+    set __rvenv_markers = ( )
+    set __rvenv_mkey = ''
+    set __rvenv_gitidx = ''
+    set __rvenv_gitok = ''
+    set __rvenv_dir = ''
+    set __rvenv_sig = ''
+    set __rvenv_s = ''
+    set __rvenv_asking = ''
+    set __rvenv_st = 0
+    set __rvenv_ans = "$__rvenv_lib:h/answer.$$"
+    alias rvenv 'set __rvenv_args = ( \!* ); source $__rvenv_lib:q __rvenv_cmd'
+    # Run first at each prompt; a precmd the user had runs after it (and
+    # sees their $status). Loading twice leaves the chain as it is.
+    set __rvenv_up = "`alias precmd`"
+    if ( "$__rvenv_up" !~ *__rvenv_check* ) then
+        if ( "$__rvenv_up" != "" ) then
+            alias __rvenv_user_precmd "$__rvenv_up"
+            alias precmd 'source $__rvenv_lib:q __rvenv_check; __rvenv_user_precmd'
+        else
+            alias precmd 'source $__rvenv_lib:q __rvenv_check'
+        endif
+    endif
+    unset __rvenv_up
+    breaksw
+
+# Sets __rvenv_s to one 0/1 per marker, for $cwd.
+case __rvenv_sig_of:
+    set __rvenv_s = ''
+    foreach __rvenv_m ( $__rvenv_markers:q )
+        if ( -e "$argv[2]/$__rvenv_m" ) then
+            set __rvenv_s = "${__rvenv_s}1"
+        else
+            set __rvenv_s = "${__rvenv_s}0"
+        endif
+    end
+    breaksw
+
+# Asks rvenv, and applies its answer.
+case __rvenv_run:
+    set __rvenv_asking = "$cwd"
+    \rvenv __hook tcsh "$cwd" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" >! "$__rvenv_ans"
+    source "$__rvenv_ans"
+    set __rvenv_asking = ''
+    if ( "$__rvenv_dir" != "$cwd" ) then
+        # rvenv failed (it said why): do not ask again until something changes.
+        set __rvenv_dir = "$cwd"
+        source $__rvenv_lib:q __rvenv_sig_of "$cwd"
+        set __rvenv_sig = "$__rvenv_s"
+    endif
+    breaksw
+
+# The prompt hook (alias precmd). It keeps $status for what runs after it.
+case __rvenv_check:
+    set __rvenv_st = $status
+    set __rvenv_ve = ''
+    if ( $?VIRTUAL_ENV ) then
+        set __rvenv_ve = "$VIRTUAL_ENV"
+    endif
+    set __rvenv_done = 0
+    # The fast path: nothing pending, no venv activated by hand, ours still
+    # there, the same directory; only its markers can have changed.
+    if ( "$__rvenv_busy$__rvenv_asking" == "" && "$__rvenv_dir" != "" && "$cwd" == "$__rvenv_dir" && "$__rvenv_ve" == "$__rvenv_venv" && ! $?_OLD_VIRTUAL_PATH ) then
+        set __rvenv_done = 1
+        if ( "$__rvenv_venv" != "" ) then
+            if ( ! -e "$__rvenv_venv/pyvenv.cfg" ) set __rvenv_done = 0
+        endif
+        if ( "$__rvenv_gitidx" != "" ) then
+            if ( -e "$__rvenv_gitidx" && -e "$__rvenv_gitok" ) then
+                if ( -M "$__rvenv_gitidx" > -M "$__rvenv_gitok" ) set __rvenv_done = 0
+            endif
+        endif
+        if ( $__rvenv_done ) then
+            source $__rvenv_lib:q __rvenv_sig_of "$cwd"
+            if ( "$__rvenv_s" != "$__rvenv_sig" ) source $__rvenv_lib:q __rvenv_run
+        endif
+    endif
+    if ( ! $__rvenv_done ) then
+        source $__rvenv_lib:q __rvenv_slow
+    endif
+    set status = $__rvenv_st
+    breaksw
+
+case __rvenv_slow:
+    if ( "$__rvenv_busy" != "" ) then
+        # An answer was cut short (Ctrl-C): undo it, ask again.
+        set __rvenv_busy = ''
+        source $__rvenv_lib:q __rvenv_deactivate
+        set __rvenv_dir = ''
+    else if ( "$__rvenv_asking" != "" ) then
+        # Ctrl-C stopped rvenv before it answered: leave things as they
+        # are, as if rvenv had decided for that directory alone.
+        set __rvenv_root = "$__rvenv_asking"
+        set __rvenv_dir = "$__rvenv_asking"
+        set __rvenv_asking = ''
+        source $__rvenv_lib:q __rvenv_sig_of "$__rvenv_dir"
+        set __rvenv_sig = "$__rvenv_s"
+    endif
+    set __rvenv_ve = ''
+    if ( $?VIRTUAL_ENV ) then
+        set __rvenv_ve = "$VIRTUAL_ENV"
+    endif
+    # A venv activated by hand (or inherited) belongs to the user, even ours
+    # when the user sourced its activate script (_OLD_VIRTUAL_PATH). A venv
+    # a parent shell's hook activated (it exported __RVENV_VENV) is not the
+    # user's: rvenv checks it and this hook adopts it.
+    set __rvenv_pv = ''
+    if ( $?__RVENV_VENV ) then
+        set __rvenv_pv = "$__RVENV_VENV"
+    endif
+    if ( "$__rvenv_ve" != "" && ( "$__rvenv_ve" != "$__rvenv_venv" || $?_OLD_VIRTUAL_PATH ) && ( "$__rvenv_venv" != "" || "$__rvenv_ve" != "$__rvenv_pv" ) ) then
+        if ( "$__rvenv_venv" != "" ) source $__rvenv_lib:q __rvenv_yield
+        breaksw
+    endif
+    if ( "$__rvenv_venv" != "" && "$__rvenv_ve" == "" ) then
+        # VIRTUAL_ENV was unset behind our back: finish the job.
+        source $__rvenv_lib:q __rvenv_deactivate
+        set __rvenv_dir = ''
+    endif
+    set __rvenv_go = 0
+    if ( "$__rvenv_dir" == "" ) set __rvenv_go = 1
+    if ( "$__rvenv_venv" != "" ) then
+        if ( ! -e "$__rvenv_venv/pyvenv.cfg" ) set __rvenv_go = 1
+    endif
+    if ( "$__rvenv_gitidx" != "" ) then
+        if ( -e "$__rvenv_gitidx" && -e "$__rvenv_gitok" ) then
+            if ( -M "$__rvenv_gitidx" > -M "$__rvenv_gitok" ) set __rvenv_go = 1
+        endif
+    endif
+    if ( ! $__rvenv_go && "$cwd" == "$__rvenv_dir" ) then
+        source $__rvenv_lib:q __rvenv_sig_of "$cwd"
+        if ( "$__rvenv_s" != "$__rvenv_sig" ) source $__rvenv_lib:q __rvenv_run
+        breaksw
+    endif
+    if ( ! $__rvenv_go && "$__rvenv_root" != "" ) then
+        source $__rvenv_lib:q __rvenv_within "$cwd" "$__rvenv_root"
+        if ( ! $__rvenv_in ) set __rvenv_go = 1
+    endif
+    if ( $__rvenv_go ) then
+        source $__rvenv_lib:q __rvenv_run
+        breaksw
+    endif
+    # Still inside the same project (or still in none): only the directories
+    # between $cwd and the part already known can hold a new project.
+    set __rvenv_d = "$cwd"
+    source $__rvenv_lib:q __rvenv_within "$__rvenv_dir" "$__rvenv_d"
+    while ( ! $__rvenv_in )
+        foreach __rvenv_m ( $__rvenv_markers:q )
+            if ( -e "$__rvenv_d/$__rvenv_m" ) set __rvenv_go = 1
+        end
+        if ( $__rvenv_go ) break
+        set __rvenv_d = "$__rvenv_d:h"
+        if ( "$__rvenv_d" == "" ) set __rvenv_d = /
+        source $__rvenv_lib:q __rvenv_within "$__rvenv_dir" "$__rvenv_d"
+    end
+    if ( $__rvenv_go ) then
+        source $__rvenv_lib:q __rvenv_run
+        breaksw
+    endif
+    set __rvenv_dir = "$cwd"
+    source $__rvenv_lib:q __rvenv_sig_of "$cwd"
+    set __rvenv_sig = "$__rvenv_s"
+    breaksw
+
+# Sets __rvenv_in to 1 when directory $2 is $3 or below it (`:h` walks up,
+# so no pattern is ever made of a path).
+case __rvenv_within:
+    set __rvenv_in = 0
+    set __rvenv_w = "$argv[2]"
+    if ( "$argv[3]" == "/" ) set __rvenv_in = 1
+    while ( ! $__rvenv_in && "$__rvenv_w" != "" && "$__rvenv_w" != "/" )
+        if ( "$__rvenv_w" == "$argv[3]" ) set __rvenv_in = 1
+        set __rvenv_w = "$__rvenv_w:h"
+    end
+    breaksw
+
+# rvenv's answers start with this and end with __rvenv_state or __rvenv_pin.
+case __rvenv_begin:
+    set __rvenv_busy = 1
+    set __rvenv_asking = ''
+    breaksw
+
+case __rvenv_state:
+    set __rvenv_root = "$argv[2]"
+    set __rvenv_off = "$argv[3]"
+    set __rvenv_told = "$argv[4]"
+    set __rvenv_dir = "$cwd"
+    source $__rvenv_lib:q __rvenv_sig_of "$cwd"
+    set __rvenv_sig = "$__rvenv_s"
+    set __rvenv_busy = ''
+    breaksw
+
+# The markers' key (handed back to rvenv, which sends them again only
+# when it changed), then the markers.
+case __rvenv_set_markers:
+    set __rvenv_mkey = "$argv[2]"
+    set __rvenv_markers = ( $argv[3-]:q )
+    breaksw
+
+case __rvenv_watch:
+    set __rvenv_gitidx = "$argv[2]"
+    set __rvenv_gitok = "$argv[3]"
+    breaksw
+
+case __rvenv_pin:
+    set __rvenv_pin = "$argv[2]"
+    set __rvenv_off = ''
+    set __rvenv_busy = ''
+    breaksw
+
+case __rvenv_own:
+    set __rvenv_venv = "$argv[2]"
+    if ( "$argv[2]" != "" ) then
+        setenv __RVENV_VENV "$argv[2]"
+    else
+        unsetenv __RVENV_VENV
+    endif
+    breaksw
+
+case __rvenv_set:
+    setenv $argv[2] "$argv[3]"
+    breaksw
+
+case __rvenv_stash_pythonhome:
+    if ( $?PYTHONHOME ) then
+        set __rvenv_old_pythonhome = "$PYTHONHOME"
+        set __rvenv_had_pythonhome = 1
+        unsetenv PYTHONHOME
+    else
+        set __rvenv_had_pythonhome = ''
+    endif
+    breaksw
+
+case __rvenv_path_first:
+    set __rvenv_path_entry = "$argv[2]"
+    if ( $?PATH ) then
+        if ( "$PATH" != "" ) then
+            setenv PATH "${__rvenv_path_entry}:$PATH"
+            breaksw
+        endif
+    endif
+    setenv PATH "$__rvenv_path_entry"
+    breaksw
+
+# Moves $2 to the front of PATH (adds it when it is not there), as the
+# hook's entry: a venv adopted from a parent shell, or put back first. $3:
+# 1 when rvenv found it on PATH, then $4 is PATH without it.
+case __rvenv_path_front:
+    set __rvenv_path_entry = "$argv[2]"
+    if ( "$argv[3]" == 1 ) then
+        if ( "$argv[4]" != "" ) then
+            setenv PATH "${__rvenv_path_entry}:$argv[4]"
+        else
+            setenv PATH "$__rvenv_path_entry"
+        endif
+        breaksw
+    endif
+    source $__rvenv_lib:q __rvenv_path_first "$argv[2]"
+    breaksw
+
+# $2: the prefix, escaped by rvenv for the prompt (`\\`, `%%`, `\!`).
+case __rvenv_prompt:
+    set __rvenv_ps1_prefix = ''
+    if ( ! $?VIRTUAL_ENV_DISABLE_PROMPT && $?prompt ) then
+        set __rvenv_ps1_prefix = "$argv[2]"
+        set __rvenv_prompt_rest = "$prompt"
+        set prompt = "${__rvenv_ps1_prefix}$prompt"
+    endif
+    breaksw
+
+case __rvenv_define_deactivate:
+    alias deactivate 'source $__rvenv_lib:q __rvenv_deactivate_cmd \!*'
+    breaksw
+
+# $2: the entry; $3: 1 when rvenv found it on the PATH it was given, then
+# $4 is that PATH without it (tcsh cannot cut a string by its content).
+case __rvenv_path_remove:
+    if ( "$__rvenv_path_entry" != "" && "$argv[3]" == 1 ) setenv PATH "$argv[4]"
+    set __rvenv_path_entry = ''
+    breaksw
+
+case __rvenv_restore_pythonhome:
+    if ( "$__rvenv_had_pythonhome" != "" ) setenv PYTHONHOME "$__rvenv_old_pythonhome"
+    set __rvenv_had_pythonhome = ''
+    set __rvenv_old_pythonhome = ''
+    breaksw
+
+# The prefix comes off when the prompt is still the one it was put on.
+case __rvenv_prompt_clear:
+    if ( "$__rvenv_ps1_prefix" != "" && $?prompt ) then
+        if ( "$prompt" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) set prompt = "$__rvenv_prompt_rest"
+    endif
+    set __rvenv_ps1_prefix = ''
+    set __rvenv_prompt_rest = ''
+    breaksw
+
+case __rvenv_unset:
+    unsetenv $argv[2]
+    breaksw
+
+case __rvenv_remove_deactivate:
+    unalias deactivate
+    breaksw
+
+# Undoes the hook's activation, for what runs without an answer of rvenv's
+# (the user's deactivate, an answer cut short, VIRTUAL_ENV unset): rvenv
+# sends the same operations, with PATH cut for this shell.
+case __rvenv_deactivate:
+    set __rvenv_gitidx = ''
+    if ( "$__rvenv_venv" != "" ) then
+        \rvenv __undo tcsh "$__rvenv_venv" >! "$__rvenv_ans"
+        source "$__rvenv_ans"
+    endif
+    breaksw
+
+case __rvenv_deactivate_cmd:
+    source $__rvenv_lib:q __rvenv_deactivate
+    if ( $#argv > 1 ) then
+        if ( "$argv[2]" == nondestructive ) then
+            set __rvenv_dir = ''
+        else
+            set __rvenv_off = "$__rvenv_root"
+        endif
+    else
+        set __rvenv_off = "$__rvenv_root"
+    endif
+    set __rvenv_pin = ''
+    breaksw
+
+# A venv activated by hand took over from ours: take our PATH entry out of
+# PATH and of what its activate script saved, and our prompt prefix; hand
+# it the PYTHONHOME we saved; leave its VIRTUAL_ENV and deactivate alone.
+case __rvenv_yield:
+    set __rvenv_old = ''
+    if ( $?_OLD_VIRTUAL_PATH ) then
+        set __rvenv_old = "$_OLD_VIRTUAL_PATH"
+    endif
+    \rvenv __undo tcsh "" "$__rvenv_path_entry" "$__rvenv_old" >! "$__rvenv_ans"
+    source "$__rvenv_ans"
+    if ( "$__rvenv_ps1_prefix" != "" && $?prompt ) then
+        if ( "$prompt" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) set prompt = "$__rvenv_prompt_rest"
+        if ( $?_OLD_VIRTUAL_PROMPT ) then
+            if ( "$_OLD_VIRTUAL_PROMPT" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) set _OLD_VIRTUAL_PROMPT = "$__rvenv_prompt_rest"
+        endif
+    endif
+    if ( "$__rvenv_had_pythonhome" != "" && ! $?_OLD_VIRTUAL_PYTHONHOME ) then
+        set _OLD_VIRTUAL_PYTHONHOME = "$__rvenv_old_pythonhome"
+    endif
+    set __rvenv_deact = "`alias deactivate`"
+    if ( "$__rvenv_deact" =~ *__rvenv_deactivate_cmd* ) unalias deactivate
+    set __rvenv_had_pythonhome = ''
+    set __rvenv_old_pythonhome = ''
+    set __rvenv_ps1_prefix = ''
+    set __rvenv_prompt_rest = ''
+    set __rvenv_venv = ''
+    unsetenv __RVENV_VENV
+    set __rvenv_path_entry = ''
+    set __rvenv_dir = ''
+    breaksw
+
+# Before `rvenv activate`: a venv on that is not the hook's goes off
+# through its own deactivate.
+case __rvenv_deactivate_theirs:
+    if ( $?VIRTUAL_ENV ) then
+        if ( "$VIRTUAL_ENV" != "$__rvenv_venv" ) then
+            set __rvenv_deact = "`alias deactivate`"
+            if ( "$__rvenv_deact" != "" ) deactivate
+        endif
+    endif
+    breaksw
+
+# `rvenv ARGS` (alias rvenv): the commands that change the shell.
+case __rvenv_cmd:
+    set __rvenv_sub = ''
+    if ( $#__rvenv_args > 0 ) then
+        set __rvenv_sub = "$__rvenv_args[1]"
+    endif
+    switch ( "$__rvenv_sub" )
+    case activate:
+        env __RVENV_SHELL=tcsh __RVENV_HOOK_VENV="$__rvenv_venv" rvenv $__rvenv_args:q >! "$__rvenv_ans"
+        if ( ! $status ) source "$__rvenv_ans"
+        breaksw
+    case deactivate:
+        set __rvenv_deact = ''
+        if ( $?VIRTUAL_ENV ) then
+            set __rvenv_deact = "`alias deactivate`"
+        endif
+        if ( "$__rvenv_deact" != "" ) then
+            deactivate
+        else
+            printf '%s\n' 'rvenv: no venv is active' > /dev/stderr
+            set status = 1
+        endif
+        breaksw
+    case create:
+    case allow:
+        \rvenv $__rvenv_args:q
+        if ( ! $status ) then
+            set __rvenv_dir = ''
+            source $__rvenv_lib:q __rvenv_check
+        endif
+        breaksw
+    case deny:
+        env __RVENV_HOOK_VENV="$__rvenv_venv" rvenv $__rvenv_args:q
+        if ( ! $status ) then
+            set __rvenv_dir = ''
+            setenv __RVENV_DENIED 1
+            source $__rvenv_lib:q __rvenv_check
+            unsetenv __RVENV_DENIED
+        endif
+        breaksw
+    default:
+        env __RVENV_HOOK_VENV="$__rvenv_venv" rvenv $__rvenv_args:q
+        breaksw
+    endsw
+    breaksw
+
+endsw

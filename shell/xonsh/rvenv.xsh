@@ -1,0 +1,409 @@
+# rvenv shell integration for xonsh. Load it from ~/.xonshrc with:
+#     execx($(rvenv hook xonsh))
+# It adds the aliases `rvenv` (and `deactivate` while a venv is on), an
+# on_pre_prompt_format handler (run before each prompt is made, so the prompt
+# drawn after a `cd` already shows the venv), and the prompt field
+# `{rvenv_prefix}` put in front of $PROMPT (not when $PROMPT shows
+# `{env_name}`, which names the venv already). Loading it twice is harmless.
+#
+# rvenv's answer is read as data: each line a call of one of the operations
+# below with string literals, parsed with `ast` and checked before it is
+# applied; no line of it is executed.
+#
+# State (see shell/bash/rvenv.bash for what each means): venv root off pin
+# told dir sig markers. The hook starts rvenv only when a cheap test says the
+# answer may have changed; a prompt where nothing changed starts no process.
+
+
+def __rvenv_make():
+    import ast
+    import os
+    import subprocess
+    import sys
+
+    from xonsh.built_ins import XSH
+    from xonsh.events import events
+
+    env = XSH.env
+    old = XSH.ctx.get("__rvenv")
+    if old is not None:
+        # A second load: the first one's state and handlers stay.
+        return old
+
+    st = dict(
+        venv="", root="", off="", pin="", told="", dir="", sig="", markers=[],
+        gitidx="", gitok="", path_entry="", prefix="", had_pythonhome=False,
+        old_pythonhome="", busy=False, asking="", expand=None, mkey="",
+    )
+
+    def pwd():
+        return env.get("PWD") or os.getcwd()
+
+    def exists(p):
+        return os.path.exists(p)
+
+    def sig_of(d):
+        return "".join("1" if exists(os.path.join(d, m)) else "0" for m in st["markers"])
+
+    def within(a, b):
+        return b == "/" or a == b or a.startswith(b + "/")
+
+    def newer(a, b):
+        try:
+            return os.stat(a).st_mtime_ns > os.stat(b).st_mtime_ns
+        except OSError:
+            return os.path.exists(a)
+
+    def raw_path():
+        # PATH's entries as stored: reading them through EnvPath would
+        # expand $VAR and ~ in each (EXPAND_ENV_VARS).
+        p = env.get("PATH")
+        return list(getattr(p, "_l", p or []))
+
+    def path_without(entries, entry):
+        if not entry or entry not in entries:
+            return None
+        out = list(entries)
+        out.remove(entry)
+        return out
+
+    # The operations rvenv's answers are made of (src/render.rs, Op), each
+    # recording what it does before doing it (see the bash hook).
+    def begin():
+        st["busy"] = True
+        st["asking"] = ""
+
+    def own(v):
+        # Exported as __RVENV_VENV, for a child shell to adopt.
+        st["venv"] = v
+        if v:
+            env["__RVENV_VENV"] = v
+        elif "__RVENV_VENV" in env:
+            del env["__RVENV_VENV"]
+
+    def set_(name, value):
+        env[name] = value
+
+    def unset(name):
+        if name in env:
+            del env[name]
+
+    def stash_pythonhome():
+        if "PYTHONHOME" in env:
+            st["old_pythonhome"] = env["PYTHONHOME"]
+            st["had_pythonhome"] = True
+            del env["PYTHONHOME"]
+        else:
+            st["had_pythonhome"] = False
+
+    def restore_pythonhome():
+        if st["had_pythonhome"]:
+            env["PYTHONHOME"] = st["old_pythonhome"]
+        st["had_pythonhome"] = False
+        st["old_pythonhome"] = ""
+
+    def path_first(entry):
+        st["path_entry"] = entry
+        # xonsh would expand `$NAME` or `~` in a PATH entry each time PATH
+        # is read: while such an entry of ours is on, that is turned off.
+        from xonsh.tools import expand_path
+
+        if expand_path(entry) != entry and st["expand"] is None:
+            st["expand"] = env.get("EXPAND_ENV_VARS")
+            env["EXPAND_ENV_VARS"] = False
+        env["PATH"] = [entry] + raw_path()
+
+    def path_front(entry):
+        # A parent shell's hook's entry, moved (or put back) first.
+        out = path_without(raw_path(), entry)
+        if out is not None:
+            env["PATH"] = out
+        path_first(entry)
+
+    def path_remove(entry):
+        if st["path_entry"]:
+            out = path_without(raw_path(), entry)
+            if out is not None:
+                env["PATH"] = out
+        st["path_entry"] = ""
+        if st["expand"] is not None:
+            env["EXPAND_ENV_VARS"] = st["expand"]
+            st["expand"] = None
+
+    def prompt(shown):
+        # The prompt is formatted twice (fields, then colour tokens): the
+        # field's value keeps its braces by doubling them.
+        if "VIRTUAL_ENV_DISABLE_PROMPT" in env:
+            st["prefix"] = ""
+        else:
+            st["prefix"] = "(" + shown.replace("{", "{{").replace("}", "}}") + ") "
+
+    def prompt_clear():
+        st["prefix"] = ""
+
+    def deactivate_cmd(args=None, stdin=None):
+        deactivate_all()
+        if args and args[0] == "nondestructive":
+            st["dir"] = ""
+        else:
+            st["off"] = st["root"]
+        st["pin"] = ""
+
+    def define_deactivate():
+        XSH.aliases["deactivate"] = deactivate_cmd
+
+    def remove_deactivate():
+        if XSH.aliases.get("deactivate") is deactivate_cmd:
+            del XSH.aliases["deactivate"]
+
+    def deactivate_theirs():
+        ve = env.get("VIRTUAL_ENV", "")
+        if ve and ve != st["venv"] and "deactivate" in XSH.aliases:
+            XSH.aliases["deactivate"]([], None)
+
+    def state(root, off, told, *signature):
+        st.update(root=root, off=off, told=told)
+        st["dir"] = pwd()
+        st["sig"] = sig_of(st["dir"])
+        st["busy"] = False
+
+    def set_markers(key, *markers):
+        # The key is handed back to rvenv (MARKS), which sends the markers
+        # again only when it changed.
+        st.update(mkey=key, markers=list(markers))
+
+    def watch(idx, stamp):
+        st["gitidx"] = idx
+        st["gitok"] = stamp
+
+    def pin(v):
+        st["pin"] = v
+        st["off"] = ""
+        st["busy"] = False
+
+    ops = {
+        "__rvenv_begin": begin,
+        "__rvenv_deactivate_theirs": deactivate_theirs,
+        "__rvenv_own": own,
+        "__rvenv_set": set_,
+        "__rvenv_stash_pythonhome": stash_pythonhome,
+        "__rvenv_path_first": path_first,
+        "__rvenv_path_front": path_front,
+        "__rvenv_prompt": prompt,
+        "__rvenv_define_deactivate": define_deactivate,
+        "__rvenv_unset": unset,
+        "__rvenv_restore_pythonhome": restore_pythonhome,
+        "__rvenv_path_remove": path_remove,
+        "__rvenv_prompt_clear": prompt_clear,
+        "__rvenv_remove_deactivate": remove_deactivate,
+        "__rvenv_state": state,
+        "__rvenv_set_markers": set_markers,
+        "__rvenv_pin": pin,
+        "__rvenv_watch": watch,
+    }
+
+    def apply(code):
+        # Each line: NAME('str', ...), nothing else.
+        for line in code.splitlines():
+            if not line.strip():
+                continue
+            try:
+                call = ast.parse(line, mode="eval").body
+                ok = (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id in ops
+                    and not call.keywords
+                    and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args)
+                )
+            except SyntaxError:
+                ok = False
+            if not ok:
+                print("rvenv: the hook ignored a line it cannot read: " + ascii(line), file=sys.stderr)
+                continue
+            ops[call.func.id](*[a.value for a in call.args])
+
+    def deactivate_all():
+        st["gitidx"] = ""
+        if not st["venv"]:
+            return
+        path_remove(st["path_entry"])
+        restore_pythonhome()
+        prompt_clear()
+        unset("VIRTUAL_ENV")
+        unset("VIRTUAL_ENV_PROMPT")
+        remove_deactivate()
+        own("")
+
+    def rvenv_env(**extra):
+        e = dict(env.detype())
+        e.update(extra)
+        return e
+
+    def rvenv_program():
+        # The rvenv on the shell's PATH (not the alias).
+        from shutil import which
+
+        return which("rvenv", path=env.get_detyped("PATH")) or "rvenv"
+
+    def run():
+        here = pwd()
+        st["asking"] = here
+        code = ""
+        try:
+            out = subprocess.run(
+                [rvenv_program(), "__hook", "xonsh", here, st["venv"], st["off"], st["pin"], st["told"], st["mkey"]],
+                stdout=subprocess.PIPE,
+                env=rvenv_env(),
+            )
+            code = out.stdout.decode("ascii", "replace")
+        except OSError as e:
+            print("rvenv: cannot run rvenv: " + str(e), file=sys.stderr)
+        apply(code)
+        st["asking"] = ""
+        if st["dir"] != here:
+            # rvenv failed (it said why): do not ask again until something changes.
+            st["dir"] = here
+            st["sig"] = sig_of(here)
+
+    def yield_():
+        # A venv activated by hand took over from ours: our PATH entry and
+        # prompt prefix out, our saved PYTHONHOME handed to it.
+        out = path_without(raw_path(), st["path_entry"])
+        if out is not None:
+            env["PATH"] = out
+        if st["had_pythonhome"] and "_OLD_VIRTUAL_PYTHONHOME" not in env:
+            env["_OLD_VIRTUAL_PYTHONHOME"] = st["old_pythonhome"]
+        remove_deactivate()
+        st.update(had_pythonhome=False, old_pythonhome="", prefix="", venv="", path_entry="", dir="")
+        if st["expand"] is not None:
+            env["EXPAND_ENV_VARS"] = st["expand"]
+            st["expand"] = None
+
+    def watch_changed():
+        return bool(st["gitidx"]) and newer(st["gitidx"], st["gitok"])
+
+    def check():
+        here = pwd()
+        venv = st["venv"]
+        ve = env.get("VIRTUAL_ENV", "")
+        if (
+            not st["busy"] and not st["asking"] and st["dir"] and here == st["dir"]
+            and ve == venv and "_OLD_VIRTUAL_PATH" not in env
+            and (not venv or exists(venv + "/pyvenv.cfg")) and not watch_changed()
+        ):
+            if sig_of(here) != st["sig"]:
+                run()
+            return
+        if st["busy"]:
+            # An answer was cut short (Ctrl-C): undo it, ask again.
+            st["busy"] = False
+            deactivate_all()
+            st["dir"] = ""
+        elif st["asking"]:
+            # Ctrl-C stopped rvenv before it answered: as if rvenv had
+            # decided for that directory alone.
+            at = st["asking"]
+            st.update(root=at, dir=at, asking="")
+            st["sig"] = sig_of(at)
+        venv = st["venv"]
+        ve = env.get("VIRTUAL_ENV", "")
+        if ve and (ve != venv or "_OLD_VIRTUAL_PATH" in env):
+            if venv:
+                yield_()
+            return
+        if venv and not ve:
+            # VIRTUAL_ENV was unset behind our back: finish the job.
+            deactivate_all()
+            st["dir"] = ""
+        venv = st["venv"]
+        if not st["dir"] or (venv and not exists(venv + "/pyvenv.cfg")) or watch_changed():
+            run()
+            return
+        if here == st["dir"]:
+            if sig_of(here) != st["sig"]:
+                run()
+            return
+        if st["root"] and not within(here, st["root"]):
+            run()
+            return
+        # Still inside the same project (or none): only the directories
+        # between here and the part already known can hold a new project.
+        d = here
+        while not within(st["dir"], d):
+            if any(exists(os.path.join(d, m)) for m in st["markers"]):
+                run()
+                return
+            d = os.path.dirname(d) or "/"
+        st["dir"] = here
+        st["sig"] = sig_of(here)
+
+    def hook(**kwargs):
+        try:
+            check()
+        except Exception as e:  # the prompt must come back
+            print("rvenv: the hook failed: " + ascii(e), file=sys.stderr)
+
+    def field():
+        return st["prefix"]
+
+    def rvenv_alias(args, stdin=None):
+        cmd = args[0] if args else ""
+        prog = rvenv_program()
+        if cmd == "activate":
+            out = subprocess.run(
+                [prog] + list(args), stdout=subprocess.PIPE,
+                env=rvenv_env(__RVENV_SHELL="xonsh", __RVENV_HOOK_VENV=st["venv"]),
+            )
+            if out.returncode != 0:
+                return out.returncode
+            apply(out.stdout.decode("ascii", "replace"))
+            return 0
+        if cmd == "deactivate":
+            if env.get("VIRTUAL_ENV", "") and "deactivate" in XSH.aliases:
+                XSH.aliases["deactivate"]([], None)
+                return 0
+            print("rvenv: no venv is active", file=sys.stderr)
+            return 1
+        if cmd in ("create", "allow"):
+            rc = subprocess.run([prog] + list(args), env=rvenv_env()).returncode
+            if rc != 0:
+                return rc
+            # The venv may now be there, or be trusted: decide at once.
+            st["dir"] = ""
+            hook()
+            return 0
+        if cmd == "deny":
+            rc = subprocess.run([prog] + list(args), env=rvenv_env(__RVENV_HOOK_VENV=st["venv"])).returncode
+            if rc != 0:
+                return rc
+            st["dir"] = ""
+            denied = env.get("__RVENV_DENIED")
+            env["__RVENV_DENIED"] = "1"
+            try:
+                hook()
+            finally:
+                if denied is None:
+                    del env["__RVENV_DENIED"]
+                else:
+                    env["__RVENV_DENIED"] = denied
+            return 0
+        return subprocess.run([prog] + list(args), env=rvenv_env(__RVENV_HOOK_VENV=st["venv"])).returncode
+
+    def wrap_prompt(**kwargs):
+        # The user's $PROMPT, whatever it is now, gets the field in front.
+        p = env.get("PROMPT")
+        if isinstance(p, str) and "{rvenv_prefix}" not in p and "{env_name}" not in p:
+            env["PROMPT"] = "{rvenv_prefix}" + p
+
+    env["PROMPT_FIELDS"]["rvenv_prefix"] = field
+    XSH.aliases["rvenv"] = rvenv_alias
+    events.on_pre_prompt_format(hook)
+    events.on_pre_prompt_format(wrap_prompt)
+    handle = dict(st=st, check=check, deactivate_all=deactivate_all, apply=apply, ops=ops)
+    XSH.ctx["__rvenv"] = handle
+    return handle
+
+
+__rvenv_make()
+del __rvenv_make
