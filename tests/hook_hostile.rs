@@ -64,6 +64,9 @@ fn markers(dir: &Path) -> Vec<PathBuf> {
 fn cd_var(sh: Shell, var: &str) -> String {
     match sh {
         Shell::Fish => format!("cd ${var}"),
+        // `:q` keeps a newline in the word.
+        Shell::Tcsh => format!("cd ${var}:q"),
+        Shell::Nushell => format!("cd $env.{var}"),
         _ => format!("cd -- \"${var}\""),
     }
 }
@@ -99,6 +102,10 @@ fn hostile(sh: Shell, before: &str) {
     }
     for (i, (name, dir)) in NAMES.iter().zip(&projects).enumerate() {
         let ctx = format!("{sh:?} {before:?} {:?}", lossy(name));
+        if sh == Shell::Nushell && std::str::from_utf8(name).is_err() {
+            common::cannot_express(sh, &format!("{ctx}: nushell holds paths as UTF-8 strings"));
+            continue;
+        }
         let venv = bytes(dir.join(".venv"));
         let step = s.run(&cd_var(sh, &format!("H{i}")));
         step.assert_prompt(&prompt_with(&display(name)), &ctx);
@@ -112,10 +119,19 @@ fn hostile(sh: Shell, before: &str) {
     }
 
     // The last (everything at once), through `rvenv activate`, then off.
-    let last = NAMES.len() - 1;
+    let last = match sh {
+        // The last name nushell can hold (see above).
+        Shell::Nushell => NAMES
+            .iter()
+            .rposition(|n| std::str::from_utf8(n).is_ok())
+            .unwrap(),
+        _ => NAMES.len() - 1,
+    };
     let venv = bytes(projects[last].join(".venv"));
     let line = match sh {
         Shell::Fish => format!("rvenv activate $H{last}"),
+        Shell::Tcsh => format!("rvenv activate $H{last}:q"),
+        Shell::Nushell => format!("rvenv activate $env.H{last}"),
         _ => format!("rvenv activate \"$H{last}\""),
     };
     let step = s.run(&line);
@@ -148,8 +164,8 @@ fn hostile_names(sh: Shell) {
             "setopt PROMPT_SUBST PROMPT_BANG",
             "setopt PROMPT_SUBST no_PROMPT_PERCENT",
         ],
-        Shell::Fish | Shell::Elvish | Shell::Xonsh => &[""],
-        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
+        Shell::Fish | Shell::Elvish | Shell::Xonsh | Shell::Nushell | Shell::Tcsh => &[""],
+        Shell::Powershell => common::no_hook(sh),
     };
     for options in option_sets {
         hostile(sh, options);

@@ -18,7 +18,7 @@ $env.__rvenv = ($env.__rvenv? | default {
 })
 # Loaded (again): rvenv sends the markers, and their key (handed back as
 # MARKS), at the first prompt.
-$env.__rvenv = ($env.__rvenv | upsert mkey "" | upsert markers [])
+$env.__rvenv = ($env.__rvenv | upsert mkey "" | upsert markers [] | upsert theirs ($env.__rvenv.theirs? | default ""))
 
 def --env __rvenv_put [key: string, value: any] {
     $env.__rvenv = ($env.__rvenv | upsert $key $value)
@@ -179,7 +179,10 @@ def __rvenv_git_changed [] {
 def --env __rvenv_check [] {
     let s = $env.__rvenv
     let ve = ($env.VIRTUAL_ENV? | default "")
-    let theirs = ('_OLD_VIRTUAL_PATH' in $env) or ('VIRTUAL_ENV' in (overlay list | get -o name | default []))
+    # Activated by hand: bash's activate script (inherited) sets
+    # _OLD_VIRTUAL_PATH; `overlay use bin/activate.nu` adds an overlay named
+    # `activate` (the hook never does either).
+    let theirs = ('_OLD_VIRTUAL_PATH' in $env) or ('activate' in (overlay list | where active | get name))
     # The fast path: nothing pending, no venv of someone else's, ours still
     # there, the same directory: only its markers can have changed.
     if (not $s.busy) and $s.asking == "" and $s.dir != "" and $env.PWD == $s.dir and $ve == $s.venv and (not $theirs) and ($s.venv == "" or ($s.venv | path join pyvenv.cfg | path exists)) and (not (__rvenv_git_changed)) {
@@ -197,13 +200,20 @@ def --env __rvenv_check [] {
         __rvenv_put sig (__rvenv_sig_of $env.__rvenv.dir)
     }
     let s = $env.__rvenv
+    # Read again: the undo above may have unset it.
+    let ve = ($env.VIRTUAL_ENV? | default "")
+    let theirs = ('_OLD_VIRTUAL_PATH' in $env) or ('activate' in (overlay list | where active | get name))
     # A venv a parent shell's hook activated (it exported __RVENV_VENV) is
     # not the user's: rvenv checks it and this hook adopts it.
     let parents = $s.venv == "" and $ve == ($env.__RVENV_VENV? | default "")
     if $ve != "" and ($ve != $s.venv or $theirs) and not $parents {
         if $s.venv != "" { __rvenv_yield }
+        # Inherited (its activate script's deactivate did not come along):
+        # `deactivate` undoes exactly that venv.
+        __rvenv_put theirs $ve
         return
     }
+    if $s.theirs != "" { __rvenv_put theirs "" }
     if $s.venv != "" and $ve == "" {
         __rvenv_deactivate
         __rvenv_put dir ""
@@ -240,6 +250,16 @@ def --env __rvenv_check [] {
 # the project.
 def --env deactivate [mode?: string] {
     if $env.__rvenv.venv == "" {
+        let ve = ($env.VIRTUAL_ENV? | default "")
+        if $ve != "" and $ve == $env.__rvenv.theirs {
+            # An inherited venv: its bin/ off PATH (exactly that entry).
+            let rest = (__rvenv_without (__rvenv_path) ($ve | path join bin))
+            if $rest != null { $env.PATH = $rest }
+            hide-env -i VIRTUAL_ENV VIRTUAL_ENV_PROMPT
+            __rvenv_put theirs ""
+            __rvenv_put dir ""
+            return
+        }
         error make -u {msg: "rvenv: no venv of the hook's is active"}
     }
     __rvenv_deactivate
@@ -248,7 +268,7 @@ def --env deactivate [mode?: string] {
 }
 
 # `rvenv ARGS`: the commands that change the shell go through here.
-def --env --wrapped rvenv [...args] {
+def --env __rvenv_cmd [args: list] {
     let sub = ($args | get -o 0 | default "")
     if $sub == "activate" {
         let answer = (with-env {__RVENV_SHELL: nushell, __RVENV_HOOK_VENV: $env.__rvenv.venv} { do -i { ^rvenv ...$args } | complete })
@@ -273,6 +293,19 @@ def --env --wrapped rvenv [...args] {
     }
 }
 
+# nushell runs the longest command name it knows: the completions' `extern
+# "rvenv activate"` (and the others) would reach the binary without the
+# hook, so each subcommand that changes the shell or asks about the hook's
+# venv is a command here too.
+def --env --wrapped rvenv [...args] { __rvenv_cmd $args }
+def --env --wrapped "rvenv activate" [...args] { __rvenv_cmd [activate ...$args] }
+def --env --wrapped "rvenv deactivate" [...args] { __rvenv_cmd [deactivate ...$args] }
+def --env --wrapped "rvenv create" [...args] { __rvenv_cmd [create ...$args] }
+def --env --wrapped "rvenv allow" [...args] { __rvenv_cmd [allow ...$args] }
+def --env --wrapped "rvenv deny" [...args] { __rvenv_cmd [deny ...$args] }
+def --env --wrapped "rvenv status" [...args] { __rvenv_cmd [status ...$args] }
+def --env --wrapped "rvenv run" [...args] { __rvenv_cmd [run ...$args] }
+
 # The prompt: the venv's name in front of whatever PROMPT_COMMAND draws,
 # wrapped again when something replaced it.
 def --env __rvenv_wrap_prompt [] {
@@ -280,6 +313,9 @@ def --env __rvenv_wrap_prompt [] {
     if ($current | describe) == "closure" and ((view source $current) | str contains "__rvenv_prompt_marker") {
         return
     }
+    # A prompt set while a venv is on is the user's (as PS1 in bash): shown
+    # as it is; the next venv prefixes it.
+    __rvenv_put prefix ""
     let inner = $current
     $env.PROMPT_COMMAND = {||
         let __rvenv_prompt_marker = true
@@ -294,8 +330,10 @@ let __rvenv_pre = ($env.config.hooks.pre_prompt? | default [])
 if not ($__rvenv_pre | any {|h| ($h | describe) == "closure" and ((view source $h) | str contains "__rvenv_check") }) {
     $env.config.hooks.pre_prompt = ($__rvenv_pre | prepend {||
         let code = ($env.LAST_EXIT_CODE? | default 0)
-        __rvenv_check
+        # Wrapped first: a prompt replaced since is the user's, unprefixed
+        # until the next venv goes on.
         __rvenv_wrap_prompt
+        __rvenv_check
         $env.LAST_EXIT_CODE = $code
     })
 }

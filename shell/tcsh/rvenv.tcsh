@@ -28,6 +28,8 @@ case __rvenv_load:
     if ( ! $?__rvenv_had_pythonhome ) set __rvenv_had_pythonhome = ''
     if ( ! $?__rvenv_old_pythonhome ) set __rvenv_old_pythonhome = ''
     if ( ! $?__rvenv_busy ) set __rvenv_busy = ''
+    if ( ! $?__rvenv_theirs ) set __rvenv_theirs = ''
+    if ( ! $?__rvenv_theirs_fn ) set __rvenv_theirs_fn = ''
     # Loaded (again): rvenv sends the markers and their key at the first
     # prompt.
     set __rvenv_markers = ( )
@@ -39,6 +41,7 @@ case __rvenv_load:
     set __rvenv_s = ''
     set __rvenv_asking = ''
     set __rvenv_st = 0
+    set __rvenv_rc = 0
     set __rvenv_ans = "$__rvenv_lib:h/answer.$$"
     alias rvenv 'set __rvenv_args = ( \!* ); source $__rvenv_lib:q __rvenv_cmd'
     # Run first at each prompt; a precmd the user had runs after it (and
@@ -47,9 +50,9 @@ case __rvenv_load:
     if ( "$__rvenv_up" !~ *__rvenv_check* ) then
         if ( "$__rvenv_up" != "" ) then
             alias __rvenv_user_precmd "$__rvenv_up"
-            alias precmd 'source $__rvenv_lib:q __rvenv_check; __rvenv_user_precmd'
+            alias precmd 'set __rvenv_st = $status; source $__rvenv_lib:q __rvenv_check; __rvenv_user_precmd'
         else
-            alias precmd 'source $__rvenv_lib:q __rvenv_check'
+            alias precmd 'set __rvenv_st = $status; source $__rvenv_lib:q __rvenv_check'
         endif
     endif
     unset __rvenv_up
@@ -81,9 +84,9 @@ case __rvenv_run:
     endif
     breaksw
 
-# The prompt hook (alias precmd). It keeps $status for what runs after it.
+# The prompt hook (alias precmd, which saved $status in __rvenv_st:
+# `source` resets it). It keeps $status for what runs after it.
 case __rvenv_check:
-    set __rvenv_st = $status
     set __rvenv_ve = ''
     if ( $?VIRTUAL_ENV ) then
         set __rvenv_ve = "$VIRTUAL_ENV"
@@ -109,7 +112,7 @@ case __rvenv_check:
     if ( ! $__rvenv_done ) then
         source $__rvenv_lib:q __rvenv_slow
     endif
-    set status = $__rvenv_st
+    set __rvenv_rc = $__rvenv_st
     breaksw
 
 case __rvenv_slow:
@@ -141,7 +144,25 @@ case __rvenv_slow:
     endif
     if ( "$__rvenv_ve" != "" && ( "$__rvenv_ve" != "$__rvenv_venv" || $?_OLD_VIRTUAL_PATH ) && ( "$__rvenv_venv" != "" || "$__rvenv_ve" != "$__rvenv_pv" ) ) then
         if ( "$__rvenv_venv" != "" ) source $__rvenv_lib:q __rvenv_yield
+        if ( "$__rvenv_ve" != "$__rvenv_theirs" ) then
+            # Inherited from a parent shell, its activate script's
+            # deactivate did not come along: the user gets one that undoes
+            # exactly that venv.
+            set __rvenv_theirs = "$__rvenv_ve"
+            set __rvenv_deact = "`alias deactivate`"
+            if ( "$__rvenv_deact" == "" ) then
+                alias deactivate 'source $__rvenv_lib:q __rvenv_deactivate_inherited'
+                set __rvenv_theirs_fn = 1
+            endif
+        endif
         breaksw
+    endif
+    if ( "$__rvenv_theirs" != "" ) then
+        # That venv went off by other means than the deactivate we gave
+        # for it: so does that deactivate.
+        if ( "$__rvenv_theirs_fn" != "" ) unalias deactivate
+        set __rvenv_theirs = ''
+        set __rvenv_theirs_fn = ''
     endif
     if ( "$__rvenv_venv" != "" && "$__rvenv_ve" == "" ) then
         # VIRTUAL_ENV was unset behind our back: finish the job.
@@ -389,13 +410,31 @@ case __rvenv_yield:
     set __rvenv_dir = ''
     breaksw
 
+# The deactivate given for an inherited venv: its bin/ off PATH (exactly
+# that entry, cut by rvenv), its variables unset.
+case __rvenv_deactivate_inherited:
+    if ( $?VIRTUAL_ENV ) then
+        \rvenv __undo tcsh "" "$VIRTUAL_ENV/bin" "" >! "$__rvenv_ans"
+        source "$__rvenv_ans"
+    endif
+    unsetenv VIRTUAL_ENV
+    unsetenv VIRTUAL_ENV_PROMPT
+    unalias deactivate
+    set __rvenv_theirs = ''
+    set __rvenv_theirs_fn = ''
+    set __rvenv_dir = ''
+    rehash
+    breaksw
+
 # Before `rvenv activate`: a venv on that is not the hook's goes off
-# through its own deactivate.
+# through its own deactivate (an alias: tcsh's one-line `if` runs no alias).
 case __rvenv_deactivate_theirs:
     if ( $?VIRTUAL_ENV ) then
         if ( "$VIRTUAL_ENV" != "$__rvenv_venv" ) then
             set __rvenv_deact = "`alias deactivate`"
-            if ( "$__rvenv_deact" != "" ) deactivate
+            if ( "$__rvenv_deact" != "" ) then
+                deactivate
+            endif
         endif
     endif
     breaksw
@@ -409,7 +448,9 @@ case __rvenv_cmd:
     switch ( "$__rvenv_sub" )
     case activate:
         env __RVENV_SHELL=tcsh __RVENV_HOOK_VENV="$__rvenv_venv" rvenv $__rvenv_args:q >! "$__rvenv_ans"
-        if ( ! $status ) source "$__rvenv_ans"
+        set __rvenv_st = $status
+        if ( ! $__rvenv_st ) source "$__rvenv_ans"
+        set __rvenv_rc = $__rvenv_st
         breaksw
     case deactivate:
         set __rvenv_deact = ''
@@ -418,32 +459,42 @@ case __rvenv_cmd:
         endif
         if ( "$__rvenv_deact" != "" ) then
             deactivate
+            set __rvenv_rc = 0
         else
             printf '%s\n' 'rvenv: no venv is active' > /dev/stderr
-            set status = 1
+            set __rvenv_rc = 1
         endif
         breaksw
     case create:
     case allow:
         \rvenv $__rvenv_args:q
-        if ( ! $status ) then
+        set __rvenv_st = $status
+        if ( ! $__rvenv_st ) then
             set __rvenv_dir = ''
             source $__rvenv_lib:q __rvenv_check
         endif
+        set __rvenv_rc = $__rvenv_st
         breaksw
     case deny:
         env __RVENV_HOOK_VENV="$__rvenv_venv" rvenv $__rvenv_args:q
-        if ( ! $status ) then
+        set __rvenv_st = $status
+        if ( ! $__rvenv_st ) then
             set __rvenv_dir = ''
             setenv __RVENV_DENIED 1
             source $__rvenv_lib:q __rvenv_check
             unsetenv __RVENV_DENIED
         endif
+        set __rvenv_rc = $__rvenv_st
         breaksw
     default:
         env __RVENV_HOOK_VENV="$__rvenv_venv" rvenv $__rvenv_args:q
+        set __rvenv_rc = $status
         breaksw
     endsw
     breaksw
 
 endsw
+
+# `source` ends with the status of its last command (endsw: 0): the one
+# the operation meant ($status before the prompt hook, rvenv's for `rvenv`).
+if ( $?__rvenv_rc ) set status = $__rvenv_rc
