@@ -487,7 +487,8 @@ fn upgrade_after_the_base_moved(sh: Shell) {
     fs::write(extra.join("extra_mod.py"), "Y = 7\n").unwrap();
     let mut s = Session::start(sh, &fx, opts(&fx).env("PYENV_ROOT", fx.path("pyenv")));
     s.run(&sh.cd(&shop));
-    s.run(&format!("rvenv create -p {minor}"));
+    // Quoted: nushell reads a bare 3.10 as the number 3.1.
+    s.run(&format!("rvenv create -p '{minor}'"));
     let site = venv.join(format!("lib/python{minor}/site-packages"));
     fs::create_dir(site.join("hello")).unwrap();
     fs::write(site.join("hello/__init__.py"), "X = 42\n").unwrap();

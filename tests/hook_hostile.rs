@@ -61,6 +61,26 @@ fn markers(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Why `sh` cannot hold `name` as a working directory, if it cannot.
+fn cannot_hold(sh: Shell, name: &[u8]) -> Option<&'static str> {
+    match sh {
+        Shell::Nushell if std::str::from_utf8(name).is_err() => {
+            Some("nushell holds paths as UTF-8 strings")
+        }
+        Shell::Nushell if name.iter().any(|b| matches!(b, 0x07 | 0x1b)) => {
+            Some("nushell's cd says `Directory not found` for a name holding ESC or BEL")
+        }
+        // The test hands each name over in a variable.
+        Shell::Nushell if name.ends_with(b"\n") => {
+            Some("nushell drops a trailing newline from a variable it inherits")
+        }
+        Shell::Tcsh if name.contains(&b'\n') => {
+            Some("tcsh's \"$cwd\" stops at a newline (Unmatched '\"')")
+        }
+        _ => None,
+    }
+}
+
 fn cd_var(sh: Shell, var: &str) -> String {
     match sh {
         Shell::Fish => format!("cd ${var}"),
@@ -81,7 +101,10 @@ fn hostile(sh: Shell, before: &str) {
         let dir = fx.path("h").join(OsStr::from_bytes(name));
         fx.venv_moved(&dir.join(".venv"));
         fs::create_dir(dir.join("sub")).unwrap();
-        opts = opts.env(format!("H{i}"), dir.as_os_str());
+        // nushell panics at start-up on a variable that is not UTF-8.
+        if sh != Shell::Nushell || std::str::from_utf8(name).is_ok() {
+            opts = opts.env(format!("H{i}"), dir.as_os_str());
+        }
         projects.push(dir);
     }
     // A venv whose pyvenv.cfg names a hostile prompt.
@@ -102,8 +125,8 @@ fn hostile(sh: Shell, before: &str) {
     }
     for (i, (name, dir)) in NAMES.iter().zip(&projects).enumerate() {
         let ctx = format!("{sh:?} {before:?} {:?}", lossy(name));
-        if sh == Shell::Nushell && std::str::from_utf8(name).is_err() {
-            common::cannot_express(sh, &format!("{ctx}: nushell holds paths as UTF-8 strings"));
+        if let Some(why) = cannot_hold(sh, name) {
+            common::cannot_express(sh, &format!("{ctx}: {why}"));
             continue;
         }
         let venv = bytes(dir.join(".venv"));
@@ -119,14 +142,11 @@ fn hostile(sh: Shell, before: &str) {
     }
 
     // The last (everything at once), through `rvenv activate`, then off.
-    let last = match sh {
-        // The last name nushell can hold (see above).
-        Shell::Nushell => NAMES
-            .iter()
-            .rposition(|n| std::str::from_utf8(n).is_ok())
-            .unwrap(),
-        _ => NAMES.len() - 1,
-    };
+    // The last name the shell can hold (see above).
+    let last = NAMES
+        .iter()
+        .rposition(|n| cannot_hold(sh, n).is_none())
+        .unwrap();
     let venv = bytes(projects[last].join(".venv"));
     let line = match sh {
         Shell::Fish => format!("rvenv activate $H{last}"),

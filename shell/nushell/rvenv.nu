@@ -287,7 +287,10 @@ def --env __rvenv_cmd [args: list] {
     } else if $sub == "deny" {
         with-env {__RVENV_HOOK_VENV: $env.__rvenv.venv} { ^rvenv ...$args }
         __rvenv_put dir ""
-        with-env {__RVENV_DENIED: "1"} { __rvenv_check }
+        # Not with-env: what __rvenv_check changes must stay.
+        $env.__RVENV_DENIED = "1"
+        __rvenv_check
+        hide-env __RVENV_DENIED
     } else {
         with-env {__RVENV_HOOK_VENV: $env.__rvenv.venv} { ^rvenv ...$args }
     }

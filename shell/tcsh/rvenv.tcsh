@@ -29,6 +29,8 @@ case __rvenv_load:
     if ( ! $?__rvenv_old_pythonhome ) set __rvenv_old_pythonhome = ''
     if ( ! $?__rvenv_busy ) set __rvenv_busy = ''
     if ( ! $?__rvenv_theirs ) set __rvenv_theirs = ''
+    if ( ! $?__rvenv_ph_pending ) set __rvenv_ph_pending = ''
+    if ( ! $?__rvenv_ph_theirs ) set __rvenv_ph_theirs = ''
     if ( ! $?__rvenv_theirs_fn ) set __rvenv_theirs_fn = ''
     # Loaded (again): rvenv sends the markers and their key at the first
     # prompt.
@@ -43,7 +45,8 @@ case __rvenv_load:
     set __rvenv_st = 0
     set __rvenv_rc = 0
     set __rvenv_ans = "$__rvenv_lib:h/answer.$$"
-    alias rvenv 'set __rvenv_args = ( \!* ); source $__rvenv_lib:q __rvenv_cmd'
+    # The words go to `source` (a `>` the user typed redirects all of it).
+    alias rvenv 'source $__rvenv_lib:q __rvenv_cmd \!*'
     # Run first at each prompt; a precmd the user had runs after it (and
     # sees their $status). Loading twice leaves the chain as it is.
     set __rvenv_up = "`alias precmd`"
@@ -156,6 +159,13 @@ case __rvenv_slow:
             endif
         endif
         breaksw
+    endif
+    if ( "$__rvenv_ph_pending" != "" ) then
+        # The venv activated by hand over ours is off: the PYTHONHOME the
+        # hook had set aside comes back.
+        if ( ! $?PYTHONHOME ) setenv PYTHONHOME "$__rvenv_ph_theirs"
+        set __rvenv_ph_pending = ''
+        set __rvenv_ph_theirs = ''
     endif
     if ( "$__rvenv_theirs" != "" ) then
         # That venv went off by other means than the deactivate we gave
@@ -395,8 +405,11 @@ case __rvenv_yield:
             if ( "$_OLD_VIRTUAL_PROMPT" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) set _OLD_VIRTUAL_PROMPT = "$__rvenv_prompt_rest"
         endif
     endif
-    if ( "$__rvenv_had_pythonhome" != "" && ! $?_OLD_VIRTUAL_PYTHONHOME ) then
-        set _OLD_VIRTUAL_PYTHONHOME = "$__rvenv_old_pythonhome"
+    if ( "$__rvenv_had_pythonhome" != "" ) then
+        # CPython's activate.csh keeps no PYTHONHOME to restore: the hook
+        # gives it back once that venv is off.
+        set __rvenv_ph_theirs = "$__rvenv_old_pythonhome"
+        set __rvenv_ph_pending = 1
     endif
     set __rvenv_deact = "`alias deactivate`"
     if ( "$__rvenv_deact" =~ *__rvenv_deactivate_cmd* ) unalias deactivate
@@ -441,6 +454,7 @@ case __rvenv_deactivate_theirs:
 
 # `rvenv ARGS` (alias rvenv): the commands that change the shell.
 case __rvenv_cmd:
+    set __rvenv_args = ( $argv[2-]:q )
     set __rvenv_sub = ''
     if ( $#__rvenv_args > 0 ) then
         set __rvenv_sub = "$__rvenv_args[1]"

@@ -249,14 +249,19 @@ pub const DRIVEN: &[Shell] = &[
 const NU_ROWS: &[&str] = &[
     "allow_and_deny_take_paths",
     "another_users_symlink_is_not_followed",
+    "answer_cut_before_its_path_step_keeps_path",
+    "answer_cut_short_is_undone",
     "broken_venvs_are_not_activated",
+    "cd_and_run_in_one_line",
     "cd_into_the_project_create_and_the_venv_runs_what_it_asks_for",
     "clear_inside_the_active_venv",
     "clear_with_a_pyenv_shim_first_on_path",
     "committed_venv_never_activates",
+    "corrupt_store_fails_closed",
     "create_while_another_venv_is_first_on_path",
     "created_venv_is_trusted",
     "deactivate_sticks_until_leaving",
+    "deactivation_cut_short_is_finished",
     "disable_prompt",
     "dotdot_and_proc_self_cwd_are_resolved",
     "enter_subdir_leave",
@@ -265,13 +270,19 @@ const NU_ROWS: &[&str] = &[
     "fifos_where_files_are_expected",
     "files_naming_venvs",
     "hostile_clone",
+    "hostile_names",
+    "inherited_venv_is_left_alone",
+    "messages",
     "nested_projects_and_venv_as_project",
+    "path_edits_are_kept",
     "pipeline_statuses_reach_later_prompt_hooks",
     "poetry_and_pipenv_projects",
     "project_deleted_while_inside",
+    "project_without_venv",
     "prompt_changed_while_active_is_kept",
     "pull_into_the_active_venv",
     "pulled_files_end_trust",
+    "pythonhome_saved_and_restored",
     "pythonhome_unset_stays_unset",
     "relative_settings_never_reach_path",
     "reloading_while_active",
@@ -289,8 +300,11 @@ const NU_ROWS: &[&str] = &[
     "untrusted_allow_deny",
     "untrusted_line_once_in_a_monorepo",
     "unusual_shell_options",
+    "upgrade_after_the_base_moved",
     "user_aliases",
     "uv_member_globs_answer_at_once",
+    "venv_created_or_deleted_in_cwd",
+    "venv_with_a_colon_is_refused",
     "writers_the_mode_bits_hide",
 ];
 
@@ -301,6 +315,7 @@ const TCSH_ROWS: &[&str] = &[
     "answer_cut_before_its_path_step_keeps_path",
     "answer_cut_short_is_undone",
     "broken_venvs_are_not_activated",
+    "cd_and_run_in_one_line",
     "cd_into_the_project_create_and_the_venv_runs_what_it_asks_for",
     "clear_inside_the_active_venv",
     "clear_with_a_pyenv_shim_first_on_path",
@@ -316,11 +331,16 @@ const TCSH_ROWS: &[&str] = &[
     "dotdot_and_proc_self_cwd_are_resolved",
     "enter_subdir_leave",
     "exit_status_is_kept",
+    "fifos_in_tool_config",
+    "fifos_where_files_are_expected",
     "files_naming_venvs",
+    "hand_activated_over_ours_gets_our_pythonhome",
     "hostile_clone",
+    "hostile_names",
     "inherited_venv_is_left_alone",
     "messages",
     "nested_projects_and_venv_as_project",
+    "path_edits_are_kept",
     "pipeline_statuses_reach_later_prompt_hooks",
     "poetry_and_pipenv_projects",
     "project_deleted_while_inside",
@@ -328,12 +348,15 @@ const TCSH_ROWS: &[&str] = &[
     "prompt_changed_while_active_is_kept",
     "pull_into_the_active_venv",
     "pulled_files_end_trust",
+    "pythonhome_saved_and_restored",
     "pythonhome_unset_stays_unset",
+    "relative_settings_never_reach_path",
     "reloading_while_active",
     "replaced_by_a_hostile_clone",
     "rvenv_activate_and_deactivate",
     "rvenv_activate_ends_a_deactivate",
     "rvenv_create_activates_at_once",
+    "rvenv_starts_only_when_something_may_change",
     "same_venv_activated_by_hand_over_ours",
     "sources_resolving_nowhere",
     "store_fifo_does_not_hang",
@@ -348,6 +371,7 @@ const TCSH_ROWS: &[&str] = &[
     "upgrade_after_the_base_moved",
     "user_aliases",
     "uv_member_globs_answer_at_once",
+    "venv_created_or_deleted_in_cwd",
     "venv_with_a_colon_is_refused",
     "writers_the_mode_bits_hide",
 ];
@@ -1172,7 +1196,9 @@ impl<'f> Session<'f> {
         if matches!(self.shell, Shell::Nushell | Shell::Tcsh) {
             // nushell's line editor drops what was typed ahead of its
             // prompt: each line waits for a prompt (its OSC 133;B mark).
-            for (i, l) in line.lines().chain([sync.as_str()]).enumerate() {
+            // split, not lines: an empty line is typed too (a prompt of
+            // its own).
+            for (i, l) in line.split('\n').chain([sync.as_str()]).enumerate() {
                 // tcsh's first prompt, before the rc set it, has no mark.
                 if !(self.shell == Shell::Tcsh && n == 1 && i == 0) {
                     self.wait_prompt();
