@@ -14,11 +14,16 @@
 $env.__rvenv = ($env.__rvenv? | default {
     venv: "" root: "" off: "" pin: "" told: "" dir: "" sig: "" markers: []
     gitidx: "" gitok: "" path_entry: "" prefix: "" had_pythonhome: false
-    old_pythonhome: "" busy: false asking: "" mkey: ""
+    old_pythonhome: "" busy: false asking: "" mkey: "" theirs: ""
+    path_then: [] conda: "" conda_seen: ""
 })
 # Loaded (again): rvenv sends the markers, and their key (handed back as
 # MARKS), at the first prompt.
-$env.__rvenv = ($env.__rvenv | upsert mkey "" | upsert markers [] | upsert theirs ($env.__rvenv.theirs? | default ""))
+$env.__rvenv = ($env.__rvenv | upsert mkey "" | upsert markers []
+    | upsert theirs ($env.__rvenv.theirs? | default "")
+    | upsert path_then ($env.__rvenv.path_then? | default [])
+    | upsert conda ($env.__rvenv.conda? | default "")
+    | upsert conda_seen "")
 
 def --env __rvenv_put [key: string, value: any] {
     $env.__rvenv = ($env.__rvenv | upsert $key $value)
@@ -54,6 +59,7 @@ def --env __rvenv_apply [ops: list] {
             "__rvenv_begin" => { __rvenv_put busy true; __rvenv_put asking "" }
             "__rvenv_own" => {
                 __rvenv_put venv $a.0
+                __rvenv_put conda ($env.CONDA_PREFIX? | default "")
                 if $a.0 != "" { load-env {__RVENV_VENV: $a.0} } else { hide-env -i __RVENV_VENV }
             }
             "__rvenv_set" => { load-env {($a.0): $a.1} }
@@ -69,6 +75,7 @@ def --env __rvenv_apply [ops: list] {
             "__rvenv_path_first" => {
                 __rvenv_put path_entry $a.0
                 $env.PATH = (__rvenv_path | prepend $a.0)
+                __rvenv_put path_then (__rvenv_path)
             }
             # Moves $a.0 to the front of PATH (adds it when it is not
             # there), as the hook's entry: a venv adopted from a parent
@@ -79,6 +86,7 @@ def --env __rvenv_apply [ops: list] {
                 let rest = (__rvenv_without $p $a.0)
                 let base = if $rest != null { $rest } else { $p }
                 $env.PATH = ($base | prepend $a.0)
+                __rvenv_put path_then (__rvenv_path)
             }
             "__rvenv_prompt" => {
                 if ($env.VIRTUAL_ENV_DISABLE_PROMPT? | default "") == "" {
@@ -108,6 +116,7 @@ def --env __rvenv_apply [ops: list] {
                 __rvenv_put root $a.0
                 __rvenv_put off $a.1
                 __rvenv_put told $a.2
+                __rvenv_put conda_seen ($env.CONDA_PREFIX? | default "")
                 __rvenv_put dir $env.PWD
                 __rvenv_put sig (__rvenv_sig_of $env.PWD)
                 __rvenv_put busy false
@@ -185,7 +194,9 @@ def --env __rvenv_check [] {
     let theirs = ('_OLD_VIRTUAL_PATH' in $env) or ('activate' in (overlay list | where active | get name))
     # The fast path: nothing pending, no venv of someone else's, ours still
     # there, the same directory: only its markers can have changed.
-    if (not $s.busy) and $s.asking == "" and $s.dir != "" and $env.PWD == $s.dir and $ve == $s.venv and (not $theirs) and ($s.venv == "" or ($s.venv | path join pyvenv.cfg | path exists)) and (not (__rvenv_git_changed)) {
+    let conda = ($env.CONDA_PREFIX? | default "")
+    let first = ((__rvenv_path | get -o 0) == $s.path_entry)
+    if (not $s.busy) and $s.asking == "" and $s.dir != "" and $env.PWD == $s.dir and $ve == $s.venv and (not $theirs) and $conda == $s.conda_seen and ($s.path_entry == "" or $first or $conda != $s.conda) and ($s.venv == "" or ($s.venv | path join pyvenv.cfg | path exists)) and (not (__rvenv_git_changed)) {
         if (__rvenv_sig_of $env.PWD) != $s.sig { __rvenv_run }
         return
     }
@@ -219,7 +230,19 @@ def --env __rvenv_check [] {
         __rvenv_put dir ""
     }
     let s = $env.__rvenv
-    if $s.dir == "" or ($s.venv != "" and not ($s.venv | path join pyvenv.cfg | path exists)) or (__rvenv_git_changed) {
+    if $s.path_entry != "" and $conda == $s.conda and (__rvenv_path | get -o 0) != $s.path_entry {
+        # An rc file read again, a profile or pyenv's init put entries that
+        # were on PATH already before the venv's bin/: it goes first again,
+        # every other entry in its order. A `conda activate` since the venv
+        # went on wins; so does a new directory the user put in front.
+        let entry = $s.path_entry
+        let front = (__rvenv_path | take while {|e| $e != $entry })
+        if ($front | all {|e| $e in $s.path_then }) {
+            __rvenv_apply [{op: "__rvenv_path_front", args: [$entry]}]
+        }
+    }
+    let s = $env.__rvenv
+    if $conda != $s.conda_seen or $s.dir == "" or ($s.venv != "" and not ($s.venv | path join pyvenv.cfg | path exists)) or (__rvenv_git_changed) {
         __rvenv_run
         return
     }

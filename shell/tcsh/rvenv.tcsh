@@ -29,6 +29,9 @@ case __rvenv_load:
     if ( ! $?__rvenv_old_pythonhome ) set __rvenv_old_pythonhome = ''
     if ( ! $?__rvenv_busy ) set __rvenv_busy = ''
     if ( ! $?__rvenv_theirs ) set __rvenv_theirs = ''
+    if ( ! $?__rvenv_path_then ) set __rvenv_path_then = ''
+    if ( ! $?__rvenv_path_seen ) set __rvenv_path_seen = ''
+    if ( ! $?__rvenv_conda ) set __rvenv_conda = ''
     if ( ! $?__rvenv_ph_pending ) set __rvenv_ph_pending = ''
     if ( ! $?__rvenv_ph_theirs ) set __rvenv_ph_theirs = ''
     if ( ! $?__rvenv_theirs_fn ) set __rvenv_theirs_fn = ''
@@ -97,7 +100,14 @@ case __rvenv_check:
     set __rvenv_done = 0
     # The fast path: nothing pending, no venv activated by hand, ours still
     # there, the same directory; only its markers can have changed.
-    if ( "$__rvenv_busy$__rvenv_asking" == "" && "$__rvenv_dir" != "" && "$cwd" == "$__rvenv_dir" && "$__rvenv_ve" == "$__rvenv_venv" && ! $?_OLD_VIRTUAL_PATH ) then
+    # ($PATH as the hook last saw it, or no venv: see __rvenv_slow.)
+    set __rvenv_ps = 1
+    if ( "$__rvenv_path_entry" != "" ) then
+        if ( $?PATH ) then
+            if ( "$PATH" != "$__rvenv_path_seen" ) set __rvenv_ps = 0
+        endif
+    endif
+    if ( "$__rvenv_busy$__rvenv_asking" == "" && "$__rvenv_dir" != "" && "$cwd" == "$__rvenv_dir" && "$__rvenv_ve" == "$__rvenv_venv" && ! $?_OLD_VIRTUAL_PATH && $__rvenv_ps ) then
         set __rvenv_done = 1
         if ( "$__rvenv_venv" != "" ) then
             if ( ! -e "$__rvenv_venv/pyvenv.cfg" ) set __rvenv_done = 0
@@ -178,6 +188,26 @@ case __rvenv_slow:
         # VIRTUAL_ENV was unset behind our back: finish the job.
         source $__rvenv_lib:q __rvenv_deactivate
         set __rvenv_dir = ''
+    endif
+    if ( "$__rvenv_path_entry" != "" && $?PATH ) then
+        if ( "$PATH" != "$__rvenv_path_seen" ) then
+            # PATH changed: an rc file read again, a profile or pyenv's init
+            # may have put entries that were on PATH already before the
+            # venv's bin/. rvenv (tcsh cannot cut strings) sends it first
+            # again, every other entry in its order; a `conda activate`
+            # since the venv went on wins, so does a new directory the user
+            # put in front.
+            set __rvenv_cp = ''
+            # A block: a one-line if expands its command first.
+            if ( $?CONDA_PREFIX ) then
+                set __rvenv_cp = "$CONDA_PREFIX"
+            endif
+            if ( "$__rvenv_cp" == "$__rvenv_conda" ) then
+                \rvenv __undo tcsh front "$__rvenv_path_entry" "$__rvenv_path_then" >! "$__rvenv_ans"
+                source "$__rvenv_ans"
+            endif
+            set __rvenv_path_seen = "$PATH"
+        endif
     endif
     set __rvenv_go = 0
     if ( "$__rvenv_dir" == "" ) set __rvenv_go = 1
@@ -272,6 +302,11 @@ case __rvenv_pin:
 
 case __rvenv_own:
     set __rvenv_venv = "$argv[2]"
+    set __rvenv_conda = ''
+    # A block: a one-line if expands its command first.
+    if ( $?CONDA_PREFIX ) then
+        set __rvenv_conda = "$CONDA_PREFIX"
+    endif
     if ( "$argv[2]" != "" ) then
         setenv __RVENV_VENV "$argv[2]"
     else
@@ -298,10 +333,14 @@ case __rvenv_path_first:
     if ( $?PATH ) then
         if ( "$PATH" != "" ) then
             setenv PATH "${__rvenv_path_entry}:$PATH"
+            set __rvenv_path_then = "$PATH"
+            set __rvenv_path_seen = "$PATH"
             breaksw
         endif
     endif
     setenv PATH "$__rvenv_path_entry"
+    set __rvenv_path_then = "$PATH"
+    set __rvenv_path_seen = "$PATH"
     breaksw
 
 # Moves $2 to the front of PATH (adds it when it is not there), as the
@@ -315,6 +354,8 @@ case __rvenv_path_front:
         else
             setenv PATH "$__rvenv_path_entry"
         endif
+        set __rvenv_path_then = "$PATH"
+        set __rvenv_path_seen = "$PATH"
         breaksw
     endif
     source $__rvenv_lib:q __rvenv_path_first "$argv[2]"

@@ -254,10 +254,11 @@ const NU_ROWS: &[&str] = &[
     "broken_venvs_are_not_activated",
     "cd_and_run_in_one_line",
     "cd_into_the_project_create_and_the_venv_runs_what_it_asks_for",
+    "child_of_the_same_shell_adopts",
+    "child_started_elsewhere_sets_itself_right",
     "clear_inside_the_active_venv",
     "clear_with_a_pyenv_shim_first_on_path",
     "committed_venv_never_activates",
-    "corrupt_store_fails_closed",
     "create_while_another_venv_is_first_on_path",
     "created_venv_is_trusted",
     "deactivate_sticks_until_leaving",
@@ -269,6 +270,7 @@ const NU_ROWS: &[&str] = &[
     "fifos_in_tool_config",
     "fifos_where_files_are_expected",
     "files_naming_venvs",
+    "hand_venv_stays_the_users_in_a_child",
     "hostile_clone",
     "hostile_names",
     "inherited_venv_is_left_alone",
@@ -290,6 +292,7 @@ const NU_ROWS: &[&str] = &[
     "rvenv_activate_ends_a_deactivate",
     "rvenv_create_activates_at_once",
     "rvenv_starts_only_when_something_may_change",
+    "scripts_never_run_the_hook",
     "sources_resolving_nowhere",
     "store_fifo_does_not_hang",
     "store_keeps_entries_of_a_missing_disk",
@@ -304,7 +307,7 @@ const NU_ROWS: &[&str] = &[
     "user_aliases",
     "uv_member_globs_answer_at_once",
     "venv_created_or_deleted_in_cwd",
-    "venv_with_a_colon_is_refused",
+    "venv_stays_first_on_path",
     "writers_the_mode_bits_hide",
 ];
 
@@ -317,6 +320,8 @@ const TCSH_ROWS: &[&str] = &[
     "broken_venvs_are_not_activated",
     "cd_and_run_in_one_line",
     "cd_into_the_project_create_and_the_venv_runs_what_it_asks_for",
+    "child_of_the_same_shell_adopts",
+    "child_started_elsewhere_sets_itself_right",
     "clear_inside_the_active_venv",
     "clear_with_a_pyenv_shim_first_on_path",
     "committed_venv_never_activates",
@@ -335,6 +340,7 @@ const TCSH_ROWS: &[&str] = &[
     "fifos_where_files_are_expected",
     "files_naming_venvs",
     "hand_activated_over_ours_gets_our_pythonhome",
+    "hand_venv_stays_the_users_in_a_child",
     "hostile_clone",
     "hostile_names",
     "inherited_venv_is_left_alone",
@@ -358,6 +364,7 @@ const TCSH_ROWS: &[&str] = &[
     "rvenv_create_activates_at_once",
     "rvenv_starts_only_when_something_may_change",
     "same_venv_activated_by_hand_over_ours",
+    "scripts_never_run_the_hook",
     "sources_resolving_nowhere",
     "store_fifo_does_not_hang",
     "store_keeps_entries_of_a_missing_disk",
@@ -372,6 +379,7 @@ const TCSH_ROWS: &[&str] = &[
     "user_aliases",
     "uv_member_globs_answer_at_once",
     "venv_created_or_deleted_in_cwd",
+    "venv_stays_first_on_path",
     "venv_with_a_colon_is_refused",
     "writers_the_mode_bits_hide",
 ];
@@ -1347,12 +1355,37 @@ impl<'f> Session<'f> {
         self.seq += 1;
         let n = self.seq;
         let mut rc = rc_text(child, &opts);
-        // Split, so that the echo of the typed line cannot match.
-        rc.push_str(&format!("printf 'RC-LOAD%s\\n' 'ED-{n}'\n"));
         let dir = self.fx.root.join(format!("nest.{n}"));
         fs::create_dir_all(&dir).unwrap();
+        // Split, so that the echo of the typed line cannot match.
+        match child {
+            Shell::Nushell => {
+                rc.push_str(&format!("print ('RC-LOAD' + 'ED-{n}')\n"));
+                // Saved first, as Session::start_in does.
+                let hook = dir.join("rvenv-hook.nu");
+                let (ok, out, err) = run_cmd(
+                    self.fx,
+                    &[rvenv_bin().as_os_str(), "hook".as_ref(), "nu".as_ref()],
+                    &[],
+                );
+                assert!(ok, "rvenv hook nu: {}", lossy(&err));
+                fs::write(&hook, out).unwrap();
+                rc = rc.replace(
+                    &child.hook_line(),
+                    &format!("source '{}'", quoted_path(&hook)),
+                );
+            }
+            _ => rc.push_str(&format!("printf 'RC-LOAD%s\\n' 'ED-{n}'\n")),
+        }
         let rc_path = match child {
             Shell::Zsh => dir.join(".zshrc"),
+            // tcsh reads ~/.tcshrc (HOME is this directory until the rc
+            // sets it back).
+            Shell::Tcsh => {
+                let home = quoted_path(&self.fx.home);
+                rc = format!("setenv HOME '{home}'\nset home = '{home}'\n{rc}");
+                dir.join(".tcshrc")
+            }
             _ => dir.join(format!("rc.{}", child.name())),
         };
         fs::write(&rc_path, rc).unwrap();
@@ -1363,14 +1396,22 @@ impl<'f> Session<'f> {
             Shell::Bash => format!("'{program}' --rcfile '{rc_arg}' -i"),
             Shell::Zsh => format!("ZDOTDIR='{}' '{program}' -d -i", quoted_path(&dir)),
             Shell::Fish => format!("'{program}' --no-config -i -C 'source {rc_arg}'"),
-            // Nesting is not written for them yet (tests/child_shells.rs
-            // nests bash, zsh and fish).
-            Shell::Elvish | Shell::Powershell | Shell::Nushell | Shell::Tcsh | Shell::Xonsh => {
-                no_hook(child)
+            Shell::Tcsh => format!("HOME='{}' '{program}' -i", quoted_path(&dir)),
+            Shell::Nushell => {
+                format!("'{program}' --config '{rc_arg}' --env-config /dev/null")
             }
+            // Nesting is not written for them yet (tests/child_shells.rs
+            // nests bash, zsh, fish, nushell and tcsh).
+            Shell::Elvish | Shell::Powershell | Shell::Xonsh => no_hook(child),
         };
         let chdir = cwd.map_or(String::new(), |d| format!("-C '{}' ", quoted_path(d)));
-        self.type_bytes(format!("env {chdir}{start}\n").as_bytes());
+        // nushell's own `env` lists the environment: the program.
+        let env = if self.shell == Shell::Nushell {
+            "^env"
+        } else {
+            "env"
+        };
+        self.type_bytes(format!("{env} {chdir}{start}\n").as_bytes());
         self.wait_for(
             format!("RC-LOADED-{n}").as_bytes(),
             "the child shell's rc file",
