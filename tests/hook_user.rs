@@ -268,19 +268,26 @@ fn rvenv_activate_and_deactivate(sh: Shell) {
     s.state().assert_off(&orig, "left");
 
     // It replaces a venv activated by hand, through that venv's deactivate.
-    s.run(&activate_script(sh, &other));
-    let step = s.run(&format!("rvenv activate {}", tools.display()));
-    step.assert_prompt(&prompt_with(b"tools"), "over a hand-activated venv");
-    unexport_ps1(&mut s);
-    s.state().assert_on(
-        &bytes(&tools),
-        b"tools",
-        &orig,
-        "over a hand-activated venv",
-    );
-    s.run("deactivate");
-    s.state()
-        .assert_off(&orig, "deactivate after rvenv activate");
+    if sh == Shell::Nushell {
+        common::cannot_express(
+            sh,
+            "a venv activated by hand (CPython writes no activate.nu) is not tested here",
+        );
+    } else {
+        s.run(&activate_script(sh, &other));
+        let step = s.run(&format!("rvenv activate {}", tools.display()));
+        step.assert_prompt(&prompt_with(b"tools"), "over a hand-activated venv");
+        unexport_ps1(&mut s);
+        s.state().assert_on(
+            &bytes(&tools),
+            b"tools",
+            &orig,
+            "over a hand-activated venv",
+        );
+        s.run("deactivate");
+        s.state()
+            .assert_off(&orig, "deactivate after rvenv activate");
+    }
 
     // Errors change nothing and say why.
     s.run(&sh.cd(&shop));

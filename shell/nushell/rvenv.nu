@@ -296,8 +296,13 @@ def --env __rvenv_cmd [args: list] {
     if $sub == "activate" {
         let answer = (with-env {__RVENV_SHELL: nushell, __RVENV_HOOK_VENV: $env.__rvenv.venv} { do -i { ^rvenv ...$args } | complete })
         if ($answer.stderr | is-not-empty) { print -e -n $answer.stderr }
-        if $answer.exit_code != 0 { return }
-        __rvenv_apply ($answer.stdout | lines | where $it != "" | each {|l| $l | from json })
+        if $answer.exit_code != 0 {
+            # rvenv said why; its status for $env.LAST_EXIT_CODE (only a
+            # program's exit sets it without a second error message).
+            ^sh -c $"exit ($answer.exit_code)"
+        } else {
+            __rvenv_apply ($answer.stdout | lines | where $it != "" | each {|l| $l | from json })
+        }
     } else if $sub == "deactivate" {
         if $env.__rvenv.venv == "" {
             error make -u {msg: "rvenv: no venv is active"}
