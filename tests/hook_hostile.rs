@@ -67,10 +67,17 @@ fn cannot_hold(sh: Shell, name: &[u8]) -> Option<&'static str> {
         Shell::Nushell if std::str::from_utf8(name).is_err() => {
             Some("nushell holds paths as UTF-8 strings")
         }
-        Shell::Nushell if name.iter().any(|b| matches!(b, 0x07 | 0x1b)) => {
-            Some("nushell's cd says `Directory not found` for a name holding ESC or BEL")
+        Shell::Nushell
+            if name
+                .iter()
+                .any(|&b| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f) =>
+        {
+            Some("nushell's cd says `Directory not found` for a name holding a control character")
         }
         // The test hands each name over in a variable.
+        Shell::Nushell if name.len() > 2 && name.iter().all(|&b| b == b'.') => {
+            Some("nushell's cd reads `...` as `../..`")
+        }
         Shell::Nushell if name.ends_with(b"\n") => {
             Some("nushell drops a trailing newline from a variable it inherits")
         }
