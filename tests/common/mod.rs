@@ -259,6 +259,7 @@ const NU_ROWS: &[&str] = &[
     "clear_inside_the_active_venv",
     "clear_with_a_pyenv_shim_first_on_path",
     "committed_venv_never_activates",
+    "corrupt_store_fails_closed",
     "create_while_another_venv_is_first_on_path",
     "created_venv_is_trusted",
     "ctrl_c_during_the_hook",
@@ -311,6 +312,7 @@ const NU_ROWS: &[&str] = &[
     "uv_member_globs_answer_at_once",
     "venv_created_or_deleted_in_cwd",
     "venv_stays_first_on_path",
+    "venv_with_a_colon_is_refused",
     "writers_the_mode_bits_hide",
 ];
 
