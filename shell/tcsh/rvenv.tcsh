@@ -441,7 +441,14 @@ case __rvenv_yield:
     \rvenv __undo tcsh "" "$__rvenv_path_entry" "$__rvenv_old" >! "$__rvenv_ans"
     source "$__rvenv_ans"
     if ( "$__rvenv_ps1_prefix" != "" && $?prompt ) then
-        if ( "$prompt" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) set prompt = "$__rvenv_prompt_rest"
+        if ( "$prompt" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) then
+            set prompt = "$__rvenv_prompt_rest"
+        else
+            # The activate script put its prefix in front of ours: rvenv
+            # (tcsh cannot cut strings) takes ours out.
+            \rvenv __undo tcsh prompt "$prompt" "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" "$__rvenv_prompt_rest" >! "$__rvenv_ans"
+            source "$__rvenv_ans"
+        endif
         if ( $?_OLD_VIRTUAL_PROMPT ) then
             if ( "$_OLD_VIRTUAL_PROMPT" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) set _OLD_VIRTUAL_PROMPT = "$__rvenv_prompt_rest"
         endif

@@ -134,6 +134,21 @@ pub fn undo(args: &[std::ffi::OsString]) -> anyhow::Result<()> {
             shell,
             &crate::render::Op::deactivate(venv),
         )),
+        [_, mode, prompt, ours, rest] if mode == "prompt" => {
+            use std::os::unix::ffi::{OsStrExt, OsStringExt};
+            if let Some(theirs) = prompt.as_bytes().strip_suffix(ours.as_bytes()) {
+                let mut now = theirs.to_vec();
+                now.extend_from_slice(rest.as_bytes());
+                let mut code = b"set prompt = ".to_vec();
+                code.extend(crate::quote::quote(
+                    shell,
+                    &std::ffi::OsString::from_vec(now),
+                ));
+                code.push(b'\n');
+                super::emit(&code)?;
+            }
+            Ok(())
+        }
         [_, mode, entry, then] if mode == "front" => {
             use std::os::unix::ffi::OsStrExt;
             let path = std::env::var_os("PATH").unwrap_or_default();

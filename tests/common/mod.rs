@@ -345,6 +345,7 @@ const TCSH_ROWS: &[&str] = &[
     "fifos_where_files_are_expected",
     "files_naming_venvs",
     "hand_activated_over_ours_gets_our_pythonhome",
+    "hand_activated_venv_is_left_alone",
     "hand_venv_stays_the_users_in_a_child",
     "hostile_clone",
     "hostile_dir_names",
