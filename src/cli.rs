@@ -101,7 +101,11 @@ pub enum Internal {
     /// `rvenv __undo SHELL VENV`, or `rvenv __undo SHELL '' ENTRY OLDPATH`:
     /// for a shell that cannot cut strings (tcsh), the hook's undo of VENV,
     /// or ENTRY taken off PATH and off OLDPATH (a venv activated by hand
-    /// took over).
+    /// took over), or `rvenv __undo SHELL front ENTRY THEN`: ENTRY put
+    /// first again when only entries of THEN went in front of it; or
+    /// `rvenv __undo SHELL prompt PROMPT OURS REST`: a prompt ending in
+    /// OURS (the hook's prefix and what it prefixed) ends in REST instead
+    /// (an activate script prefixed ours).
     Undo(Vec<OsString>),
 }
 

@@ -653,6 +653,147 @@ mod round_trip {
         }
     }
 
+    /// Runs `code` as a file tcsh sources (as the hook sources rvenv's
+    /// answers), in the C locale so no byte is read as a character.
+    fn tcsh_file(tcsh: &std::path::Path, code: &[u8]) -> std::process::Output {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("code.tcsh");
+        std::fs::write(&file, code).unwrap();
+        Command::new(tcsh)
+            .arg("-f")
+            .arg(&file)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("LANG", "C")
+            .output()
+            .unwrap()
+    }
+
+    /// The value of RVQ in `env -0`'s output.
+    fn env_value(out: &[u8]) -> Option<Vec<u8>> {
+        out.split(|&b| b == 0)
+            .find_map(|kv| kv.strip_prefix(b"RVQ=".as_slice()))
+            .map(<[u8]>::to_vec)
+    }
+
+    #[test]
+    fn tcsh_reads_back_every_byte_in_a_sourced_file() {
+        let Some(tcsh) = program("tcsh") else {
+            return;
+        };
+        let mut values = hostile();
+        // History (`!`, `!!`, `!$`), `%` (prompt escapes), a trailing
+        // newline and a newline alone.
+        values.extend([
+            b"a!b !! !$ !-1 %~ %% \\!".to_vec(),
+            b"x\n".to_vec(),
+            b"\n".to_vec(),
+        ]);
+        for value in values {
+            let code = [
+                b"setenv RVQ ".as_slice(),
+                &q(Shell::Tcsh, &value),
+                b"\n/usr/bin/env -0\n",
+            ]
+            .concat();
+            let out = tcsh_file(&tcsh, &code);
+            assert!(
+                out.status.success(),
+                "{}: {}",
+                String::from_utf8_lossy(&code),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(
+                env_value(&out.stdout),
+                Some(value.clone()),
+                "{}",
+                String::from_utf8_lossy(&code)
+            );
+        }
+    }
+
+    /// The `rvenv allow ...` a message suggests, pasted into tcsh: one line
+    /// that gives back every byte but a newline (tcsh's backquotes drop
+    /// it; such a path is refused by `rvenv allow` then, never another).
+    #[test]
+    fn tcsh_suggested_command_reads_back_but_newlines() {
+        let Some(tcsh) = program("tcsh") else {
+            return;
+        };
+        for value in hostile() {
+            let value: Vec<u8> = value.into_iter().filter(|&b| b != b'\n').collect();
+            let arg = command_arg(Shell::Tcsh, OsStr::from_bytes(&value));
+            assert!(!arg.contains('\n'), "{arg:?}");
+            let code = format!("setenv RVQ {arg}\n/usr/bin/env -0\n");
+            let out = tcsh_file(&tcsh, code.as_bytes());
+            assert!(
+                out.status.success(),
+                "{code}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let want = if value.is_empty() {
+                Some(Vec::new())
+            } else {
+                Some(value.clone())
+            };
+            assert_eq!(env_value(&out.stdout), want, "{code}");
+        }
+    }
+
+    #[test]
+    fn nushell_reads_back_every_character() {
+        let Some(nu) = std::env::var_os("RVENV_TEST_NU")
+            .map(std::path::PathBuf::from)
+            .filter(|p| p.is_file())
+            .or_else(|| {
+                let p = std::path::PathBuf::from(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/target/ci-tools/npm/node_modules/@nushell/linux-x64/bin/nu"
+                ));
+                p.is_file().then_some(p)
+            })
+            .or_else(|| program("nu"))
+        else {
+            return;
+        };
+        // nushell strings are UTF-8: every character U+0001..U+00FF, and
+        // each hostile value that is UTF-8; the rest are refused (None).
+        let mut values: Vec<Vec<u8>> = vec![
+            (1..=255u32)
+                .filter_map(char::from_u32)
+                .collect::<String>()
+                .into_bytes(),
+        ];
+        values.extend(
+            hostile()
+                .into_iter()
+                .filter(|v| std::str::from_utf8(v).is_ok()),
+        );
+        values.extend([
+            b"x'#; ^touch /tmp/rvt-pwned #".to_vec(),
+            b"'##'".to_vec(),
+            b"#start".to_vec(),
+            b"$(ls) (ls) $env.HOME `x`".to_vec(),
+        ]);
+        assert_eq!(quote_nu(OsStr::from_bytes(b"a\xffb")), None);
+        let dir = tempfile::tempdir().unwrap();
+        for (i, value) in values.iter().enumerate() {
+            let literal = quote_nu(OsStr::from_bytes(value)).unwrap();
+            let file = dir.path().join(format!("v{i}"));
+            let code = format!("{literal} | save -f '{}'", file.display());
+            let out = Command::new(&nu)
+                .args(["--no-config-file", "-c", &code])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{code}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(&std::fs::read(&file).unwrap(), value, "{code}");
+        }
+    }
+
     #[test]
     fn quoted_values_are_one_ascii_word() {
         for value in hostile() {

@@ -257,6 +257,8 @@ fn tcsh_calls(ops: &[Op], path: Option<&OsStr>) -> Vec<u8> {
                         b'%' => escaped.extend_from_slice(b"%%"),
                         b'\\' => escaped.extend_from_slice(b"\\\\"),
                         b'!' => escaped.extend_from_slice(b"\\!"),
+                        // `^c` is a control character in a tcsh prompt.
+                        b'^' => escaped.extend_from_slice(b"\\^"),
                         b => escaped.push(b),
                     }
                 }

@@ -116,9 +116,19 @@ fn hand_venv_stays_the_users_in_a_child(sh: Shell) {
     let orig = s.initial.path().to_vec();
     let activate = match sh {
         Shell::Fish => hand.join("bin/activate.fish"),
+        Shell::Tcsh => hand.join("bin/activate.csh"),
         _ => hand.join("bin/activate"),
     };
-    s.run(&sh.source(&activate));
+    let activate = match sh {
+        // CPython writes no activate.nu: what an activate script does to
+        // the environment a child inherits (the subject here).
+        Shell::Nushell => format!(
+            "$env.VIRTUAL_ENV = '{h}'; $env.PATH = ($env.PATH | prepend '{h}/bin')",
+            h = hand.display()
+        ),
+        _ => sh.source(&activate),
+    };
+    s.run(&activate);
     let parent = s.state();
     assert_eq!(parent.var("VIRTUAL_ENV"), Some(&bytes(&hand)[..]));
 
@@ -163,6 +173,8 @@ fn venv_stays_first_on_path(sh: Shell) {
     let shims_s = shims.to_str().unwrap();
     let prepend = match sh {
         Shell::Fish => format!("set -gx PATH '{shims_s}' $PATH"),
+        Shell::Tcsh => format!("setenv PATH '{shims_s}':\"$PATH\""),
+        Shell::Nushell => format!("$env.PATH = ($env.PATH | prepend '{shims_s}')"),
         _ => format!("export PATH='{shims_s}':\"$PATH\""),
     };
     let mut s = Session::start(sh, &fx, Opts::before(prepend.clone()));
@@ -217,12 +229,32 @@ fn scripts_never_run_the_hook(sh: Shell) {
     std::fs::write(&rc, format!("{}\n", sh.hook_line())).unwrap();
     let out = fx.root.join("script-out");
     let script = match sh {
-        Shell::Fish => format!(
+        Shell::Fish | Shell::Tcsh => format!(
             "source '{}'; cd '{}'; /usr/bin/env >'{}'",
             rc.display(),
             shop.display(),
             out.display()
         ),
+        // nushell sources at parse time: the hook is saved first.
+        Shell::Nushell => {
+            let (ok, hook, err) = common::run_cmd(
+                &fx,
+                &[
+                    common::rvenv_bin().as_os_str(),
+                    "hook".as_ref(),
+                    "nu".as_ref(),
+                ],
+                &[],
+            );
+            assert!(ok, "{}", lossy(&err));
+            std::fs::write(&rc, hook).unwrap();
+            format!(
+                "source '{}'; cd '{}'; ^/usr/bin/env o> '{}'",
+                rc.display(),
+                shop.display(),
+                out.display()
+            )
+        }
         _ => format!(
             ". '{}'; cd '{}'; /usr/bin/env >'{}'",
             rc.display(),

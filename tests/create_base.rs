@@ -45,6 +45,8 @@ fn prepend_path(sh: Shell, dir: &Path) -> String {
     let d = dir.to_str().unwrap();
     match sh {
         Shell::Fish => format!("set -gx PATH '{d}' $PATH"),
+        Shell::Tcsh => format!("setenv PATH '{d}':\"$PATH\""),
+        Shell::Nushell => format!("$env.PATH = ($env.PATH | prepend '{d}')"),
         _ => format!("export PATH='{d}':\"$PATH\""),
     }
 }
@@ -93,7 +95,7 @@ fn clear_inside_the_active_venv(sh: Shell) {
     s.run(&format!("rvenv create -p {}", base.display()));
     let home = cfg_value(&venv, "home").unwrap();
     assert_eq!(home, base.parent().unwrap().to_str().unwrap());
-    s.run(":");
+    s.run(sh.true_command());
     assert_runs(&mut s, &venv, &base_prefix(base));
 
     let step = s.run("rvenv create --clear");
@@ -124,7 +126,7 @@ fn create_while_another_venv_is_first_on_path(sh: Shell) {
     let venv = shop.join(".venv");
     assert_eq!(cfg_value(&venv, "home").unwrap(), home, "{sh:?}");
     // The hook activates the new venv at the next prompt.
-    s.run(":");
+    s.run(sh.true_command());
     assert_runs(&mut s, &venv, &base_prefix(common::python()));
 
     // A venv made from the new venv's python leads to the same base.
@@ -485,7 +487,8 @@ fn upgrade_after_the_base_moved(sh: Shell) {
     fs::write(extra.join("extra_mod.py"), "Y = 7\n").unwrap();
     let mut s = Session::start(sh, &fx, opts(&fx).env("PYENV_ROOT", fx.path("pyenv")));
     s.run(&sh.cd(&shop));
-    s.run(&format!("rvenv create -p {minor}"));
+    // Quoted: nushell reads a bare 3.10 as the number 3.1.
+    s.run(&format!("rvenv create -p '{minor}'"));
     let site = venv.join(format!("lib/python{minor}/site-packages"));
     fs::create_dir(site.join("hello")).unwrap();
     fs::write(site.join("hello/__init__.py"), "X = 42\n").unwrap();
@@ -525,7 +528,7 @@ fn upgrade_after_the_base_moved(sh: Shell) {
         "{}",
         s.transcript()
     );
-    s.run(":");
+    s.run(sh.true_command());
     let step = s.run(import);
     assert_eq!(
         count(&step.output, b"HELLO 42 7"),

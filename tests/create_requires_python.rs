@@ -421,7 +421,7 @@ fn cd_into_the_project_create_and_the_venv_runs_what_it_asks_for(sh: Shell) {
         s.transcript()
     );
     // The hook activates the new venv at the next prompt, on 3.11.
-    s.run(":");
+    s.run(sh.true_command());
     let step = s.run(
         "python -c 'import sys; print(\"PY=\" + sys.prefix + \" \" + sys.version.split()[0])'",
     );

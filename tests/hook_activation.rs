@@ -78,14 +78,19 @@ fn cd_and_run_in_one_line(sh: Shell) {
     let shop = fx.dir("shop");
     let venv = fx.venv("shop/.venv");
     let mut s = Session::start(sh, &fx, Opts::default());
-    let and = if sh == Shell::Fish { "; and" } else { " &&" };
+    let and = match sh {
+        Shell::Fish => "; and",
+        Shell::Nushell => ";",
+        _ => " &&",
+    };
     let line = format!(
         "{}{and} python -c 'import sys; print(\"PFX=\" + sys.prefix)'",
         sh.cd(&shop)
     );
     let step = s.run(&line);
     let want = cat(&[b"PFX=", &bytes(&venv), b"\r\n"]);
-    if sh == Shell::Bash {
+    // No hook of theirs runs between the commands of a line.
+    if matches!(sh, Shell::Bash | Shell::Tcsh | Shell::Nushell) {
         assert_eq!(count(&step.output, b"PFX=/"), 0, "no python on PATH yet");
     } else {
         assert_eq!(count(&step.output, &want), 1, "{}", lossy(&step.output));
@@ -170,6 +175,10 @@ fn path_edits_are_kept(sh: Shell) {
     s.run(&sh.cd(&shop));
     let edit = match sh {
         Shell::Fish => "set -gx PATH '/be fore' $PATH /after".to_string(),
+        Shell::Tcsh => "setenv PATH \"/be fore:${PATH}:/after\"".to_string(),
+        Shell::Nushell => {
+            "$env.PATH = ($env.PATH | prepend '/be fore' | append /after)".to_string()
+        }
         _ => "export PATH=\"/be fore:$PATH:/after\"".to_string(),
     };
     s.run(&edit);
@@ -311,6 +320,8 @@ fn pythonhome_saved_and_restored(sh: Shell) {
     // An empty PYTHONHOME is a set one: it comes back empty.
     let empty = match sh {
         Shell::Fish => "set -gx PYTHONHOME ''",
+        Shell::Tcsh => "setenv PYTHONHOME ''",
+        Shell::Nushell => "$env.PYTHONHOME = ''",
         _ => "export PYTHONHOME=",
     };
     s.run(empty);

@@ -68,7 +68,10 @@ fn logged_before_sync(fx: &Fixture, n: u32) -> String {
 }
 
 fn pipeline_statuses_reach_later_prompt_hooks(sh: Shell) {
-    if matches!(sh, Shell::Elvish | Shell::Xonsh) {
+    if matches!(
+        sh,
+        Shell::Elvish | Shell::Xonsh | Shell::Nushell | Shell::Tcsh
+    ) {
         return common::cannot_express(sh, "no pipeline statuses for a prompt hook to keep");
     }
     let before = if sh == Shell::Bash { BASH_USER_PC } else { "" };

@@ -37,6 +37,7 @@ fn cat(parts: &[&[u8]]) -> Vec<u8> {
 fn activate_script(sh: Shell, venv: &std::path::Path) -> String {
     match sh {
         Shell::Fish => sh.source(&venv.join("bin/activate.fish")),
+        Shell::Tcsh => sh.source(&venv.join("bin/activate.csh")),
         _ => sh.source(&venv.join("bin/activate")),
     }
 }
@@ -52,8 +53,8 @@ fn unexport_ps1(s: &mut Session) {
             s.run("typeset +x PS1");
         }
         // They never export a prompt.
-        Shell::Fish | Shell::Elvish | Shell::Xonsh => {}
-        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(s.shell),
+        Shell::Fish | Shell::Elvish | Shell::Xonsh | Shell::Tcsh | Shell::Nushell => {}
+        Shell::Powershell => common::no_hook(s.shell),
     }
 }
 
@@ -171,6 +172,8 @@ fn inherited_venv_is_left_alone(sh: Shell) {
     // Once the user drops it, the hook works as usual.
     let unset = match sh {
         Shell::Fish => "set -e VIRTUAL_ENV",
+        Shell::Tcsh => "unsetenv VIRTUAL_ENV",
+        Shell::Nushell => "hide-env VIRTUAL_ENV",
         _ => "unset VIRTUAL_ENV",
     };
     s.run(unset);
@@ -265,19 +268,26 @@ fn rvenv_activate_and_deactivate(sh: Shell) {
     s.state().assert_off(&orig, "left");
 
     // It replaces a venv activated by hand, through that venv's deactivate.
-    s.run(&activate_script(sh, &other));
-    let step = s.run(&format!("rvenv activate {}", tools.display()));
-    step.assert_prompt(&prompt_with(b"tools"), "over a hand-activated venv");
-    unexport_ps1(&mut s);
-    s.state().assert_on(
-        &bytes(&tools),
-        b"tools",
-        &orig,
-        "over a hand-activated venv",
-    );
-    s.run("deactivate");
-    s.state()
-        .assert_off(&orig, "deactivate after rvenv activate");
+    if sh == Shell::Nushell {
+        common::cannot_express(
+            sh,
+            "a venv activated by hand (CPython writes no activate.nu) is not tested here",
+        );
+    } else {
+        s.run(&activate_script(sh, &other));
+        let step = s.run(&format!("rvenv activate {}", tools.display()));
+        step.assert_prompt(&prompt_with(b"tools"), "over a hand-activated venv");
+        unexport_ps1(&mut s);
+        s.state().assert_on(
+            &bytes(&tools),
+            b"tools",
+            &orig,
+            "over a hand-activated venv",
+        );
+        s.run("deactivate");
+        s.state()
+            .assert_off(&orig, "deactivate after rvenv activate");
+    }
 
     // Errors change nothing and say why.
     s.run(&sh.cd(&shop));
@@ -308,23 +318,32 @@ fn exit_status_is_kept(sh: Shell) {
         Shell::Zsh => "PS1='RVP %?> '",
         Shell::Fish => "function fish_prompt; printf 'RVP %s> ' $status; end",
         Shell::Xonsh => "$PROMPT = 'RVP {last_return_code}> '",
+        // The driver types at the prompt's OSC 133;B mark.
+        Shell::Tcsh => "set prompt = 'RVP %?> %{\x1b]133;B\x07%}'",
+        Shell::Nushell => "$env.PROMPT_COMMAND = {|| $\"RVP ($env.LAST_EXIT_CODE)\" }",
         Shell::Elvish => {
             return common::cannot_express(sh, "a failed command raises an exception, no $?");
         }
-        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
+        Shell::Powershell => common::no_hook(sh),
     };
     let mut s = Session::start(sh, &fx, Opts::before(prompt));
-    let (fail, fail3) = match sh {
-        Shell::Fish | Shell::Xonsh => ("false", "sh -c 'exit 3'"),
-        _ => ("false", "(exit 3)"),
+    let (fail, fail3, ok) = match sh {
+        Shell::Fish | Shell::Xonsh => ("false", "sh -c 'exit 3'", "true"),
+        // nushell's `false` and `true` are values, not commands.
+        Shell::Nushell => ("^false", "^sh -c 'exit 3'", "^true"),
+        _ => ("false", "(exit 3)", "true"),
     };
 
     // The hook starts rvenv at these prompts (enter, leave) or not (subdir).
     let cases = [
         (format!("{}; {fail}", sh.cd(&shop)), "1", "(shop) "),
-        (format!("cd sub; {fail3}"), "3", "(shop) "),
+        (
+            format!("{}; {fail3}", sh.cd(&shop.join("sub"))),
+            "3",
+            "(shop) ",
+        ),
         (format!("{}; {fail}", sh.cd(&fx.root)), "1", ""),
-        (format!("{}; true", sh.cd(&shop)), "0", "(shop) "),
+        (format!("{}; {ok}", sh.cd(&shop)), "0", "(shop) "),
         (format!("{}; {fail3}", sh.cd(&fx.root)), "3", ""),
     ];
     for (line, status, prefix) in cases {
@@ -365,6 +384,12 @@ fn user_aliases(sh: Shell) {
         Shell::Fish => {
             // fish reserves `command` and `builtin`; wrapping cd is common.
             "function cd; echo hijacked; builtin cd $argv; end"
+        }
+        // tcsh refuses an alias that runs itself (`Alias loop`): chdir.
+        Shell::Tcsh => "alias cd 'echo hijacked; chdir \\!*'",
+        // A `def` shadows the builtin; an alias made first still names it.
+        Shell::Nushell => {
+            "alias __rvt_cd = cd\ndef --env cd [p: string] { print hijacked; __rvt_cd $p }"
         }
         _ => "alias cd='echo hijacked; cd'\nalias command=false\nalias builtin=false",
     };
@@ -417,8 +442,12 @@ fn unusual_shell_options(sh: Shell) {
         Shell::Xonsh => {
             "$EXPAND_ENV_VARS = False\n$AUTO_PUSHD = True\n$XONSH_SUBPROC_ARG_EXPANDUSER = False"
         }
+        Shell::Tcsh => "set noclobber noglob nonomatch implicitcd symlinks = chase",
         Shell::Elvish => return common::cannot_express(sh, "elvish has no shell options"),
-        Shell::Powershell | Shell::Nushell | Shell::Tcsh => common::no_hook(sh),
+        Shell::Nushell => {
+            return common::cannot_express(sh, "nushell has no options that change how code runs");
+        }
+        Shell::Powershell => common::no_hook(sh),
     };
     let mut s = Session::start(sh, &fx, Opts::default().after(opts));
     let orig = s.initial.path().to_vec();
@@ -547,6 +576,8 @@ fn prompt_changed_while_active_is_kept(sh: Shell) {
     s.run(&sh.cd(&shop));
     let set = match sh {
         Shell::Fish => "function fish_prompt; printf 'NEW> '; end",
+        Shell::Tcsh => "set prompt = 'NEW> %{\x1b]133;B\x07%}'",
+        Shell::Nushell => "$env.PROMPT_COMMAND = {|| 'NEW' }",
         _ => "PS1='NEW> '",
     };
     let step = s.run(set);
@@ -695,6 +726,18 @@ fn answer_cut_short_is_undone(sh: Shell) {
              set -gx VIRTUAL_ENV '{v}'; set -gx PATH '{v}/bin' $PATH; builtin cd '{}'",
             shop.display()
         ),
+        Shell::Tcsh => format!(
+            "source $__rvenv_lib:q __rvenv_begin; set __rvenv_venv = '{v}'; \
+             set __rvenv_path_entry = '{v}/bin'; setenv VIRTUAL_ENV '{v}'; \
+             setenv PATH '{v}/bin':\"$PATH\"; cd '{}'",
+            shop.display()
+        ),
+        Shell::Nushell => format!(
+            "__rvenv_apply [{{op: __rvenv_begin, args: []}}]; __rvenv_put venv '{v}'; \
+             __rvenv_put path_entry '{v}/bin'; $env.VIRTUAL_ENV = '{v}'; \
+             $env.PATH = ($env.PATH | prepend '{v}/bin'); cd '{}'",
+            shop.display()
+        ),
         _ => format!(
             "__rvenv_begin; __rvenv_venv='{v}'; __rvenv_path_entry='{v}/bin'; \
              export VIRTUAL_ENV='{v}'; PATH='{v}/bin':$PATH; builtin cd '{}'",
@@ -727,6 +770,18 @@ fn answer_cut_before_its_path_step_keeps_path(sh: Shell) {
              __rvenv_set VIRTUAL_ENV '{v}'; builtin cd '{}'",
             shop.display()
         ),
+        Shell::Tcsh => format!(
+            "setenv PATH \"${{PATH}}:\"; source $__rvenv_lib:q __rvenv_begin; \
+             source $__rvenv_lib:q __rvenv_own '{v}'; \
+             source $__rvenv_lib:q __rvenv_set VIRTUAL_ENV '{v}'; cd '{}'",
+            shop.display()
+        ),
+        Shell::Nushell => format!(
+            "$env.PATH = ($env.PATH | append ''); __rvenv_apply [{{op: __rvenv_begin, args: []}} \
+             {{op: __rvenv_own, args: ['{v}']}} {{op: __rvenv_set, args: [VIRTUAL_ENV '{v}']}}]; \
+             cd '{}'",
+            shop.display()
+        ),
         _ => format!(
             "PATH=$PATH:; __rvenv_begin; __rvenv_own '{v}'; \
              __rvenv_set VIRTUAL_ENV '{v}'; builtin cd '{}'",
@@ -754,10 +809,22 @@ fn deactivation_cut_short_is_finished(sh: Shell) {
     s.run(&sh.cd(&shop));
     s.state()
         .assert_on(&bytes(&venv), b"shop", &orig, "entered");
-    let cut = format!(
-        "__rvenv_begin; __rvenv_path_remove '{}/bin'; __rvenv_restore_pythonhome",
-        venv.display()
-    );
+    let v = venv.display();
+    let cut = match sh {
+        // rvenv hands tcsh PATH without the entry (tcsh cannot cut it).
+        Shell::Tcsh => format!(
+            "source $__rvenv_lib:q __rvenv_begin; \
+             source $__rvenv_lib:q __rvenv_path_remove '{v}/bin' 1 '{}'; \
+             source $__rvenv_lib:q __rvenv_restore_pythonhome",
+            lossy(&orig)
+        ),
+        Shell::Nushell => format!(
+            "__rvenv_apply [{{op: __rvenv_begin, args: []}} \
+             {{op: __rvenv_path_remove, args: ['{v}/bin']}} \
+             {{op: __rvenv_restore_pythonhome, args: []}}]"
+        ),
+        _ => format!("__rvenv_begin; __rvenv_path_remove '{v}/bin'; __rvenv_restore_pythonhome"),
+    };
     let step = s.run(&cut);
     step.assert_prompt(&prompt_with(b"shop"), "after the cut deactivation");
     s.state()

@@ -14,11 +14,16 @@
 $env.__rvenv = ($env.__rvenv? | default {
     venv: "" root: "" off: "" pin: "" told: "" dir: "" sig: "" markers: []
     gitidx: "" gitok: "" path_entry: "" prefix: "" had_pythonhome: false
-    old_pythonhome: "" busy: false asking: "" mkey: ""
+    old_pythonhome: "" busy: false asking: "" mkey: "" theirs: ""
+    path_then: [] conda: "" conda_seen: ""
 })
 # Loaded (again): rvenv sends the markers, and their key (handed back as
 # MARKS), at the first prompt.
-$env.__rvenv = ($env.__rvenv | upsert mkey "" | upsert markers [])
+$env.__rvenv = ($env.__rvenv | upsert mkey "" | upsert markers []
+    | upsert theirs ($env.__rvenv.theirs? | default "")
+    | upsert path_then ($env.__rvenv.path_then? | default [])
+    | upsert conda ($env.__rvenv.conda? | default "")
+    | upsert conda_seen "")
 
 def --env __rvenv_put [key: string, value: any] {
     $env.__rvenv = ($env.__rvenv | upsert $key $value)
@@ -54,6 +59,7 @@ def --env __rvenv_apply [ops: list] {
             "__rvenv_begin" => { __rvenv_put busy true; __rvenv_put asking "" }
             "__rvenv_own" => {
                 __rvenv_put venv $a.0
+                __rvenv_put conda ($env.CONDA_PREFIX? | default "")
                 if $a.0 != "" { load-env {__RVENV_VENV: $a.0} } else { hide-env -i __RVENV_VENV }
             }
             "__rvenv_set" => { load-env {($a.0): $a.1} }
@@ -69,6 +75,7 @@ def --env __rvenv_apply [ops: list] {
             "__rvenv_path_first" => {
                 __rvenv_put path_entry $a.0
                 $env.PATH = (__rvenv_path | prepend $a.0)
+                __rvenv_put path_then (__rvenv_path)
             }
             # Moves $a.0 to the front of PATH (adds it when it is not
             # there), as the hook's entry: a venv adopted from a parent
@@ -79,6 +86,7 @@ def --env __rvenv_apply [ops: list] {
                 let rest = (__rvenv_without $p $a.0)
                 let base = if $rest != null { $rest } else { $p }
                 $env.PATH = ($base | prepend $a.0)
+                __rvenv_put path_then (__rvenv_path)
             }
             "__rvenv_prompt" => {
                 if ($env.VIRTUAL_ENV_DISABLE_PROMPT? | default "") == "" {
@@ -108,6 +116,7 @@ def --env __rvenv_apply [ops: list] {
                 __rvenv_put root $a.0
                 __rvenv_put off $a.1
                 __rvenv_put told $a.2
+                __rvenv_put conda_seen ($env.CONDA_PREFIX? | default "")
                 __rvenv_put dir $env.PWD
                 __rvenv_put sig (__rvenv_sig_of $env.PWD)
                 __rvenv_put busy false
@@ -179,10 +188,15 @@ def __rvenv_git_changed [] {
 def --env __rvenv_check [] {
     let s = $env.__rvenv
     let ve = ($env.VIRTUAL_ENV? | default "")
-    let theirs = ('_OLD_VIRTUAL_PATH' in $env) or ('VIRTUAL_ENV' in (overlay list | get -o name | default []))
+    # Activated by hand: bash's activate script (inherited) sets
+    # _OLD_VIRTUAL_PATH; `overlay use bin/activate.nu` adds an overlay named
+    # `activate` (the hook never does either).
+    let theirs = ('_OLD_VIRTUAL_PATH' in $env) or ('activate' in (overlay list | where active | get name))
     # The fast path: nothing pending, no venv of someone else's, ours still
     # there, the same directory: only its markers can have changed.
-    if (not $s.busy) and $s.asking == "" and $s.dir != "" and $env.PWD == $s.dir and $ve == $s.venv and (not $theirs) and ($s.venv == "" or ($s.venv | path join pyvenv.cfg | path exists)) and (not (__rvenv_git_changed)) {
+    let conda = ($env.CONDA_PREFIX? | default "")
+    let first = ((__rvenv_path | get -o 0) == $s.path_entry)
+    if (not $s.busy) and $s.asking == "" and $s.dir != "" and $env.PWD == $s.dir and $ve == $s.venv and (not $theirs) and $conda == $s.conda_seen and ($s.path_entry == "" or $first or $conda != $s.conda) and ($s.venv == "" or ($s.venv | path join pyvenv.cfg | path exists)) and (not (__rvenv_git_changed)) {
         if (__rvenv_sig_of $env.PWD) != $s.sig { __rvenv_run }
         return
     }
@@ -197,19 +211,38 @@ def --env __rvenv_check [] {
         __rvenv_put sig (__rvenv_sig_of $env.__rvenv.dir)
     }
     let s = $env.__rvenv
+    # Read again: the undo above may have unset it.
+    let ve = ($env.VIRTUAL_ENV? | default "")
+    let theirs = ('_OLD_VIRTUAL_PATH' in $env) or ('activate' in (overlay list | where active | get name))
     # A venv a parent shell's hook activated (it exported __RVENV_VENV) is
     # not the user's: rvenv checks it and this hook adopts it.
     let parents = $s.venv == "" and $ve == ($env.__RVENV_VENV? | default "")
     if $ve != "" and ($ve != $s.venv or $theirs) and not $parents {
         if $s.venv != "" { __rvenv_yield }
+        # Inherited (its activate script's deactivate did not come along):
+        # `deactivate` undoes exactly that venv.
+        __rvenv_put theirs $ve
         return
     }
+    if $s.theirs != "" { __rvenv_put theirs "" }
     if $s.venv != "" and $ve == "" {
         __rvenv_deactivate
         __rvenv_put dir ""
     }
     let s = $env.__rvenv
-    if $s.dir == "" or ($s.venv != "" and not ($s.venv | path join pyvenv.cfg | path exists)) or (__rvenv_git_changed) {
+    if $s.path_entry != "" and $conda == $s.conda and (__rvenv_path | get -o 0) != $s.path_entry {
+        # An rc file read again, a profile or pyenv's init put entries that
+        # were on PATH already before the venv's bin/: it goes first again,
+        # every other entry in its order. A `conda activate` since the venv
+        # went on wins; so does a new directory the user put in front.
+        let entry = $s.path_entry
+        let front = (__rvenv_path | take while {|e| $e != $entry })
+        if ($front | all {|e| $e in $s.path_then }) {
+            __rvenv_apply [{op: "__rvenv_path_front", args: [$entry]}]
+        }
+    }
+    let s = $env.__rvenv
+    if $conda != $s.conda_seen or $s.dir == "" or ($s.venv != "" and not ($s.venv | path join pyvenv.cfg | path exists)) or (__rvenv_git_changed) {
         __rvenv_run
         return
     }
@@ -240,6 +273,16 @@ def --env __rvenv_check [] {
 # the project.
 def --env deactivate [mode?: string] {
     if $env.__rvenv.venv == "" {
+        let ve = ($env.VIRTUAL_ENV? | default "")
+        if $ve != "" and $ve == $env.__rvenv.theirs {
+            # An inherited venv: its bin/ off PATH (exactly that entry).
+            let rest = (__rvenv_without (__rvenv_path) ($ve | path join bin))
+            if $rest != null { $env.PATH = $rest }
+            hide-env -i VIRTUAL_ENV VIRTUAL_ENV_PROMPT
+            __rvenv_put theirs ""
+            __rvenv_put dir ""
+            return
+        }
         error make -u {msg: "rvenv: no venv of the hook's is active"}
     }
     __rvenv_deactivate
@@ -248,13 +291,18 @@ def --env deactivate [mode?: string] {
 }
 
 # `rvenv ARGS`: the commands that change the shell go through here.
-def --env --wrapped rvenv [...args] {
+def --env __rvenv_cmd [args: list] {
     let sub = ($args | get -o 0 | default "")
     if $sub == "activate" {
         let answer = (with-env {__RVENV_SHELL: nushell, __RVENV_HOOK_VENV: $env.__rvenv.venv} { do -i { ^rvenv ...$args } | complete })
         if ($answer.stderr | is-not-empty) { print -e -n $answer.stderr }
-        if $answer.exit_code != 0 { return }
-        __rvenv_apply ($answer.stdout | lines | where $it != "" | each {|l| $l | from json })
+        if $answer.exit_code != 0 {
+            # rvenv said why; its status for $env.LAST_EXIT_CODE (only a
+            # program's exit sets it without a second error message).
+            ^sh -c $"exit ($answer.exit_code)"
+        } else {
+            __rvenv_apply ($answer.stdout | lines | where $it != "" | each {|l| $l | from json })
+        }
     } else if $sub == "deactivate" {
         if $env.__rvenv.venv == "" {
             error make -u {msg: "rvenv: no venv is active"}
@@ -267,11 +315,27 @@ def --env --wrapped rvenv [...args] {
     } else if $sub == "deny" {
         with-env {__RVENV_HOOK_VENV: $env.__rvenv.venv} { ^rvenv ...$args }
         __rvenv_put dir ""
-        with-env {__RVENV_DENIED: "1"} { __rvenv_check }
+        # Not with-env: what __rvenv_check changes must stay.
+        $env.__RVENV_DENIED = "1"
+        __rvenv_check
+        hide-env __RVENV_DENIED
     } else {
         with-env {__RVENV_HOOK_VENV: $env.__rvenv.venv} { ^rvenv ...$args }
     }
 }
+
+# nushell runs the longest command name it knows: the completions' `extern
+# "rvenv activate"` (and the others) would reach the binary without the
+# hook, so each subcommand that changes the shell or asks about the hook's
+# venv is a command here too.
+def --env --wrapped rvenv [...args] { __rvenv_cmd $args }
+def --env --wrapped "rvenv activate" [...args] { __rvenv_cmd [activate ...$args] }
+def --env --wrapped "rvenv deactivate" [...args] { __rvenv_cmd [deactivate ...$args] }
+def --env --wrapped "rvenv create" [...args] { __rvenv_cmd [create ...$args] }
+def --env --wrapped "rvenv allow" [...args] { __rvenv_cmd [allow ...$args] }
+def --env --wrapped "rvenv deny" [...args] { __rvenv_cmd [deny ...$args] }
+def --env --wrapped "rvenv status" [...args] { __rvenv_cmd [status ...$args] }
+def --env --wrapped "rvenv run" [...args] { __rvenv_cmd [run ...$args] }
 
 # The prompt: the venv's name in front of whatever PROMPT_COMMAND draws,
 # wrapped again when something replaced it.
@@ -280,6 +344,9 @@ def --env __rvenv_wrap_prompt [] {
     if ($current | describe) == "closure" and ((view source $current) | str contains "__rvenv_prompt_marker") {
         return
     }
+    # A prompt set while a venv is on is the user's (as PS1 in bash): shown
+    # as it is; the next venv prefixes it.
+    __rvenv_put prefix ""
     let inner = $current
     $env.PROMPT_COMMAND = {||
         let __rvenv_prompt_marker = true
@@ -294,8 +361,10 @@ let __rvenv_pre = ($env.config.hooks.pre_prompt? | default [])
 if not ($__rvenv_pre | any {|h| ($h | describe) == "closure" and ((view source $h) | str contains "__rvenv_check") }) {
     $env.config.hooks.pre_prompt = ($__rvenv_pre | prepend {||
         let code = ($env.LAST_EXIT_CODE? | default 0)
-        __rvenv_check
+        # Wrapped first: a prompt replaced since is the user's, unprefixed
+        # until the next venv goes on.
         __rvenv_wrap_prompt
+        __rvenv_check
         $env.LAST_EXIT_CODE = $code
     })
 }

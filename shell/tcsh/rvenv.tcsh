@@ -28,6 +28,13 @@ case __rvenv_load:
     if ( ! $?__rvenv_had_pythonhome ) set __rvenv_had_pythonhome = ''
     if ( ! $?__rvenv_old_pythonhome ) set __rvenv_old_pythonhome = ''
     if ( ! $?__rvenv_busy ) set __rvenv_busy = ''
+    if ( ! $?__rvenv_theirs ) set __rvenv_theirs = ''
+    if ( ! $?__rvenv_path_then ) set __rvenv_path_then = ''
+    if ( ! $?__rvenv_path_seen ) set __rvenv_path_seen = ''
+    if ( ! $?__rvenv_conda ) set __rvenv_conda = ''
+    if ( ! $?__rvenv_ph_pending ) set __rvenv_ph_pending = ''
+    if ( ! $?__rvenv_ph_theirs ) set __rvenv_ph_theirs = ''
+    if ( ! $?__rvenv_theirs_fn ) set __rvenv_theirs_fn = ''
     # Loaded (again): rvenv sends the markers and their key at the first
     # prompt.
     set __rvenv_markers = ( )
@@ -39,17 +46,19 @@ case __rvenv_load:
     set __rvenv_s = ''
     set __rvenv_asking = ''
     set __rvenv_st = 0
+    set __rvenv_rc = 0
     set __rvenv_ans = "$__rvenv_lib:h/answer.$$"
-    alias rvenv 'set __rvenv_args = ( \!* ); source $__rvenv_lib:q __rvenv_cmd'
+    # The words go to `source` (a `>` the user typed redirects all of it).
+    alias rvenv 'source $__rvenv_lib:q __rvenv_cmd \!*'
     # Run first at each prompt; a precmd the user had runs after it (and
     # sees their $status). Loading twice leaves the chain as it is.
     set __rvenv_up = "`alias precmd`"
     if ( "$__rvenv_up" !~ *__rvenv_check* ) then
         if ( "$__rvenv_up" != "" ) then
             alias __rvenv_user_precmd "$__rvenv_up"
-            alias precmd 'source $__rvenv_lib:q __rvenv_check; __rvenv_user_precmd'
+            alias precmd 'set __rvenv_st = $status; source $__rvenv_lib:q __rvenv_check; __rvenv_user_precmd'
         else
-            alias precmd 'source $__rvenv_lib:q __rvenv_check'
+            alias precmd 'set __rvenv_st = $status; source $__rvenv_lib:q __rvenv_check'
         endif
     endif
     unset __rvenv_up
@@ -81,9 +90,9 @@ case __rvenv_run:
     endif
     breaksw
 
-# The prompt hook (alias precmd). It keeps $status for what runs after it.
+# The prompt hook (alias precmd, which saved $status in __rvenv_st:
+# `source` resets it). It keeps $status for what runs after it.
 case __rvenv_check:
-    set __rvenv_st = $status
     set __rvenv_ve = ''
     if ( $?VIRTUAL_ENV ) then
         set __rvenv_ve = "$VIRTUAL_ENV"
@@ -91,7 +100,14 @@ case __rvenv_check:
     set __rvenv_done = 0
     # The fast path: nothing pending, no venv activated by hand, ours still
     # there, the same directory; only its markers can have changed.
-    if ( "$__rvenv_busy$__rvenv_asking" == "" && "$__rvenv_dir" != "" && "$cwd" == "$__rvenv_dir" && "$__rvenv_ve" == "$__rvenv_venv" && ! $?_OLD_VIRTUAL_PATH ) then
+    # ($PATH as the hook last saw it, or no venv: see __rvenv_slow.)
+    set __rvenv_ps = 1
+    if ( "$__rvenv_path_entry" != "" ) then
+        if ( $?PATH ) then
+            if ( "$PATH" != "$__rvenv_path_seen" ) set __rvenv_ps = 0
+        endif
+    endif
+    if ( "$__rvenv_busy$__rvenv_asking" == "" && "$__rvenv_dir" != "" && "$cwd" == "$__rvenv_dir" && "$__rvenv_ve" == "$__rvenv_venv" && ! $?_OLD_VIRTUAL_PATH && $__rvenv_ps ) then
         set __rvenv_done = 1
         if ( "$__rvenv_venv" != "" ) then
             if ( ! -e "$__rvenv_venv/pyvenv.cfg" ) set __rvenv_done = 0
@@ -109,7 +125,7 @@ case __rvenv_check:
     if ( ! $__rvenv_done ) then
         source $__rvenv_lib:q __rvenv_slow
     endif
-    set status = $__rvenv_st
+    set __rvenv_rc = $__rvenv_st
     breaksw
 
 case __rvenv_slow:
@@ -141,12 +157,57 @@ case __rvenv_slow:
     endif
     if ( "$__rvenv_ve" != "" && ( "$__rvenv_ve" != "$__rvenv_venv" || $?_OLD_VIRTUAL_PATH ) && ( "$__rvenv_venv" != "" || "$__rvenv_ve" != "$__rvenv_pv" ) ) then
         if ( "$__rvenv_venv" != "" ) source $__rvenv_lib:q __rvenv_yield
+        if ( "$__rvenv_ve" != "$__rvenv_theirs" ) then
+            # Inherited from a parent shell, its activate script's
+            # deactivate did not come along: the user gets one that undoes
+            # exactly that venv.
+            set __rvenv_theirs = "$__rvenv_ve"
+            set __rvenv_deact = "`alias deactivate`"
+            if ( "$__rvenv_deact" == "" ) then
+                alias deactivate 'source $__rvenv_lib:q __rvenv_deactivate_inherited'
+                set __rvenv_theirs_fn = 1
+            endif
+        endif
         breaksw
+    endif
+    if ( "$__rvenv_ph_pending" != "" ) then
+        # The venv activated by hand over ours is off: the PYTHONHOME the
+        # hook had set aside comes back.
+        if ( ! $?PYTHONHOME ) setenv PYTHONHOME "$__rvenv_ph_theirs"
+        set __rvenv_ph_pending = ''
+        set __rvenv_ph_theirs = ''
+    endif
+    if ( "$__rvenv_theirs" != "" ) then
+        # That venv went off by other means than the deactivate we gave
+        # for it: so does that deactivate.
+        if ( "$__rvenv_theirs_fn" != "" ) unalias deactivate
+        set __rvenv_theirs = ''
+        set __rvenv_theirs_fn = ''
     endif
     if ( "$__rvenv_venv" != "" && "$__rvenv_ve" == "" ) then
         # VIRTUAL_ENV was unset behind our back: finish the job.
         source $__rvenv_lib:q __rvenv_deactivate
         set __rvenv_dir = ''
+    endif
+    if ( "$__rvenv_path_entry" != "" && $?PATH ) then
+        if ( "$PATH" != "$__rvenv_path_seen" ) then
+            # PATH changed: an rc file read again, a profile or pyenv's init
+            # may have put entries that were on PATH already before the
+            # venv's bin/. rvenv (tcsh cannot cut strings) sends it first
+            # again, every other entry in its order; a `conda activate`
+            # since the venv went on wins, so does a new directory the user
+            # put in front.
+            set __rvenv_cp = ''
+            # A block: a one-line if expands its command first.
+            if ( $?CONDA_PREFIX ) then
+                set __rvenv_cp = "$CONDA_PREFIX"
+            endif
+            if ( "$__rvenv_cp" == "$__rvenv_conda" ) then
+                \rvenv __undo tcsh front "$__rvenv_path_entry" "$__rvenv_path_then" >! "$__rvenv_ans"
+                source "$__rvenv_ans"
+            endif
+            set __rvenv_path_seen = "$PATH"
+        endif
     endif
     set __rvenv_go = 0
     if ( "$__rvenv_dir" == "" ) set __rvenv_go = 1
@@ -241,6 +302,11 @@ case __rvenv_pin:
 
 case __rvenv_own:
     set __rvenv_venv = "$argv[2]"
+    set __rvenv_conda = ''
+    # A block: a one-line if expands its command first.
+    if ( $?CONDA_PREFIX ) then
+        set __rvenv_conda = "$CONDA_PREFIX"
+    endif
     if ( "$argv[2]" != "" ) then
         setenv __RVENV_VENV "$argv[2]"
     else
@@ -267,10 +333,14 @@ case __rvenv_path_first:
     if ( $?PATH ) then
         if ( "$PATH" != "" ) then
             setenv PATH "${__rvenv_path_entry}:$PATH"
+            set __rvenv_path_then = "$PATH"
+            set __rvenv_path_seen = "$PATH"
             breaksw
         endif
     endif
     setenv PATH "$__rvenv_path_entry"
+    set __rvenv_path_then = "$PATH"
+    set __rvenv_path_seen = "$PATH"
     breaksw
 
 # Moves $2 to the front of PATH (adds it when it is not there), as the
@@ -284,6 +354,8 @@ case __rvenv_path_front:
         else
             setenv PATH "$__rvenv_path_entry"
         endif
+        set __rvenv_path_then = "$PATH"
+        set __rvenv_path_seen = "$PATH"
         breaksw
     endif
     source $__rvenv_lib:q __rvenv_path_first "$argv[2]"
@@ -369,13 +441,23 @@ case __rvenv_yield:
     \rvenv __undo tcsh "" "$__rvenv_path_entry" "$__rvenv_old" >! "$__rvenv_ans"
     source "$__rvenv_ans"
     if ( "$__rvenv_ps1_prefix" != "" && $?prompt ) then
-        if ( "$prompt" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) set prompt = "$__rvenv_prompt_rest"
+        if ( "$prompt" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) then
+            set prompt = "$__rvenv_prompt_rest"
+        else
+            # The activate script put its prefix in front of ours: rvenv
+            # (tcsh cannot cut strings) takes ours out.
+            \rvenv __undo tcsh prompt "$prompt" "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" "$__rvenv_prompt_rest" >! "$__rvenv_ans"
+            source "$__rvenv_ans"
+        endif
         if ( $?_OLD_VIRTUAL_PROMPT ) then
             if ( "$_OLD_VIRTUAL_PROMPT" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) set _OLD_VIRTUAL_PROMPT = "$__rvenv_prompt_rest"
         endif
     endif
-    if ( "$__rvenv_had_pythonhome" != "" && ! $?_OLD_VIRTUAL_PYTHONHOME ) then
-        set _OLD_VIRTUAL_PYTHONHOME = "$__rvenv_old_pythonhome"
+    if ( "$__rvenv_had_pythonhome" != "" ) then
+        # CPython's activate.csh keeps no PYTHONHOME to restore: the hook
+        # gives it back once that venv is off.
+        set __rvenv_ph_theirs = "$__rvenv_old_pythonhome"
+        set __rvenv_ph_pending = 1
     endif
     set __rvenv_deact = "`alias deactivate`"
     if ( "$__rvenv_deact" =~ *__rvenv_deactivate_cmd* ) unalias deactivate
@@ -389,19 +471,38 @@ case __rvenv_yield:
     set __rvenv_dir = ''
     breaksw
 
+# The deactivate given for an inherited venv: its bin/ off PATH (exactly
+# that entry, cut by rvenv), its variables unset.
+case __rvenv_deactivate_inherited:
+    if ( $?VIRTUAL_ENV ) then
+        \rvenv __undo tcsh "" "$VIRTUAL_ENV/bin" "" >! "$__rvenv_ans"
+        source "$__rvenv_ans"
+    endif
+    unsetenv VIRTUAL_ENV
+    unsetenv VIRTUAL_ENV_PROMPT
+    unalias deactivate
+    set __rvenv_theirs = ''
+    set __rvenv_theirs_fn = ''
+    set __rvenv_dir = ''
+    rehash
+    breaksw
+
 # Before `rvenv activate`: a venv on that is not the hook's goes off
-# through its own deactivate.
+# through its own deactivate (an alias: tcsh's one-line `if` runs no alias).
 case __rvenv_deactivate_theirs:
     if ( $?VIRTUAL_ENV ) then
         if ( "$VIRTUAL_ENV" != "$__rvenv_venv" ) then
             set __rvenv_deact = "`alias deactivate`"
-            if ( "$__rvenv_deact" != "" ) deactivate
+            if ( "$__rvenv_deact" != "" ) then
+                deactivate
+            endif
         endif
     endif
     breaksw
 
 # `rvenv ARGS` (alias rvenv): the commands that change the shell.
 case __rvenv_cmd:
+    set __rvenv_args = ( $argv[2-]:q )
     set __rvenv_sub = ''
     if ( $#__rvenv_args > 0 ) then
         set __rvenv_sub = "$__rvenv_args[1]"
@@ -409,7 +510,9 @@ case __rvenv_cmd:
     switch ( "$__rvenv_sub" )
     case activate:
         env __RVENV_SHELL=tcsh __RVENV_HOOK_VENV="$__rvenv_venv" rvenv $__rvenv_args:q >! "$__rvenv_ans"
-        if ( ! $status ) source "$__rvenv_ans"
+        set __rvenv_st = $status
+        if ( ! $__rvenv_st ) source "$__rvenv_ans"
+        set __rvenv_rc = $__rvenv_st
         breaksw
     case deactivate:
         set __rvenv_deact = ''
@@ -418,32 +521,42 @@ case __rvenv_cmd:
         endif
         if ( "$__rvenv_deact" != "" ) then
             deactivate
+            set __rvenv_rc = 0
         else
             printf '%s\n' 'rvenv: no venv is active' > /dev/stderr
-            set status = 1
+            set __rvenv_rc = 1
         endif
         breaksw
     case create:
     case allow:
         \rvenv $__rvenv_args:q
-        if ( ! $status ) then
+        set __rvenv_st = $status
+        if ( ! $__rvenv_st ) then
             set __rvenv_dir = ''
             source $__rvenv_lib:q __rvenv_check
         endif
+        set __rvenv_rc = $__rvenv_st
         breaksw
     case deny:
         env __RVENV_HOOK_VENV="$__rvenv_venv" rvenv $__rvenv_args:q
-        if ( ! $status ) then
+        set __rvenv_st = $status
+        if ( ! $__rvenv_st ) then
             set __rvenv_dir = ''
             setenv __RVENV_DENIED 1
             source $__rvenv_lib:q __rvenv_check
             unsetenv __RVENV_DENIED
         endif
+        set __rvenv_rc = $__rvenv_st
         breaksw
     default:
         env __RVENV_HOOK_VENV="$__rvenv_venv" rvenv $__rvenv_args:q
+        set __rvenv_rc = $status
         breaksw
     endsw
     breaksw
 
 endsw
+
+# `source` ends with the status of its last command (endsw: 0): the one
+# the operation meant ($status before the prompt hook, rvenv's for `rvenv`).
+if ( $?__rvenv_rc ) set status = $__rvenv_rc

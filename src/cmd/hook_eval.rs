@@ -103,7 +103,23 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     super::emit(&render_decision(args.shell, &decision, &args.marks))
 }
 
-/// `rvenv __undo SHELL VENV` / `rvenv __undo SHELL '' ENTRY OLDPATH` (see
+/// Whether `entry` (the hook's, first on PATH `then` when it went on) is
+/// no longer first on `path` only because entries that were on PATH
+/// already went in front of it (an rc file read again, pyenv's init): then
+/// it goes first again. A new directory in front is the user's choice.
+pub fn reordered(path: &[u8], entry: &[u8], then: &[u8]) -> bool {
+    let mut entries = path.split(|&b| b == b':');
+    if entry.is_empty() || entries.next() == Some(entry) {
+        return false;
+    }
+    let was: Vec<&[u8]> = then.split(|&b| b == b':').collect();
+    path.split(|&b| b == b':')
+        .take_while(|e| *e != entry)
+        .all(|e| was.contains(&e))
+}
+
+/// `rvenv __undo SHELL VENV` / `rvenv __undo SHELL '' ENTRY OLDPATH` /
+/// `rvenv __undo SHELL front ENTRY THEN` (see
 /// [`crate::cli::Internal::Undo`]).
 pub fn undo(args: &[std::ffi::OsString]) -> anyhow::Result<()> {
     use clap::ValueEnum;
@@ -119,10 +135,59 @@ pub fn undo(args: &[std::ffi::OsString]) -> anyhow::Result<()> {
             shell,
             &crate::render::Op::deactivate(venv),
         )),
+        [_, mode, prompt, ours, rest] if mode == "prompt" => {
+            use std::os::unix::ffi::{OsStrExt, OsStringExt};
+            if let Some(theirs) = prompt.as_bytes().strip_suffix(ours.as_bytes()) {
+                let mut now = theirs.to_vec();
+                now.extend_from_slice(rest.as_bytes());
+                let mut code = b"set prompt = ".to_vec();
+                code.extend(crate::quote::quote(
+                    shell,
+                    &std::ffi::OsString::from_vec(now),
+                ));
+                code.push(b'\n');
+                super::emit(&code)?;
+            }
+            Ok(())
+        }
+        [_, mode, entry, then] if mode == "front" => {
+            use std::os::unix::ffi::OsStrExt;
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            if reordered(path.as_bytes(), entry.as_bytes(), then.as_bytes()) {
+                let op = crate::render::Op::PathFront {
+                    entry: entry.clone(),
+                };
+                super::emit(&crate::render::render(shell, &[op]))?;
+            }
+            Ok(())
+        }
         [_, venv, entry, old] if venv.is_empty() => {
             let path = std::env::var_os("PATH").unwrap_or_default();
             super::emit(&crate::render::yield_path(shell, &path, old, entry))
         }
         _ => anyhow::bail!(usage),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reordered;
+
+    #[test]
+    fn entry_goes_first_again_only_behind_entries_it_had_behind_it() {
+        let then = b"/v/bin:/shims:/usr/bin:/bin";
+        // pyenv's init again: shims in front, already there further down.
+        assert!(reordered(
+            b"/shims:/v/bin:/shims:/usr/bin:/bin",
+            b"/v/bin",
+            then
+        ));
+        // Taken off PATH while every entry left was there before.
+        assert!(reordered(b"/shims:/usr/bin", b"/v/bin", then));
+        // First already, no entry, or a new directory the user put first.
+        assert!(!reordered(b"/v/bin:/usr/bin", b"/v/bin", then));
+        assert!(!reordered(b"/shims:/v/bin", b"", then));
+        assert!(!reordered(b"/mine:/v/bin:/usr/bin", b"/v/bin", then));
+        assert!(!reordered(b"/shims:/mine:/v/bin", b"/v/bin", then));
     }
 }

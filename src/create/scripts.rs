@@ -331,6 +331,8 @@ pub fn csh(venv: &OsStr, prompt: &OsStr) -> Vec<u8> {
             b'\\' => ps1.extend_from_slice(b"\\\\"),
             b'%' => ps1.extend_from_slice(b"%%"),
             b'!' => ps1.extend_from_slice(b"\\!"),
+            // `^c` is a control character in a tcsh prompt.
+            b'^' => ps1.extend_from_slice(b"\\^"),
             _ => ps1.push(b),
         }
     }
