@@ -1,7 +1,7 @@
 # rvenv shell integration for elvish. Load it from ~/.config/elvish/rc.elv with:
 #     eval (rvenv hook elvish | slurp)
 # It adds `rvenv` to the REPL (and `deactivate` while a venv is on), a
-# before-readline hook, and wraps edit:prompt for the venv's name. Loading it
+# before-readline and an after-chdir hook, and wraps edit:prompt for the venv's name. Loading it
 # twice is harmless: the second load takes over the first one's state.
 #
 # Elvish's $pwd is the physical directory (cd resolves symlinks), so a project
@@ -354,6 +354,9 @@ edit:add-var rvenv~ {|@args|
 
 if $first {
   set edit:before-readline = [$hook~ $@edit:before-readline]
+  # At the cd itself too, so a command after it on the same line runs in
+  # the venv (the prompt after it finds nothing changed).
+  set after-chdir = [$@after-chdir {|_| try { check } catch e { echo 'rvenv: the hook failed: '(to-string $e[reason]) >&2 } }]
   edit:add-var __rvenv_g~ $g~
   edit:add-var __rvenv_s~ $s~
 }

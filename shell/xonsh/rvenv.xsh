@@ -1,8 +1,9 @@
 # rvenv shell integration for xonsh. Load it from ~/.xonshrc with:
 #     execx($(rvenv hook xonsh))
 # It adds the aliases `rvenv` (and `deactivate` while a venv is on), an
-# on_pre_prompt_format handler (run before each prompt is made, so the prompt
-# drawn after a `cd` already shows the venv), and the prompt field
+# on_chdir handler (so a command after `cd` on the same line runs in the
+# venv), an on_pre_prompt_format handler (run before each prompt is made, so
+# the prompt drawn after a `cd` already shows the venv), and the prompt field
 # `{rvenv_prefix}` put in front of $PROMPT (not when $PROMPT shows
 # `{env_name}`, which names the venv already). Loading it twice is harmless.
 #
@@ -152,8 +153,13 @@ def __rvenv_make():
     def define_deactivate():
         XSH.aliases["deactivate"] = deactivate_cmd
 
+    def ours(name, fn):
+        # xonsh keeps a function alias wrapped (FuncAlias, .func).
+        a = getattr(XSH.aliases, "_raw", {}).get(name)
+        return a is fn or getattr(a, "func", None) is fn
+
     def remove_deactivate():
-        if XSH.aliases.get("deactivate") is deactivate_cmd:
+        if ours("deactivate", deactivate_cmd):
             del XSH.aliases["deactivate"]
 
     def deactivate_theirs():
@@ -399,6 +405,9 @@ def __rvenv_make():
     env["PROMPT_FIELDS"]["rvenv_prefix"] = field
     XSH.aliases["rvenv"] = rvenv_alias
     events.on_pre_prompt_format(hook)
+    # At the cd itself too, so a command after it on the same line runs in
+    # the venv (the prompt after it finds nothing changed).
+    events.on_chdir(hook)
     events.on_pre_prompt_format(wrap_prompt)
     handle = dict(st=st, check=check, deactivate_all=deactivate_all, apply=apply, ops=ops)
     XSH.ctx["__rvenv"] = handle

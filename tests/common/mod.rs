@@ -261,15 +261,28 @@ const NU_TCSH_ROWS: &[&str] = &[
 /// are still being written, the rows of [`shell_tests!`] written for it.
 /// Every other row skips in that shell, saying so ([`skip`]): under CI that
 /// is a failure, so a row cannot stay unwritten unnoticed. A shell not
-/// listed runs every row. elvish and xonsh have none yet: elvish's line
-/// editor redraws what is typed so that `Session::run` cannot find its
-/// echo, and xonsh's rc does not come back; until then their quoting is
-/// checked through the real elvish and python3 (src/quote.rs).
+/// listed runs every row.
 pub const WRITTEN: &[(Shell, &[&str])] = &[
-    (Shell::Elvish, &[]),
+    (Shell::Elvish, ELVISH_XONSH_ROWS),
     (Shell::Nushell, NU_TCSH_ROWS),
     (Shell::Tcsh, NU_TCSH_ROWS),
-    (Shell::Xonsh, &[]),
+    (Shell::Xonsh, ELVISH_XONSH_ROWS),
+];
+
+/// The rows of [`shell_tests!`] written so far for elvish and xonsh.
+const ELVISH_XONSH_ROWS: &[&str] = &[
+    "enter_subdir_leave",
+    "cd_and_run_in_one_line",
+    "switch_projects",
+    "nested_projects_and_venv_as_project",
+    "path_edits_are_kept",
+    "venv_created_or_deleted_in_cwd",
+    "project_deleted_while_inside",
+    "symlinked_project_keeps_logical_path",
+    "pythonhome_saved_and_restored",
+    "pythonhome_unset_stays_unset",
+    "disable_prompt",
+    "broken_venvs_are_not_activated",
 ];
 
 /// Whole rows a shell truly cannot express, and why: not a skip but a fact
@@ -508,6 +521,77 @@ pub fn render_line(bytes: &[u8]) -> Vec<u8> {
         }
     }
     cells[..cursor].concat()
+}
+
+/// What a terminal shows of one line written as `bytes`, to its end: as
+/// [`render_line`], but escape sequences are read, not dropped: cursor
+/// forward (`ESC [ N C`) moves over cells, erase (`ESC [ K`) clears from the
+/// cursor on, any other sequence is ignored. Trailing blanks are dropped.
+pub fn render_screen_line(bytes: &[u8]) -> Vec<u8> {
+    let mut cells: Vec<&[u8]> = Vec::new();
+    let mut cursor = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == 0x1b {
+            // The sequence's end, as strip_ansi reads it.
+            let mut j = i + 2;
+            match bytes.get(i + 1) {
+                Some(b'[') => {
+                    while j < bytes.len() && !(0x40..=0x7e).contains(&bytes[j]) {
+                        j += 1;
+                    }
+                    let arg = std::str::from_utf8(&bytes[i + 2..j.min(bytes.len())]).unwrap_or("");
+                    match bytes.get(j) {
+                        Some(b'C') => cursor += arg.parse::<usize>().unwrap_or(1),
+                        Some(b'K') if arg.is_empty() || arg == "0" => cells.truncate(cursor),
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                Some(b']') => {
+                    while j < bytes.len() && bytes[j] != 0x07 && !bytes[j..].starts_with(b"\x1b\\")
+                    {
+                        j += 1;
+                    }
+                    j += if bytes.get(j) == Some(&0x07) { 1 } else { 2 };
+                }
+                Some(b'(' | b')' | b'*' | b'+') => j += 1,
+                _ => {}
+            }
+            i = j;
+            continue;
+        }
+        let len = match b {
+            0x00..=0x7f => 1,
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf7 => 4,
+            _ => 1,
+        };
+        let cell = &bytes[i..(i + len).min(bytes.len())];
+        i += cell.len();
+        match b {
+            b'\r' => cursor = 0,
+            0x08 => cursor = cursor.saturating_sub(1),
+            0x00..=0x1f | 0x7f => {}
+            _ => {
+                if cells.len() < cursor {
+                    cells.resize(cursor, b" ");
+                }
+                if cursor < cells.len() {
+                    cells[cursor] = cell;
+                } else {
+                    cells.push(cell);
+                }
+                cursor += 1;
+            }
+        }
+    }
+    while cells.last() == Some(&&b" "[..]) {
+        cells.pop();
+    }
+    cells.concat()
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -1068,10 +1152,19 @@ impl<'f> Session<'f> {
         self.seq += 1;
         let n = self.seq;
         let sync = format!("__rvsync {n}");
-        if matches!(self.shell, Shell::Nushell | Shell::Tcsh) {
-            // nushell's line editor drops what was typed ahead of its
-            // prompt: each line waits for a prompt (its OSC 133;B mark).
-            for (i, l) in line.lines().chain([sync.as_str()]).enumerate() {
+        if matches!(
+            self.shell,
+            Shell::Nushell | Shell::Tcsh | Shell::Elvish | Shell::Xonsh
+        ) {
+            // nushell's and xonsh's line editors drop what was typed ahead
+            // of their prompt, and elvish draws typed-ahead text piecemeal:
+            // each line waits for a prompt (its mark, see prompt_mark).
+            // An empty line is typed too: it draws a prompt of its own.
+            let lines: Vec<&str> = match line {
+                "" => vec![""],
+                _ => line.lines().collect(),
+            };
+            for (i, l) in lines.into_iter().chain([sync.as_str()]).enumerate() {
                 // tcsh's first prompt, before the rc set it, has no mark.
                 if !(self.shell == Shell::Tcsh && n == 1 && i == 0) {
                     self.wait_prompt();
@@ -1088,6 +1181,30 @@ impl<'f> Session<'f> {
         drop(buf);
         self.pos = end;
         let output = strip_ansi(&raw);
+        if self.shell == Shell::Elvish {
+            // elvish draws each typed character at a cursor position, and
+            // redraws words to colour them: the prompt is what the line the
+            // sync line was typed on shows, as a terminal renders it.
+            let head = &raw[..rfind(&raw, marker.as_bytes()).unwrap()];
+            let prompt = head
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .and_then(|end| {
+                    let start = head[..end]
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |i| i + 1);
+                    let shown = render_screen_line(&head[start..end]);
+                    rfind(&shown, sync.as_bytes()).map(|at| shown[..at].to_vec())
+                })
+                .unwrap_or_else(|| {
+                    panic!(
+                        "elvish: no echo of {sync:?} before the marker:\n{}",
+                        lossy(&output)
+                    )
+                });
+            return Step { prompt, output };
+        }
         let body = &output[..output.len() - marker.len()];
         let at = rfind(body, sync.as_bytes()).unwrap_or_else(|| {
             panic!(
@@ -1118,11 +1235,22 @@ impl<'f> Session<'f> {
         Step { prompt, output }
     }
 
-    /// nushell: waits until a prompt not yet typed at is drawn.
+    /// What each prompt of the shell draws once, where it reads a line:
+    /// nushell's and the tests' tcsh prompt end with an invisible OSC 133;B
+    /// mark; elvish's and xonsh's line editors turn bracketed paste on.
+    fn prompt_mark(&self) -> &'static [u8] {
+        match self.shell {
+            Shell::Elvish | Shell::Xonsh => b"\x1b[?2004h",
+            _ => b"\x1b]133;B",
+        }
+    }
+
+    /// Waits until a prompt not yet typed at is drawn.
     fn wait_prompt(&mut self) {
         let deadline = Instant::now() + TIMEOUT;
+        let mark = self.prompt_mark();
         loop {
-            let drawn = count(&self.buf.0.lock().unwrap(), b"\x1b]133;B");
+            let drawn = count(&self.buf.0.lock().unwrap(), mark);
             if drawn > self.prompts_used {
                 // nushell draws a prompt more than once (after the cursor
                 // answer): type once the terminal is quiet for a moment.
@@ -1135,7 +1263,7 @@ impl<'f> Session<'f> {
                     }
                     len = now;
                 }
-                self.prompts_used = count(&self.buf.0.lock().unwrap(), b"\x1b]133;B");
+                self.prompts_used = count(&self.buf.0.lock().unwrap(), mark);
                 return;
             }
             if Instant::now() >= deadline {
