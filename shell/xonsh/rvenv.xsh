@@ -35,6 +35,7 @@ def __rvenv_make():
         venv="", root="", off="", pin="", told="", dir="", sig="", markers=[],
         gitidx="", gitok="", path_entry="", prefix="", had_pythonhome=False,
         old_pythonhome="", busy=False, asking="", expand=None, mkey="",
+        conda="", conda_seen="", path_then=[], theirs="", theirs_fn=False,
     )
 
     def pwd():
@@ -75,8 +76,10 @@ def __rvenv_make():
         st["asking"] = ""
 
     def own(v):
-        # Exported as __RVENV_VENV, for a child shell to adopt.
+        # Exported as __RVENV_VENV, for a child shell to adopt. While
+        # CONDA_PREFIX stays what it is now, the venv's bin/ is kept first.
         st["venv"] = v
+        st["conda"] = env.get("CONDA_PREFIX", "")
         if v:
             env["__RVENV_VENV"] = v
         elif "__RVENV_VENV" in env:
@@ -113,6 +116,7 @@ def __rvenv_make():
             st["expand"] = env.get("EXPAND_ENV_VARS")
             env["EXPAND_ENV_VARS"] = False
         env["PATH"] = [entry] + raw_path()
+        st["path_then"] = raw_path()
 
     def path_front(entry):
         # A parent shell's hook's entry, moved (or put back) first.
@@ -120,6 +124,13 @@ def __rvenv_make():
         if out is not None:
             env["PATH"] = out
         path_first(entry)
+
+    def reordered():
+        # True when every entry in front of the hook's (every entry, when
+        # it is gone) was on PATH when the venv went on.
+        p = raw_path()
+        front = p[: p.index(st["path_entry"])] if st["path_entry"] in p else p
+        return all(e in st["path_then"] for e in front)
 
     def path_remove(entry):
         if st["path_entry"]:
@@ -169,6 +180,7 @@ def __rvenv_make():
 
     def state(root, off, told, *signature):
         st.update(root=root, off=off, told=told)
+        st["conda_seen"] = env.get("CONDA_PREFIX", "")
         st["dir"] = pwd()
         st["sig"] = sig_of(st["dir"])
         st["busy"] = False
@@ -282,9 +294,30 @@ def __rvenv_make():
             env["_OLD_VIRTUAL_PYTHONHOME"] = st["old_pythonhome"]
         remove_deactivate()
         st.update(had_pythonhome=False, old_pythonhome="", prefix="", venv="", path_entry="", dir="")
+        if "__RVENV_VENV" in env:
+            del env["__RVENV_VENV"]
         if st["expand"] is not None:
             env["EXPAND_ENV_VARS"] = st["expand"]
             st["expand"] = None
+
+    def deactivate_inherited(args=None, stdin=None):
+        # A venv activated by hand in a parent shell (an activate script,
+        # `poetry shell`, an IDE's terminal): its deactivate did not come
+        # along. This one undoes exactly that venv.
+        ve = env.get("VIRTUAL_ENV", "")
+        if ve:
+            out = path_without(raw_path(), ve + "/bin")
+            if out is not None:
+                env["PATH"] = out
+        unset("VIRTUAL_ENV")
+        unset("VIRTUAL_ENV_PROMPT")
+        if ours("deactivate", deactivate_inherited):
+            del XSH.aliases["deactivate"]
+        st.update(theirs="", theirs_fn=False, dir="")
+
+    def path_first_is_ours():
+        p = raw_path()
+        return not st["path_entry"] or (p[:1] == [st["path_entry"]]) or env.get("CONDA_PREFIX", "") != st["conda"]
 
     def watch_changed():
         return bool(st["gitidx"]) and newer(st["gitidx"], st["gitok"])
@@ -293,10 +326,12 @@ def __rvenv_make():
         here = pwd()
         venv = st["venv"]
         ve = env.get("VIRTUAL_ENV", "")
+        conda = env.get("CONDA_PREFIX", "")
         if (
             not st["busy"] and not st["asking"] and st["dir"] and here == st["dir"]
-            and ve == venv and "_OLD_VIRTUAL_PATH" not in env
-            and (not venv or exists(venv + "/pyvenv.cfg")) and not watch_changed()
+            and ve == venv and "_OLD_VIRTUAL_PATH" not in env and conda == st["conda_seen"]
+            and (not venv or exists(venv + "/pyvenv.cfg")) and path_first_is_ours()
+            and not watch_changed()
         ):
             if sig_of(here) != st["sig"]:
                 run()
@@ -314,16 +349,49 @@ def __rvenv_make():
             st["sig"] = sig_of(at)
         venv = st["venv"]
         ve = env.get("VIRTUAL_ENV", "")
-        if ve and (ve != venv or "_OLD_VIRTUAL_PATH" in env):
+        # A venv activated by hand (or inherited) belongs to the user, even
+        # ours when the user sourced its activate script (which sets
+        # _OLD_VIRTUAL_PATH; the hook never does). A venv a parent shell's
+        # hook activated (it exported __RVENV_VENV) is not the user's:
+        # rvenv checks it and this hook adopts it.
+        if (
+            ve and (ve != venv or "_OLD_VIRTUAL_PATH" in env)
+            and not (not venv and ve == env.get("__RVENV_VENV", ""))
+        ):
             if venv:
                 yield_()
+            if ve != st["theirs"]:
+                st["theirs"] = ve
+                if "deactivate" not in XSH.aliases:
+                    XSH.aliases["deactivate"] = deactivate_inherited
+                    st["theirs_fn"] = True
             return
+        if st["theirs"]:
+            # That venv went off by other means than the deactivate given
+            # for it: so does that deactivate.
+            if st["theirs_fn"] and ours("deactivate", deactivate_inherited):
+                del XSH.aliases["deactivate"]
+            st.update(theirs="", theirs_fn=False)
         if venv and not ve:
             # VIRTUAL_ENV was unset behind our back: finish the job.
             deactivate_all()
             st["dir"] = ""
+        p = raw_path()
+        if (
+            st["path_entry"] and conda == st["conda"] and p[:1] != [st["path_entry"]]
+            and reordered()
+        ):
+            # An rc file read again or a tool's init put entries that were
+            # on PATH already before the venv's bin/ (or took it off): it
+            # goes first again, every other entry kept in order. A `conda
+            # activate` since the venv went on is the user's switch, and
+            # wins; so does a new directory the user put in front.
+            path_front(st["path_entry"])
         venv = st["venv"]
-        if not st["dir"] or (venv and not exists(venv + "/pyvenv.cfg")) or watch_changed():
+        if (
+            conda != st["conda_seen"] or not st["dir"] or (venv and not exists(venv + "/pyvenv.cfg"))
+            or watch_changed()
+        ):
             run()
             return
         if here == st["dir"]:

@@ -283,16 +283,74 @@ const ELVISH_XONSH_ROWS: &[&str] = &[
     "pythonhome_unset_stays_unset",
     "disable_prompt",
     "broken_venvs_are_not_activated",
+    "hand_activated_venv_is_left_alone",
+    "hand_activated_over_ours_gets_our_pythonhome",
+    "inherited_venv_is_left_alone",
+    "deactivate_sticks_until_leaving",
+    "rvenv_activate_and_deactivate",
+    "exit_status_is_kept",
+    "reloading_while_active",
+    "user_aliases",
+    "unusual_shell_options",
+    "ctrl_c_during_the_hook",
+    "answer_cut_short_is_undone",
+    "answer_cut_before_its_path_step_keeps_path",
+    "deactivation_cut_short_is_finished",
+    "rvenv_activate_ends_a_deactivate",
+    "same_venv_activated_by_hand_over_ours",
+    "prompt_changed_while_active_is_kept",
+    "rvenv_create_activates_at_once",
+    "rvenv_starts_only_when_something_may_change",
+    "poetry_and_pipenv_projects",
+    "files_naming_venvs",
+    "sources_resolving_nowhere",
 ];
 
 /// Whole rows a shell truly cannot express, and why: not a skip but a fact
 /// of that shell (printed by [`cannot_express`]). A case that is one step
 /// of a row says so in the row's own `match` arm, the same way.
-pub const CANNOT: &[(&str, Shell, &str)] = &[(
-    "project_deleted_while_inside",
-    Shell::Nushell,
-    "nushell refuses every command while its working directory is deleted",
-)];
+pub const CANNOT: &[(&str, Shell, &str)] = &[
+    (
+        "hand_activated_venv_is_left_alone",
+        Shell::Elvish,
+        NO_ACTIVATE,
+    ),
+    (
+        "hand_activated_venv_is_left_alone",
+        Shell::Xonsh,
+        NO_ACTIVATE,
+    ),
+    (
+        "hand_activated_over_ours_gets_our_pythonhome",
+        Shell::Elvish,
+        NO_ACTIVATE,
+    ),
+    (
+        "hand_activated_over_ours_gets_our_pythonhome",
+        Shell::Xonsh,
+        NO_ACTIVATE,
+    ),
+    (
+        "same_venv_activated_by_hand_over_ours",
+        Shell::Elvish,
+        NO_ACTIVATE,
+    ),
+    (
+        "same_venv_activated_by_hand_over_ours",
+        Shell::Xonsh,
+        NO_ACTIVATE,
+    ),
+    (
+        "project_deleted_while_inside",
+        Shell::Nushell,
+        "nushell refuses every command while its working directory is deleted",
+    ),
+];
+
+/// Why elvish and xonsh have no row sourcing an activate script.
+pub const NO_ACTIVATE: &str = "CPython's venv writes no activate script for elvish or xonsh, \
+     so no venv is activated by hand in them (one inherited from a parent shell is: \
+     inherited_venv_is_left_alone)";
 
 /// Whether row `row` of [`shell_tests!`] runs in `shell`; when not, says
 /// why: [`cannot_express`] for a row of [`CANNOT`], [`skip`] (a failure
@@ -1382,6 +1440,17 @@ impl<'f> Session<'f> {
     /// The number of the last sync line typed.
     pub fn last_sync(&self) -> u32 {
         self.seq
+    }
+
+    /// Types `line` and a newline at the next prompt (see [`Session::run`]).
+    pub fn type_line(&mut self, line: &str) {
+        if matches!(
+            self.shell,
+            Shell::Nushell | Shell::Tcsh | Shell::Elvish | Shell::Xonsh
+        ) {
+            self.wait_prompt();
+        }
+        self.type_bytes(format!("{line}\n").as_bytes());
     }
 
     /// Types raw bytes.
