@@ -64,6 +64,11 @@ fn markers(dir: &Path) -> Vec<PathBuf> {
 fn cd_var(sh: Shell, var: &str) -> String {
     match sh {
         Shell::Fish => format!("cd ${var}"),
+        Shell::Elvish => format!("cd $E:{var}"),
+        // The value as a Python str: the hook turns $EXPAND_ENV_VARS off
+        // while its PATH entry holds a `$` or `~` (xonsh would expand
+        // them in PATH), which stops `$NAME` in subprocess mode too.
+        Shell::Xonsh => format!("cd @(${var})"),
         _ => format!("cd -- \"${var}\""),
     }
 }
@@ -116,6 +121,8 @@ fn hostile(sh: Shell, before: &str) {
     let venv = bytes(projects[last].join(".venv"));
     let line = match sh {
         Shell::Fish => format!("rvenv activate $H{last}"),
+        Shell::Xonsh => format!("rvenv activate @($H{last})"),
+        Shell::Elvish => format!("rvenv activate $E:H{last}"),
         _ => format!("rvenv activate \"$H{last}\""),
     };
     let step = s.run(&line);

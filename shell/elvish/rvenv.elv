@@ -225,7 +225,10 @@ fn run {
   apply $code
   s asking ''
   if (!=s (g dir) $pwd) {
-    # rvenv failed (it said why): do not ask again until something changes.
+    # rvenv failed (it said why) or Ctrl-C stopped it (elvish goes on with
+    # this function): as if rvenv had decided for this directory alone, do
+    # not ask again until the user leaves it or a marker here changes.
+    s root $pwd
     s dir $pwd
     s sig (sig-of $pwd)
   }

@@ -280,7 +280,10 @@ def __rvenv_make():
         apply(code)
         st["asking"] = ""
         if st["dir"] != here:
-            # rvenv failed (it said why): do not ask again until something changes.
+            # rvenv failed (it said why): as if it had decided for this
+            # directory alone, do not ask again until the user leaves it or
+            # a marker here changes.
+            st["root"] = here
             st["dir"] = here
             st["sig"] = sig_of(here)
 
@@ -421,7 +424,21 @@ def __rvenv_make():
     def field():
         return st["prefix"]
 
-    def rvenv_alias(args, stdin=None):
+    def call(argv, out, **extra):
+        # rvenv's output goes where the alias's goes (a redirection, a
+        # pipe): to that file when it is one, else through it.
+        try:
+            fd = out.fileno() if out is not None else None
+        except Exception:
+            fd = None
+        if fd is not None or out is None:
+            return subprocess.run(argv, env=rvenv_env(**extra), stdout=fd).returncode
+        r = subprocess.run(argv, env=rvenv_env(**extra), stdout=subprocess.PIPE)
+        out.write(r.stdout.decode("utf-8", "replace"))
+        out.flush()
+        return r.returncode
+
+    def rvenv_alias(args, stdin=None, stdout=None):
         cmd = args[0] if args else ""
         prog = rvenv_program()
         if cmd == "activate":
@@ -440,7 +457,7 @@ def __rvenv_make():
             print("rvenv: no venv is active", file=sys.stderr)
             return 1
         if cmd in ("create", "allow"):
-            rc = subprocess.run([prog] + list(args), env=rvenv_env()).returncode
+            rc = call([prog] + list(args), stdout)
             if rc != 0:
                 return rc
             # The venv may now be there, or be trusted: decide at once.
@@ -448,7 +465,7 @@ def __rvenv_make():
             hook()
             return 0
         if cmd == "deny":
-            rc = subprocess.run([prog] + list(args), env=rvenv_env(__RVENV_HOOK_VENV=st["venv"])).returncode
+            rc = call([prog] + list(args), stdout, __RVENV_HOOK_VENV=st["venv"])
             if rc != 0:
                 return rc
             st["dir"] = ""
@@ -462,7 +479,7 @@ def __rvenv_make():
                 else:
                     env["__RVENV_DENIED"] = denied
             return 0
-        return subprocess.run([prog] + list(args), env=rvenv_env(__RVENV_HOOK_VENV=st["venv"])).returncode
+        return call([prog] + list(args), stdout, __RVENV_HOOK_VENV=st["venv"])
 
     def wrap_prompt(**kwargs):
         # The user's $PROMPT, whatever it is now, gets the field in front.

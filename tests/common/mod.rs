@@ -304,6 +304,25 @@ const ELVISH_XONSH_ROWS: &[&str] = &[
     "poetry_and_pipenv_projects",
     "files_naming_venvs",
     "sources_resolving_nowhere",
+    "fifos_where_files_are_expected",
+    "fifos_in_tool_config",
+    "ctrl_c_gives_a_working_prompt",
+    "uv_member_globs_answer_at_once",
+    "hostile_names",
+    "messages",
+    "project_without_venv",
+    "untrusted_allow_deny",
+    "allow_and_deny_take_paths",
+    "trusted_dirs",
+    "unsafe_permissions_refused_even_when_allowed",
+    "corrupt_store_fails_closed",
+    "created_venv_is_trusted",
+    "hostile_clone",
+    "replaced_by_a_hostile_clone",
+    "hostile_dir_names",
+    "hostile_hook_output",
+    "venv_with_a_colon_is_refused",
+    "untrusted_line_once_in_a_monorepo",
 ];
 
 /// Whole rows a shell truly cannot express, and why: not a skip but a fact
@@ -862,7 +881,7 @@ def __rvdump_fn(args):
     b = args[0]
     with open(b + '.env', 'wb') as f:
         f.write(subprocess.run(['/usr/bin/env', '-0'], env=__xonsh__.env.detype(), stdout=subprocess.PIPE).stdout)
-    with open(b + '.py', 'w') as f:
+    with open(b + '.py', 'w', errors='surrogateescape') as f:
         f.write((shutil.which('python', path=__xonsh__.env.get_detyped('PATH')) or '') + '\n')
     with open(b + '.fn', 'w') as f:
         f.write('1' if 'deactivate' in aliases else '0')
