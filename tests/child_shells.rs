@@ -111,13 +111,19 @@ fn hand_venv_stays_the_users_in_a_child(sh: Shell) {
     let hand = fx.venv("tools/env");
     let blog = fx.dir("blog");
     fx.venv("blog/.venv");
-    let mut s = Session::start(sh, &fx, Opts::default());
+    // CPython writes no activate script for elvish or xonsh: there the
+    // venv is activated by hand in a parent bash (an IDE's terminal, say).
+    let parent_sh = match sh {
+        Shell::Elvish | Shell::Xonsh => Shell::Bash,
+        _ => sh,
+    };
+    let mut s = Session::start(parent_sh, &fx, Opts::default());
     let orig = s.initial.path().to_vec();
     let activate = match sh {
         Shell::Fish => hand.join("bin/activate.fish"),
         _ => hand.join("bin/activate"),
     };
-    s.run(&sh.source(&activate));
+    s.run(&parent_sh.source(&activate));
     let parent = s.state();
     assert_eq!(parent.var("VIRTUAL_ENV"), Some(&bytes(&hand)[..]));
 
@@ -145,7 +151,7 @@ fn hand_venv_stays_the_users_in_a_child(sh: Shell) {
     );
     assert_eq!(after.path(), &orig[..], "PATH as before the activation");
     assert!(!after.has_deactivate, "deactivate removed itself");
-    s.exit_to(sh);
+    s.exit_to(parent_sh);
     let back = s.state();
     assert_eq!(back.var("VIRTUAL_ENV"), Some(&bytes(&hand)[..]), "parent");
 }
@@ -162,6 +168,8 @@ fn venv_stays_first_on_path(sh: Shell) {
     let shims_s = shims.to_str().unwrap();
     let prepend = match sh {
         Shell::Fish => format!("set -gx PATH '{shims_s}' $PATH"),
+        Shell::Elvish => format!("set-env PATH '{shims_s}:'$E:PATH"),
+        Shell::Xonsh => format!("$PATH.insert(0, '{shims_s}')"),
         _ => format!("export PATH='{shims_s}':\"$PATH\""),
     };
     let mut s = Session::start(sh, &fx, Opts::before(prepend.clone()));
@@ -201,6 +209,14 @@ fn scripts_never_run_the_hook(sh: Shell) {
     std::fs::write(&rc, format!("{}\n", sh.hook_line())).unwrap();
     let out = fx.root.join("script-out");
     let script = match sh {
+        // Run as a script of the shell with the hook loaded, as a user's
+        // rc would (neither reads its rc for a script).
+        Shell::Xonsh => format!(
+            "execx(open('{}').read()); cd '{}'; /usr/bin/env >'{}'",
+            rc.display(),
+            shop.display(),
+            out.display()
+        ),
         Shell::Fish => format!(
             "source '{}'; cd '{}'; /usr/bin/env >'{}'",
             rc.display(),

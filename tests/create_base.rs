@@ -45,6 +45,8 @@ fn prepend_path(sh: Shell, dir: &Path) -> String {
     let d = dir.to_str().unwrap();
     match sh {
         Shell::Fish => format!("set -gx PATH '{d}' $PATH"),
+        Shell::Elvish => format!("set-env PATH '{d}:'$E:PATH"),
+        Shell::Xonsh => format!("$PATH.insert(0, '{d}')"),
         _ => format!("export PATH='{d}':\"$PATH\""),
     }
 }

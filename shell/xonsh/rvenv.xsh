@@ -416,6 +416,9 @@ def __rvenv_make():
         st["sig"] = sig_of(here)
 
     def hook(**kwargs):
+        # A script (whose `cd` fires on_chdir too) never runs the hook.
+        if not env.get("XONSH_INTERACTIVE"):
+            return
         try:
             check()
         except Exception as e:  # the prompt must come back
