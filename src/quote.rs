@@ -205,9 +205,10 @@ pub fn command_arg(shell: Shell, value: &OsStr) -> String {
             format!("'{}'", String::from_utf8_lossy(bytes).replace('\'', "''"))
         }
         Shell::Elvish => String::from_utf8_lossy(&quote_elvish(bytes)).into_owned(),
-        // Subprocess mode takes a plain single-quoted word; anything else
-        // as a Python value, `@('...')`.
-        Shell::Xonsh if printable && !bytes.contains(&b'\'') && !bytes.contains(&b'\\') => {
+        // Subprocess mode takes a plain single-quoted word, but expands
+        // `$NAME` and `~` even there; anything else as a Python value,
+        // `@('...')`.
+        Shell::Xonsh if printable && !bytes.iter().any(|b| b"'\\$~".contains(b)) => {
             format!("'{}'", String::from_utf8_lossy(bytes))
         }
         Shell::Xonsh => format!("@({})", String::from_utf8_lossy(&quote_python(bytes))),
@@ -821,6 +822,8 @@ mod round_trip {
         assert_eq!(arg(Shell::Elvish, b"/a\x1b"), "\"/a\\x1b\"");
         assert_eq!(arg(Shell::Xonsh, b"/a b"), "'/a b'");
         assert_eq!(arg(Shell::Xonsh, b"/a'\xff"), "@('/a\\'\\udcff')");
+        assert_eq!(arg(Shell::Xonsh, b"/a/$HOME"), "@('/a/$HOME')");
+        assert_eq!(arg(Shell::Xonsh, b"/a/~"), "@('/a/~')");
         assert_eq!(arg(Shell::Powershell, b"/a b'"), "'/a b'''");
         assert_eq!(arg(Shell::Powershell, b"/a$\x1b"), "\"/a`$`u{1b}\"");
     }

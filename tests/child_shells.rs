@@ -112,7 +112,13 @@ fn hand_venv_stays_the_users_in_a_child(sh: Shell) {
     let hand = fx.venv("tools/env");
     let blog = fx.dir("blog");
     fx.venv("blog/.venv");
-    let mut s = Session::start(sh, &fx, Opts::default());
+    // CPython writes no activate script for elvish or xonsh: there the
+    // venv is activated by hand in a parent bash (an IDE's terminal, say).
+    let parent_sh = match sh {
+        Shell::Elvish | Shell::Xonsh => Shell::Bash,
+        _ => sh,
+    };
+    let mut s = Session::start(parent_sh, &fx, Opts::default());
     let orig = s.initial.path().to_vec();
     let activate = match sh {
         Shell::Fish => hand.join("bin/activate.fish"),
@@ -126,7 +132,7 @@ fn hand_venv_stays_the_users_in_a_child(sh: Shell) {
             "$env.VIRTUAL_ENV = '{h}'; $env.PATH = ($env.PATH | prepend '{h}/bin')",
             h = hand.display()
         ),
-        _ => sh.source(&activate),
+        _ => parent_sh.source(&activate),
     };
     s.run(&activate);
     let parent = s.state();
@@ -156,7 +162,7 @@ fn hand_venv_stays_the_users_in_a_child(sh: Shell) {
     );
     assert_eq!(after.path(), &orig[..], "PATH as before the activation");
     assert!(!after.has_deactivate, "deactivate removed itself");
-    s.exit_to(sh);
+    s.exit_to(parent_sh);
     let back = s.state();
     assert_eq!(back.var("VIRTUAL_ENV"), Some(&bytes(&hand)[..]), "parent");
 }
@@ -175,6 +181,8 @@ fn venv_stays_first_on_path(sh: Shell) {
         Shell::Fish => format!("set -gx PATH '{shims_s}' $PATH"),
         Shell::Tcsh => format!("setenv PATH '{shims_s}':\"$PATH\""),
         Shell::Nushell => format!("$env.PATH = ($env.PATH | prepend '{shims_s}')"),
+        Shell::Elvish => format!("set-env PATH '{shims_s}:'$E:PATH"),
+        Shell::Xonsh => format!("$PATH.insert(0, '{shims_s}')"),
         _ => format!("export PATH='{shims_s}':\"$PATH\""),
     };
     let mut s = Session::start(sh, &fx, Opts::before(prepend.clone()));
@@ -229,6 +237,14 @@ fn scripts_never_run_the_hook(sh: Shell) {
     std::fs::write(&rc, format!("{}\n", sh.hook_line())).unwrap();
     let out = fx.root.join("script-out");
     let script = match sh {
+        // Run as a script of the shell with the hook loaded, as a user's
+        // rc would (neither reads its rc for a script).
+        Shell::Xonsh => format!(
+            "execx(open('{}').read()); cd '{}'; /usr/bin/env >'{}'",
+            rc.display(),
+            shop.display(),
+            out.display()
+        ),
         Shell::Fish | Shell::Tcsh => format!(
             "source '{}'; cd '{}'; /usr/bin/env >'{}'",
             rc.display(),

@@ -47,6 +47,8 @@ fn prepend_path(sh: Shell, dir: &Path) -> String {
         Shell::Fish => format!("set -gx PATH '{d}' $PATH"),
         Shell::Tcsh => format!("setenv PATH '{d}':\"$PATH\""),
         Shell::Nushell => format!("$env.PATH = ($env.PATH | prepend '{d}')"),
+        Shell::Elvish => format!("set-env PATH '{d}:'$E:PATH"),
+        Shell::Xonsh => format!("$PATH.insert(0, '{d}')"),
         _ => format!("export PATH='{d}':\"$PATH\""),
     }
 }

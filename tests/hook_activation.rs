@@ -81,6 +81,8 @@ fn cd_and_run_in_one_line(sh: Shell) {
     let and = match sh {
         Shell::Fish => "; and",
         Shell::Nushell => ";",
+        // elvish stops at the first failure anyway.
+        Shell::Elvish => ";",
         _ => " &&",
     };
     let line = format!(
@@ -179,6 +181,8 @@ fn path_edits_are_kept(sh: Shell) {
         Shell::Nushell => {
             "$env.PATH = ($env.PATH | prepend '/be fore' | append /after)".to_string()
         }
+        Shell::Elvish => "set-env PATH '/be fore:'$E:PATH':/after'".to_string(),
+        Shell::Xonsh => "$PATH = ['/be fore'] + $PATH + ['/after']".to_string(),
         _ => "export PATH=\"/be fore:$PATH:/after\"".to_string(),
     };
     s.run(&edit);
@@ -272,7 +276,11 @@ fn symlinked_project_keeps_logical_path(sh: Shell) {
     let logical = fx.path("link/shop");
     let step = s.run(&sh.cd(&logical.join("src")));
     step.assert_prompt(&prompt_with(b"shop"), "via link");
-    let venv = logical.join(".venv");
+    // elvish's $pwd is the physical directory: cd resolves the link.
+    let venv = match sh {
+        Shell::Elvish => fx.path("real/shop/.venv"),
+        _ => logical.join(".venv"),
+    };
     s.state()
         .assert_on(&bytes(&venv), b"shop", &orig, "via link");
     // Entering the same project by its real path switches to that path.
@@ -322,6 +330,8 @@ fn pythonhome_saved_and_restored(sh: Shell) {
         Shell::Fish => "set -gx PYTHONHOME ''",
         Shell::Tcsh => "setenv PYTHONHOME ''",
         Shell::Nushell => "$env.PYTHONHOME = ''",
+        Shell::Elvish => "set-env PYTHONHOME ''",
+        Shell::Xonsh => "$PYTHONHOME = ''",
         _ => "export PYTHONHOME=",
     };
     s.run(empty);
@@ -408,7 +418,8 @@ fn broken_venvs_are_not_activated(sh: Shell) {
         let out = lossy(&step.output);
         let lines: Vec<&str> = out.lines().filter(|l| l.contains("is broken")).collect();
         assert_eq!(lines.len(), 1, "{sh:?}: one line: {out:?}");
-        let line = lines[0].trim_end_matches('\r');
+        // elvish and xonsh draw their line from column 0 (a CR first).
+        let line = lines[0].trim_matches('\r');
         assert_eq!(
             line,
             format!("rvenv: .venv is broken: {why}; fix: rvenv create {fix} .venv"),

@@ -216,7 +216,7 @@ fn ctrl_c_gives_a_working_prompt(sh: Shell) {
     };
 
     fs::write(fx.home.join("block"), "").unwrap();
-    s.type_bytes(format!("{}\n", sh.cd(&shop)).as_bytes());
+    s.type_line(&sh.cd(&shop));
     wait_for_file(&started, &s, "the hook never started rvenv");
     s.type_bytes(b"\x03");
     // A prompt that works: commands run, prompt after prompt.
@@ -230,7 +230,7 @@ fn ctrl_c_gives_a_working_prompt(sh: Shell) {
 
     // Elsewhere it asks again: still blocked, Ctrl-C again.
     fs::remove_file(&started).unwrap();
-    s.type_bytes(format!("{}\n", sh.cd(&blog)).as_bytes());
+    s.type_line(&sh.cd(&blog));
     wait_for_file(&started, &s, "the hook did not ask again after a cd");
     s.type_bytes(b"\x03");
     let out = s.capture(&format!("{echo} alive"));

@@ -94,6 +94,11 @@ fn cd_var(sh: Shell, var: &str) -> String {
         // `:q` keeps a newline in the word.
         Shell::Tcsh => format!("cd ${var}:q"),
         Shell::Nushell => format!("cd $env.{var}"),
+        Shell::Elvish => format!("cd $E:{var}"),
+        // The value as a Python str: the hook turns $EXPAND_ENV_VARS off
+        // while its PATH entry holds a `$` or `~` (xonsh would expand
+        // them in PATH), which stops `$NAME` in subprocess mode too.
+        Shell::Xonsh => format!("cd @(${var})"),
         _ => format!("cd -- \"${var}\""),
     }
 }
@@ -159,6 +164,8 @@ fn hostile(sh: Shell, before: &str) {
         Shell::Fish => format!("rvenv activate $H{last}"),
         Shell::Tcsh => format!("rvenv activate $H{last}:q"),
         Shell::Nushell => format!("rvenv activate $env.H{last}"),
+        Shell::Xonsh => format!("rvenv activate @($H{last})"),
+        Shell::Elvish => format!("rvenv activate $E:H{last}"),
         _ => format!("rvenv activate \"$H{last}\""),
     };
     let step = s.run(&line);

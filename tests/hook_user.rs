@@ -174,6 +174,8 @@ fn inherited_venv_is_left_alone(sh: Shell) {
         Shell::Fish => "set -e VIRTUAL_ENV",
         Shell::Tcsh => "unsetenv VIRTUAL_ENV",
         Shell::Nushell => "hide-env VIRTUAL_ENV",
+        Shell::Elvish => "unset-env VIRTUAL_ENV",
+        Shell::Xonsh => "del $VIRTUAL_ENV",
         _ => "unset VIRTUAL_ENV",
     };
     s.run(unset);
@@ -242,9 +244,13 @@ fn rvenv_activate_and_deactivate(sh: Shell) {
     }
     let st = s.state_after("rvenv deactivate");
     st.assert_off(&orig, "rvenv deactivate");
-    assert_eq!(st.status, "0", "{sh:?}");
-    let st = s.state_after("rvenv deactivate");
-    assert_eq!(st.status, "1", "{sh:?}: nothing to deactivate");
+    // elvish has no $?: a failure is an exception (its message is below).
+    let has_status = sh != Shell::Elvish;
+    if has_status {
+        assert_eq!(st.status, "0", "{sh:?}");
+        let st = s.state_after("rvenv deactivate");
+        assert_eq!(st.status, "1", "{sh:?}: nothing to deactivate");
+    }
     let step = s.run("rvenv deactivate");
     assert_eq!(
         count(&step.output, b"rvenv: no venv is active"),
@@ -273,26 +279,18 @@ fn rvenv_activate_and_deactivate(sh: Shell) {
             sh,
             "a venv activated by hand (CPython writes no activate.nu) is not tested here",
         );
+    } else if matches!(sh, Shell::Elvish | Shell::Xonsh) {
+        common::cannot_express(sh, common::NO_ACTIVATE);
     } else {
-        s.run(&activate_script(sh, &other));
-        let step = s.run(&format!("rvenv activate {}", tools.display()));
-        step.assert_prompt(&prompt_with(b"tools"), "over a hand-activated venv");
-        unexport_ps1(&mut s);
-        s.state().assert_on(
-            &bytes(&tools),
-            b"tools",
-            &orig,
-            "over a hand-activated venv",
-        );
-        s.run("deactivate");
-        s.state()
-            .assert_off(&orig, "deactivate after rvenv activate");
+        replaces_hand_activated(&mut s, &tools, &other, &orig);
     }
 
     // Errors change nothing and say why.
     s.run(&sh.cd(&shop));
     let st = s.state_after("rvenv activate /nonexistent/dir");
-    assert_eq!(st.status, "1", "{sh:?}");
+    if has_status {
+        assert_eq!(st.status, "1", "{sh:?}");
+    }
     st.assert_on(
         &bytes(&shop_venv),
         b"shop",
@@ -302,10 +300,30 @@ fn rvenv_activate_and_deactivate(sh: Shell) {
     let step = s.run("rvenv activate /nonexistent/dir");
     let out = lossy(&step.output);
     assert_eq!(
-        out.lines().filter(|l| l.starts_with("rvenv: ")).count(),
+        out.lines()
+            .filter(|l| l.trim_start_matches('\r').starts_with("rvenv: "))
+            .count(),
         1,
         "{sh:?}: {out:?}"
     );
+}
+
+fn replaces_hand_activated(
+    s: &mut Session,
+    tools: &std::path::Path,
+    other: &std::path::Path,
+    orig: &[u8],
+) {
+    let sh = s.shell;
+    s.run(&activate_script(sh, other));
+    let step = s.run(&format!("rvenv activate {}", tools.display()));
+    step.assert_prompt(&prompt_with(b"tools"), "over a hand-activated venv");
+    unexport_ps1(s);
+    s.state()
+        .assert_on(&bytes(tools), b"tools", orig, "over a hand-activated venv");
+    s.run("deactivate");
+    s.state()
+        .assert_off(orig, "deactivate after rvenv activate");
 }
 
 fn exit_status_is_kept(sh: Shell) {
@@ -335,13 +353,12 @@ fn exit_status_is_kept(sh: Shell) {
     };
 
     // The hook starts rvenv at these prompts (enter, leave) or not (subdir).
+    // xonsh stops a line at a failed cd, and nushell's state dump types
+    // each line again: this one must work from shop/sub too.
+    let into_sub = sh.cd(&shop.join("sub"));
     let cases = [
         (format!("{}; {fail}", sh.cd(&shop)), "1", "(shop) "),
-        (
-            format!("{}; {fail3}", sh.cd(&shop.join("sub"))),
-            "3",
-            "(shop) ",
-        ),
+        (format!("{into_sub}; {fail3}"), "3", "(shop) "),
         (format!("{}; {fail}", sh.cd(&fx.root)), "1", ""),
         (format!("{}; {ok}", sh.cd(&shop)), "0", "(shop) "),
         (format!("{}; {fail3}", sh.cd(&fx.root)), "3", ""),
@@ -390,6 +407,12 @@ fn user_aliases(sh: Shell) {
         // A `def` shadows the builtin; an alias made first still names it.
         Shell::Nushell => {
             "alias __rvt_cd = cd\ndef --env cd [p: string] { print hijacked; __rvt_cd $p }"
+        }
+        // elvish has no aliases: a function of the same name shadows.
+        Shell::Elvish => "var real-cd~ = $cd~\nedit:add-var cd~ {|@a| echo hijacked; real-cd $@a }",
+        Shell::Xonsh => {
+            "from xonsh import dirstack\n\
+             aliases['cd'] = lambda args: (print('hijacked'), dirstack.cd(args))[1]"
         }
         _ => "alias cd='echo hijacked; cd'\nalias command=false\nalias builtin=false",
     };
@@ -540,7 +563,7 @@ fn ctrl_c_during_the_hook(sh: Shell) {
     let orig = s.initial.path().to_vec();
 
     fs::write(fx.home.join("slow"), "").unwrap();
-    s.type_bytes(format!("{}\n", sh.cd(&shop)).as_bytes());
+    s.type_line(&sh.cd(&shop));
     let started = fx.home.join("started");
     let deadline = std::time::Instant::now() + common::TIMEOUT;
     while !started.exists() {
@@ -578,10 +601,18 @@ fn prompt_changed_while_active_is_kept(sh: Shell) {
         Shell::Fish => "function fish_prompt; printf 'NEW> '; end",
         Shell::Tcsh => "set prompt = 'NEW> %{\x1b]133;B\x07%}'",
         Shell::Nushell => "$env.PROMPT_COMMAND = {|| 'NEW' }",
+        Shell::Elvish => "set edit:prompt = { put 'NEW> ' }",
+        Shell::Xonsh => "$PROMPT = 'NEW> '",
         _ => "PS1='NEW> '",
     };
     let step = s.run(set);
-    assert_eq!(step.prompt_str(), "NEW> ", "{sh:?}: the user's own prompt");
+    // elvish's and xonsh's hooks wrap the prompt (a function, a format)
+    // rather than edit it: a new one is wrapped at once.
+    let own = match sh {
+        Shell::Elvish | Shell::Xonsh => "(shop) NEW> ",
+        _ => "NEW> ",
+    };
+    assert_eq!(step.prompt_str(), own, "{sh:?}: the user's own prompt");
     let step = s.run(&sh.cd(&fx.root));
     assert_eq!(step.prompt_str(), "NEW> ", "{sh:?}: kept on leaving");
     let st = s.state();
@@ -738,6 +769,19 @@ fn answer_cut_short_is_undone(sh: Shell) {
              $env.PATH = ($env.PATH | prepend '{v}/bin'); cd '{}'",
             shop.display()
         ),
+        // The hook's state is in closures: reached through what the hook
+        // keeps for its second load.
+        Shell::Elvish => format!(
+            "$__rvenv_ops[begin]; __rvenv_s venv '{v}'; __rvenv_s path_entry '{v}/bin'; \
+             set-env VIRTUAL_ENV '{v}'; set-env PATH '{v}/bin:'$E:PATH; cd '{}'",
+            shop.display()
+        ),
+        Shell::Xonsh => format!(
+            "__rvenv['ops']['__rvenv_begin'](); __rvenv['st']['venv'] = '{v}'; \
+             __rvenv['st']['path_entry'] = '{v}/bin'; $VIRTUAL_ENV = '{v}'; \
+             $PATH.insert(0, '{v}/bin'); cd '{}'",
+            shop.display()
+        ),
         _ => format!(
             "__rvenv_begin; __rvenv_venv='{v}'; __rvenv_path_entry='{v}/bin'; \
              export VIRTUAL_ENV='{v}'; PATH='{v}/bin':$PATH; builtin cd '{}'",
@@ -782,6 +826,17 @@ fn answer_cut_before_its_path_step_keeps_path(sh: Shell) {
              cd '{}'",
             shop.display()
         ),
+        Shell::Elvish => format!(
+            "set-env PATH $E:PATH':'; $__rvenv_ops[begin]; $__rvenv_ops[own] '{v}'; \
+             $__rvenv_ops[set] VIRTUAL_ENV '{v}'; cd '{}'",
+            shop.display()
+        ),
+        Shell::Xonsh => format!(
+            "$PATH.append(''); __rvenv['ops']['__rvenv_begin'](); \
+             __rvenv['ops']['__rvenv_own']('{v}'); \
+             __rvenv['ops']['__rvenv_set']('VIRTUAL_ENV', '{v}'); cd '{}'",
+            shop.display()
+        ),
         _ => format!(
             "PATH=$PATH:; __rvenv_begin; __rvenv_own '{v}'; \
              __rvenv_set VIRTUAL_ENV '{v}'; builtin cd '{}'",
@@ -822,6 +877,15 @@ fn deactivation_cut_short_is_finished(sh: Shell) {
             "__rvenv_apply [{{op: __rvenv_begin, args: []}} \
              {{op: __rvenv_path_remove, args: ['{v}/bin']}} \
              {{op: __rvenv_restore_pythonhome, args: []}}]"
+        ),
+        Shell::Elvish => format!(
+            "$__rvenv_ops[begin]; $__rvenv_ops[path_remove] '{v}/bin'; \
+             $__rvenv_ops[restore_pythonhome]"
+        ),
+        Shell::Xonsh => format!(
+            "__rvenv['ops']['__rvenv_begin'](); \
+             __rvenv['ops']['__rvenv_path_remove']('{v}/bin'); \
+             __rvenv['ops']['__rvenv_restore_pythonhome']()"
         ),
         _ => format!("__rvenv_begin; __rvenv_path_remove '{v}/bin'; __rvenv_restore_pythonhome"),
     };

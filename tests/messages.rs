@@ -121,8 +121,13 @@ fn project_without_venv(sh: Shell) {
     let step = s.run(&sh.cd(&reqs));
     assert_eq!(said(&step.output).len(), 1, "{sh:?}: {}", s.transcript());
     // Made as told: activated at once.
-    // nushell has no `&&` (a failed cd stops the line there anyway).
-    let and = if sh == Shell::Nushell { ";" } else { " &&" };
+    // nushell and elvish have no `&&` (a failed cd stops the line there
+    // anyway).
+    let and = if matches!(sh, Shell::Nushell | Shell::Elvish) {
+        ";"
+    } else {
+        " &&"
+    };
     let step = s.run(&format!("{}{and} rvenv create", sh.cd(&shop)));
     assert!(
         lossy(&step.output).contains("rvenv: activated shop"),

@@ -1,7 +1,7 @@
 # rvenv shell integration for elvish. Load it from ~/.config/elvish/rc.elv with:
 #     eval (rvenv hook elvish | slurp)
 # It adds `rvenv` to the REPL (and `deactivate` while a venv is on), a
-# before-readline hook, and wraps edit:prompt for the venv's name. Loading it
+# before-readline and an after-chdir hook, and wraps edit:prompt for the venv's name. Loading it
 # twice is harmless: the second load takes over the first one's state.
 #
 # Elvish's $pwd is the physical directory (cd resolves symlinks), so a project
@@ -20,17 +20,18 @@ use path
 # closure below captures, read with `g` and changed with `s`.
 var box = [[&venv='' &root='' &off='' &pin='' &told='' &dir='' &sig='' &markers=[]
   &gitidx='' &gitok='' &path_entry='' &prefix='' &had_pythonhome=$false
-  &old_pythonhome='' &busy=$false &asking='' &mkey='']]
+  &old_pythonhome='' &busy=$false &asking='' &mkey='' &conda='' &conda_seen=''
+  &path_then='' &theirs='' &theirs_fn=$false]]
 var g~ = {|k| put $box[0][$k] }
 var s~ = {|k v| set box = [(assoc $box[0] $k $v)] }
 # A second load uses the first one's state (its venv and PATH entry stay
 # recorded) and registers nothing again.
-var first = $true
-try {
-  set g~ = (eval 'put $__rvenv_g~')
-  set s~ = (eval 'put $__rvenv_s~')
-  set first = $false
-} catch { }
+# (eval sees the REPL's variables only from this top level: not in a block.)
+var prev = []
+var first = (not-eq ?(set prev = [(eval 'put $__rvenv_g~ $__rvenv_s~')]) $ok)
+if (not $first) {
+  set g~ s~ = $@prev
+}
 
 # Whether $p exists (any type, symlinks followed), without a process.
 fn exists {|p|
@@ -69,14 +70,20 @@ fn path-without {|list entry|
   put $true $r
 }
 
+fn get-env-or-empty {|name|
+  if (has-env $name) { get-env $name } else { put '' }
+}
+
 var ops = [&]
 
 # The operations rvenv's answers are made of (src/render.rs, Op), each
 # recording what it does before doing it (see the bash hook).
 set ops[begin] = { s busy $true; s asking '' }
 # The hook's venv is exported as __RVENV_VENV, for a child shell to adopt.
+# While CONDA_PREFIX stays what it is now, the venv's bin/ is kept first.
 set ops[own] = {|v|
   s venv $v
+  s conda (get-env-or-empty CONDA_PREFIX)
   if (!=s $v '') { set-env __RVENV_VENV $v } else { unset-env __RVENV_VENV }
 }
 set ops[set] = {|name value| set-env $name $value }
@@ -102,6 +109,7 @@ set ops[path_first] = {|entry|
   } else {
     set-env PATH $entry
   }
+  s path_then $E:PATH
 }
 # A parent shell's hook's entry, moved (or put back) first.
 set ops[path_front] = {|entry|
@@ -109,6 +117,7 @@ set ops[path_front] = {|entry|
   if $ok {
     if (==s $new '') { set-env PATH $entry } else { set-env PATH $entry':'$new }
     s path_entry $entry
+    s path_then $E:PATH
   } else {
     $ops[path_first] $entry
   }
@@ -136,12 +145,17 @@ set ops[define_deactivate] = { edit:add-var deactivate~ $deactivate-cmd }
 set ops[remove_deactivate] = {
   try { edit:del-var deactivate~ } catch { }
 }
+# No activate script writes a deactivate for elvish: a venv that is not
+# the hook's has the one the hook gave for it (see check), if any.
+# (A closure's eval cannot see the REPL's functions.)
+var deactivate-inherited = { }
 set ops[deactivate_theirs] = {
-  if (and (!=s $E:VIRTUAL_ENV '') (!=s $E:VIRTUAL_ENV (g venv))) {
-    try { eval 'deactivate' } catch { }
+  if (and (!=s $E:VIRTUAL_ENV '') (!=s $E:VIRTUAL_ENV (g venv)) (g theirs_fn)) {
+    $deactivate-inherited
   }
 }
 set ops[state] = {|root off told @signature|
+  s conda_seen (get-env-or-empty CONDA_PREFIX)
   s root $root
   s off $off
   s told $told
@@ -211,7 +225,10 @@ fn run {
   apply $code
   s asking ''
   if (!=s (g dir) $pwd) {
-    # rvenv failed (it said why): do not ask again until something changes.
+    # rvenv failed (it said why) or Ctrl-C stopped it (elvish goes on with
+    # this function): as if rvenv had decided for this directory alone, do
+    # not ask again until the user leaves it or a marker here changes.
+    s root $pwd
     s dir $pwd
     s sig (sig-of $pwd)
   }
@@ -230,7 +247,45 @@ fn yield {
   s old_pythonhome ''
   s prefix ''
   s venv ''
+  unset-env __RVENV_VENV
   s path_entry ''
+  s dir ''
+}
+
+# True when every entry in front of the hook's (every entry, when it is
+# gone) was on PATH when the venv went on.
+fn reordered {
+  var front = ':'$E:PATH':'
+  var entry = (g path_entry)
+  if (str:contains $front ':'$entry':') {
+    set front = (str:split &max=2 ':'$entry':' $front | take 1)
+  }
+  var then = ':'(g path_then)':'
+  for e [(str:split ':' $front)] {
+    if (and (!=s $e '') (not (str:contains $then ':'$e':'))) { put $false; return }
+  }
+  put $true
+}
+
+fn path-first-is-ours {
+  var e = (g path_entry)
+  or (==s $e '') (==s $E:PATH $e) (str:has-prefix $E:PATH $e':') ^
+    (!=s (get-env-or-empty CONDA_PREFIX) (g conda))
+}
+
+# A venv activated by hand in a parent shell (an activate script, `poetry
+# shell`, an IDE's terminal): its deactivate did not come along. This one
+# undoes exactly that venv.
+set deactivate-inherited = {|@a|
+  if (has-env VIRTUAL_ENV) {
+    var ok new = (path-without $E:PATH $E:VIRTUAL_ENV/bin)
+    if $ok { set-env PATH $new }
+  }
+  unset-env VIRTUAL_ENV
+  unset-env VIRTUAL_ENV_PROMPT
+  try { edit:del-var deactivate~ } catch { }
+  s theirs ''
+  s theirs_fn $false
   s dir ''
 }
 
@@ -242,9 +297,10 @@ fn check {
   var venv = (g venv)
   # The fast path, for most prompts: nothing pending, no venv activated by
   # hand, ours still there, the same directory as last time.
+  var conda = (get-env-or-empty CONDA_PREFIX)
   if (and (not (g busy)) (==s (g asking) '') (!=s (g dir) '') (==s $pwd (g dir)) ^
-      (==s $E:VIRTUAL_ENV $venv) (not (has-env _OLD_VIRTUAL_PATH)) ^
-      (or (==s $venv '') (exists $venv/pyvenv.cfg)) (not (watch-changed))) {
+      (==s $E:VIRTUAL_ENV $venv) (not (has-env _OLD_VIRTUAL_PATH)) (==s $conda (g conda_seen)) ^
+      (or (==s $venv '') (exists $venv/pyvenv.cfg)) (path-first-is-ours) (not (watch-changed))) {
     if (!=s (sig-of $pwd) (g sig)) { run }
     return
   }
@@ -263,17 +319,44 @@ fn check {
     s sig (sig-of $at)
   }
   set venv = (g venv)
-  if (and (!=s $E:VIRTUAL_ENV '') (or (!=s $E:VIRTUAL_ENV $venv) (has-env _OLD_VIRTUAL_PATH))) {
+  # A venv activated by hand (or inherited) belongs to the user, even ours
+  # when the user set _OLD_VIRTUAL_PATH as activate scripts do (the hook
+  # never does). A venv a parent shell's hook activated (it exported
+  # __RVENV_VENV) is not the user's: rvenv checks it and this hook adopts it.
+  var ve = $E:VIRTUAL_ENV
+  if (and (!=s $ve '') (or (!=s $ve $venv) (has-env _OLD_VIRTUAL_PATH)) ^
+      (not (and (==s $venv '') (==s $ve (get-env-or-empty __RVENV_VENV))))) {
     if (!=s $venv '') { yield }
+    if (!=s $ve (g theirs)) {
+      s theirs $ve
+      edit:add-var deactivate~ $deactivate-inherited
+      s theirs_fn $true
+    }
     return
+  }
+  if (!=s (g theirs) '') {
+    # That venv went off by other means than the deactivate given for it:
+    # so does that deactivate.
+    if (g theirs_fn) { try { edit:del-var deactivate~ } catch { } }
+    s theirs ''
+    s theirs_fn $false
   }
   if (and (!=s $venv '') (==s $E:VIRTUAL_ENV '')) {
     # VIRTUAL_ENV was unset behind our back: finish the job.
     deactivate-all
     s dir ''
   }
+  var entry = (g path_entry)
+  if (and (!=s $entry '') (==s $conda (g conda)) (not (path-first-is-ours)) (reordered)) {
+    # An rc file read again or a tool's init put entries that were on PATH
+    # already before the venv's bin/ (or took it off): it goes first again,
+    # every other entry kept in order. A `conda activate` since the venv
+    # went on is the user's switch, and wins; so does a new directory the
+    # user put in front.
+    $ops[path_front] $entry
+  }
   set venv = (g venv)
-  if (or (==s (g dir) '') (and (!=s $venv '') (not (exists $venv/pyvenv.cfg))) (watch-changed)) {
+  if (or (!=s $conda (g conda_seen)) (==s (g dir) '') (and (!=s $venv '') (not (exists $venv/pyvenv.cfg))) (watch-changed)) {
     run
     return
   }
@@ -322,6 +405,7 @@ fn activate-code {|@args|
   e:rvenv $@args | slurp
 }
 
+var no-venv = 'rvenv: no venv is active'
 edit:add-var rvenv~ {|@args|
   var cmd = (if (> (count $args) 0) { put $args[0] } else { put '' })
   if (==s $cmd activate) {
@@ -329,11 +413,12 @@ edit:add-var rvenv~ {|@args|
   } elif (==s $cmd deactivate) {
     if (and (!=s $E:VIRTUAL_ENV '') (!=s (g venv) '')) {
       $deactivate-cmd
-    } elif (!=s $E:VIRTUAL_ENV '') {
-      try { eval 'deactivate' } catch { echo 'rvenv: no venv is active' >&2; fail 'rvenv: no venv is active' }
+    } elif (and (!=s $E:VIRTUAL_ENV '') (g theirs_fn)) {
+      $deactivate-inherited
     } else {
-      echo 'rvenv: no venv is active' >&2
-      fail 'rvenv: no venv is active'
+      # elvish's way to fail: an exception, shown with this message (not
+      # written out here, or its traceback would show it twice).
+      fail $no-venv
     }
   } elif (or (==s $cmd create) (==s $cmd allow)) {
     e:rvenv $@args
@@ -354,6 +439,11 @@ edit:add-var rvenv~ {|@args|
 
 if $first {
   set edit:before-readline = [$hook~ $@edit:before-readline]
+  # At the cd itself too, so a command after it on the same line runs in
+  # the venv (the prompt after it finds nothing changed).
+  set after-chdir = [$@after-chdir {|_| try { check } catch e { echo 'rvenv: the hook failed: '(to-string $e[reason]) >&2 } }]
   edit:add-var __rvenv_g~ $g~
   edit:add-var __rvenv_s~ $s~
+  # The operations, for a test to cut an answer short as Ctrl-C would.
+  edit:add-var __rvenv_ops $ops
 }

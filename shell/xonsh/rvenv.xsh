@@ -1,8 +1,9 @@
 # rvenv shell integration for xonsh. Load it from ~/.xonshrc with:
 #     execx($(rvenv hook xonsh))
 # It adds the aliases `rvenv` (and `deactivate` while a venv is on), an
-# on_pre_prompt_format handler (run before each prompt is made, so the prompt
-# drawn after a `cd` already shows the venv), and the prompt field
+# on_chdir handler (so a command after `cd` on the same line runs in the
+# venv), an on_pre_prompt_format handler (run before each prompt is made, so
+# the prompt drawn after a `cd` already shows the venv), and the prompt field
 # `{rvenv_prefix}` put in front of $PROMPT (not when $PROMPT shows
 # `{env_name}`, which names the venv already). Loading it twice is harmless.
 #
@@ -34,6 +35,7 @@ def __rvenv_make():
         venv="", root="", off="", pin="", told="", dir="", sig="", markers=[],
         gitidx="", gitok="", path_entry="", prefix="", had_pythonhome=False,
         old_pythonhome="", busy=False, asking="", expand=None, mkey="",
+        conda="", conda_seen="", path_then=[], theirs="", theirs_fn=False,
     )
 
     def pwd():
@@ -74,8 +76,10 @@ def __rvenv_make():
         st["asking"] = ""
 
     def own(v):
-        # Exported as __RVENV_VENV, for a child shell to adopt.
+        # Exported as __RVENV_VENV, for a child shell to adopt. While
+        # CONDA_PREFIX stays what it is now, the venv's bin/ is kept first.
         st["venv"] = v
+        st["conda"] = env.get("CONDA_PREFIX", "")
         if v:
             env["__RVENV_VENV"] = v
         elif "__RVENV_VENV" in env:
@@ -112,6 +116,7 @@ def __rvenv_make():
             st["expand"] = env.get("EXPAND_ENV_VARS")
             env["EXPAND_ENV_VARS"] = False
         env["PATH"] = [entry] + raw_path()
+        st["path_then"] = raw_path()
 
     def path_front(entry):
         # A parent shell's hook's entry, moved (or put back) first.
@@ -119,6 +124,13 @@ def __rvenv_make():
         if out is not None:
             env["PATH"] = out
         path_first(entry)
+
+    def reordered():
+        # True when every entry in front of the hook's (every entry, when
+        # it is gone) was on PATH when the venv went on.
+        p = raw_path()
+        front = p[: p.index(st["path_entry"])] if st["path_entry"] in p else p
+        return all(e in st["path_then"] for e in front)
 
     def path_remove(entry):
         if st["path_entry"]:
@@ -152,8 +164,13 @@ def __rvenv_make():
     def define_deactivate():
         XSH.aliases["deactivate"] = deactivate_cmd
 
+    def ours(name, fn):
+        # xonsh keeps a function alias wrapped (FuncAlias, .func).
+        a = getattr(XSH.aliases, "_raw", {}).get(name)
+        return a is fn or getattr(a, "func", None) is fn
+
     def remove_deactivate():
-        if XSH.aliases.get("deactivate") is deactivate_cmd:
+        if ours("deactivate", deactivate_cmd):
             del XSH.aliases["deactivate"]
 
     def deactivate_theirs():
@@ -163,6 +180,7 @@ def __rvenv_make():
 
     def state(root, off, told, *signature):
         st.update(root=root, off=off, told=told)
+        st["conda_seen"] = env.get("CONDA_PREFIX", "")
         st["dir"] = pwd()
         st["sig"] = sig_of(st["dir"])
         st["busy"] = False
@@ -262,7 +280,10 @@ def __rvenv_make():
         apply(code)
         st["asking"] = ""
         if st["dir"] != here:
-            # rvenv failed (it said why): do not ask again until something changes.
+            # rvenv failed (it said why): as if it had decided for this
+            # directory alone, do not ask again until the user leaves it or
+            # a marker here changes.
+            st["root"] = here
             st["dir"] = here
             st["sig"] = sig_of(here)
 
@@ -276,9 +297,30 @@ def __rvenv_make():
             env["_OLD_VIRTUAL_PYTHONHOME"] = st["old_pythonhome"]
         remove_deactivate()
         st.update(had_pythonhome=False, old_pythonhome="", prefix="", venv="", path_entry="", dir="")
+        if "__RVENV_VENV" in env:
+            del env["__RVENV_VENV"]
         if st["expand"] is not None:
             env["EXPAND_ENV_VARS"] = st["expand"]
             st["expand"] = None
+
+    def deactivate_inherited(args=None, stdin=None):
+        # A venv activated by hand in a parent shell (an activate script,
+        # `poetry shell`, an IDE's terminal): its deactivate did not come
+        # along. This one undoes exactly that venv.
+        ve = env.get("VIRTUAL_ENV", "")
+        if ve:
+            out = path_without(raw_path(), ve + "/bin")
+            if out is not None:
+                env["PATH"] = out
+        unset("VIRTUAL_ENV")
+        unset("VIRTUAL_ENV_PROMPT")
+        if ours("deactivate", deactivate_inherited):
+            del XSH.aliases["deactivate"]
+        st.update(theirs="", theirs_fn=False, dir="")
+
+    def path_first_is_ours():
+        p = raw_path()
+        return not st["path_entry"] or (p[:1] == [st["path_entry"]]) or env.get("CONDA_PREFIX", "") != st["conda"]
 
     def watch_changed():
         return bool(st["gitidx"]) and newer(st["gitidx"], st["gitok"])
@@ -287,10 +329,12 @@ def __rvenv_make():
         here = pwd()
         venv = st["venv"]
         ve = env.get("VIRTUAL_ENV", "")
+        conda = env.get("CONDA_PREFIX", "")
         if (
             not st["busy"] and not st["asking"] and st["dir"] and here == st["dir"]
-            and ve == venv and "_OLD_VIRTUAL_PATH" not in env
-            and (not venv or exists(venv + "/pyvenv.cfg")) and not watch_changed()
+            and ve == venv and "_OLD_VIRTUAL_PATH" not in env and conda == st["conda_seen"]
+            and (not venv or exists(venv + "/pyvenv.cfg")) and path_first_is_ours()
+            and not watch_changed()
         ):
             if sig_of(here) != st["sig"]:
                 run()
@@ -308,16 +352,49 @@ def __rvenv_make():
             st["sig"] = sig_of(at)
         venv = st["venv"]
         ve = env.get("VIRTUAL_ENV", "")
-        if ve and (ve != venv or "_OLD_VIRTUAL_PATH" in env):
+        # A venv activated by hand (or inherited) belongs to the user, even
+        # ours when the user sourced its activate script (which sets
+        # _OLD_VIRTUAL_PATH; the hook never does). A venv a parent shell's
+        # hook activated (it exported __RVENV_VENV) is not the user's:
+        # rvenv checks it and this hook adopts it.
+        if (
+            ve and (ve != venv or "_OLD_VIRTUAL_PATH" in env)
+            and not (not venv and ve == env.get("__RVENV_VENV", ""))
+        ):
             if venv:
                 yield_()
+            if ve != st["theirs"]:
+                st["theirs"] = ve
+                if "deactivate" not in XSH.aliases:
+                    XSH.aliases["deactivate"] = deactivate_inherited
+                    st["theirs_fn"] = True
             return
+        if st["theirs"]:
+            # That venv went off by other means than the deactivate given
+            # for it: so does that deactivate.
+            if st["theirs_fn"] and ours("deactivate", deactivate_inherited):
+                del XSH.aliases["deactivate"]
+            st.update(theirs="", theirs_fn=False)
         if venv and not ve:
             # VIRTUAL_ENV was unset behind our back: finish the job.
             deactivate_all()
             st["dir"] = ""
+        p = raw_path()
+        if (
+            st["path_entry"] and conda == st["conda"] and p[:1] != [st["path_entry"]]
+            and reordered()
+        ):
+            # An rc file read again or a tool's init put entries that were
+            # on PATH already before the venv's bin/ (or took it off): it
+            # goes first again, every other entry kept in order. A `conda
+            # activate` since the venv went on is the user's switch, and
+            # wins; so does a new directory the user put in front.
+            path_front(st["path_entry"])
         venv = st["venv"]
-        if not st["dir"] or (venv and not exists(venv + "/pyvenv.cfg")) or watch_changed():
+        if (
+            conda != st["conda_seen"] or not st["dir"] or (venv and not exists(venv + "/pyvenv.cfg"))
+            or watch_changed()
+        ):
             run()
             return
         if here == st["dir"]:
@@ -339,6 +416,9 @@ def __rvenv_make():
         st["sig"] = sig_of(here)
 
     def hook(**kwargs):
+        # A script (whose `cd` fires on_chdir too) never runs the hook.
+        if not env.get("XONSH_INTERACTIVE"):
+            return
         try:
             check()
         except Exception as e:  # the prompt must come back
@@ -347,7 +427,21 @@ def __rvenv_make():
     def field():
         return st["prefix"]
 
-    def rvenv_alias(args, stdin=None):
+    def call(argv, out, **extra):
+        # rvenv's output goes where the alias's goes (a redirection, a
+        # pipe): to that file when it is one, else through it.
+        try:
+            fd = out.fileno() if out is not None else None
+        except Exception:
+            fd = None
+        if fd is not None or out is None:
+            return subprocess.run(argv, env=rvenv_env(**extra), stdout=fd).returncode
+        r = subprocess.run(argv, env=rvenv_env(**extra), stdout=subprocess.PIPE)
+        out.write(r.stdout.decode("utf-8", "replace"))
+        out.flush()
+        return r.returncode
+
+    def rvenv_alias(args, stdin=None, stdout=None):
         cmd = args[0] if args else ""
         prog = rvenv_program()
         if cmd == "activate":
@@ -366,7 +460,7 @@ def __rvenv_make():
             print("rvenv: no venv is active", file=sys.stderr)
             return 1
         if cmd in ("create", "allow"):
-            rc = subprocess.run([prog] + list(args), env=rvenv_env()).returncode
+            rc = call([prog] + list(args), stdout)
             if rc != 0:
                 return rc
             # The venv may now be there, or be trusted: decide at once.
@@ -374,7 +468,7 @@ def __rvenv_make():
             hook()
             return 0
         if cmd == "deny":
-            rc = subprocess.run([prog] + list(args), env=rvenv_env(__RVENV_HOOK_VENV=st["venv"])).returncode
+            rc = call([prog] + list(args), stdout, __RVENV_HOOK_VENV=st["venv"])
             if rc != 0:
                 return rc
             st["dir"] = ""
@@ -388,7 +482,7 @@ def __rvenv_make():
                 else:
                     env["__RVENV_DENIED"] = denied
             return 0
-        return subprocess.run([prog] + list(args), env=rvenv_env(__RVENV_HOOK_VENV=st["venv"])).returncode
+        return call([prog] + list(args), stdout, __RVENV_HOOK_VENV=st["venv"])
 
     def wrap_prompt(**kwargs):
         # The user's $PROMPT, whatever it is now, gets the field in front.
@@ -399,6 +493,9 @@ def __rvenv_make():
     env["PROMPT_FIELDS"]["rvenv_prefix"] = field
     XSH.aliases["rvenv"] = rvenv_alias
     events.on_pre_prompt_format(hook)
+    # At the cd itself too, so a command after it on the same line runs in
+    # the venv (the prompt after it finds nothing changed).
+    events.on_chdir(hook)
     events.on_pre_prompt_format(wrap_prompt)
     handle = dict(st=st, check=check, deactivate_all=deactivate_all, apply=apply, ops=ops)
     XSH.ctx["__rvenv"] = handle

@@ -404,26 +404,60 @@ const TCSH_ROWS: &[&str] = &[
 /// are still being written, the rows of [`shell_tests!`] written for it.
 /// Every other row skips in that shell, saying so ([`skip`]): under CI that
 /// is a failure, so a row cannot stay unwritten unnoticed. A shell not
-/// listed runs every row. nushell and tcsh run theirs (issue 14). elvish
-/// and xonsh have none yet: elvish's line
-/// editor redraws what is typed so that `Session::run` cannot find its
-/// echo, and xonsh's rc does not come back; until then their quoting is
-/// checked through the real elvish and python3 (src/quote.rs).
-pub const WRITTEN: &[(Shell, &[&str])] = &[
-    (Shell::Elvish, &[]),
-    (Shell::Nushell, NU_ROWS),
-    (Shell::Tcsh, TCSH_ROWS),
-    (Shell::Xonsh, &[]),
-];
+/// listed runs every row.
+pub const WRITTEN: &[(Shell, &[&str])] = &[(Shell::Nushell, NU_ROWS), (Shell::Tcsh, TCSH_ROWS)];
 
 /// Whole rows a shell truly cannot express, and why: not a skip but a fact
 /// of that shell (printed by [`cannot_express`]). A case that is one step
 /// of a row says so in the row's own `match` arm, the same way.
-pub const CANNOT: &[(&str, Shell, &str)] = &[(
-    "project_deleted_while_inside",
-    Shell::Nushell,
-    "nushell refuses every command while its working directory is deleted",
-)];
+pub const CANNOT: &[(&str, Shell, &str)] = &[
+    (
+        "scripts_never_run_the_hook",
+        Shell::Elvish,
+        "elvish reads rc.elv only when interactive, and the hook cannot load in a script \
+         (edit:, the line editor's namespace, is not there)",
+    ),
+    (
+        "hand_activated_venv_is_left_alone",
+        Shell::Elvish,
+        NO_ACTIVATE,
+    ),
+    (
+        "hand_activated_venv_is_left_alone",
+        Shell::Xonsh,
+        NO_ACTIVATE,
+    ),
+    (
+        "hand_activated_over_ours_gets_our_pythonhome",
+        Shell::Elvish,
+        NO_ACTIVATE,
+    ),
+    (
+        "hand_activated_over_ours_gets_our_pythonhome",
+        Shell::Xonsh,
+        NO_ACTIVATE,
+    ),
+    (
+        "same_venv_activated_by_hand_over_ours",
+        Shell::Elvish,
+        NO_ACTIVATE,
+    ),
+    (
+        "same_venv_activated_by_hand_over_ours",
+        Shell::Xonsh,
+        NO_ACTIVATE,
+    ),
+    (
+        "project_deleted_while_inside",
+        Shell::Nushell,
+        "nushell refuses every command while its working directory is deleted",
+    ),
+];
+
+/// Why elvish and xonsh have no row sourcing an activate script.
+pub const NO_ACTIVATE: &str = "CPython's venv writes no activate script for elvish or xonsh, \
+     so no venv is activated by hand in them (one inherited from a parent shell is: \
+     inherited_venv_is_left_alone)";
 
 /// Whether row `row` of [`shell_tests!`] runs in `shell`; when not, says
 /// why: [`cannot_express`] for a row of [`CANNOT`], [`skip`] (a failure
@@ -654,6 +688,77 @@ pub fn render_line(bytes: &[u8]) -> Vec<u8> {
     cells[..cursor].concat()
 }
 
+/// What a terminal shows of one line written as `bytes`, to its end: as
+/// [`render_line`], but escape sequences are read, not dropped: cursor
+/// forward (`ESC [ N C`) moves over cells, erase (`ESC [ K`) clears from the
+/// cursor on, any other sequence is ignored. Trailing blanks are dropped.
+pub fn render_screen_line(bytes: &[u8]) -> Vec<u8> {
+    let mut cells: Vec<&[u8]> = Vec::new();
+    let mut cursor = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == 0x1b {
+            // The sequence's end, as strip_ansi reads it.
+            let mut j = i + 2;
+            match bytes.get(i + 1) {
+                Some(b'[') => {
+                    while j < bytes.len() && !(0x40..=0x7e).contains(&bytes[j]) {
+                        j += 1;
+                    }
+                    let arg = std::str::from_utf8(&bytes[i + 2..j.min(bytes.len())]).unwrap_or("");
+                    match bytes.get(j) {
+                        Some(b'C') => cursor += arg.parse::<usize>().unwrap_or(1),
+                        Some(b'K') if arg.is_empty() || arg == "0" => cells.truncate(cursor),
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                Some(b']') => {
+                    while j < bytes.len() && bytes[j] != 0x07 && !bytes[j..].starts_with(b"\x1b\\")
+                    {
+                        j += 1;
+                    }
+                    j += if bytes.get(j) == Some(&0x07) { 1 } else { 2 };
+                }
+                Some(b'(' | b')' | b'*' | b'+') => j += 1,
+                _ => {}
+            }
+            i = j;
+            continue;
+        }
+        let len = match b {
+            0x00..=0x7f => 1,
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf7 => 4,
+            _ => 1,
+        };
+        let cell = &bytes[i..(i + len).min(bytes.len())];
+        i += cell.len();
+        match b {
+            b'\r' => cursor = 0,
+            0x08 => cursor = cursor.saturating_sub(1),
+            0x00..=0x1f | 0x7f => {}
+            _ => {
+                if cells.len() < cursor {
+                    cells.resize(cursor, b" ");
+                }
+                if cursor < cells.len() {
+                    cells[cursor] = cell;
+                } else {
+                    cells.push(cell);
+                }
+                cursor += 1;
+            }
+        }
+    }
+    while cells.last() == Some(&&b" "[..]) {
+        cells.pop();
+    }
+    cells.concat()
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -864,7 +969,7 @@ def __rvdump_fn(args):
     b = args[0]
     with open(b + '.env', 'wb') as f:
         f.write(subprocess.run(['/usr/bin/env', '-0'], env=__xonsh__.env.detype(), stdout=subprocess.PIPE).stdout)
-    with open(b + '.py', 'w') as f:
+    with open(b + '.py', 'w', errors='surrogateescape') as f:
         f.write((shutil.which('python', path=__xonsh__.env.get_detyped('PATH')) or '') + '\n')
     with open(b + '.fn', 'w') as f:
         f.write('1' if 'deactivate' in aliases else '0')
@@ -1218,9 +1323,13 @@ impl<'f> Session<'f> {
         self.seq += 1;
         let n = self.seq;
         let sync = format!("__rvsync {n}");
-        if matches!(self.shell, Shell::Nushell | Shell::Tcsh) {
-            // nushell's line editor drops what was typed ahead of its
-            // prompt: each line waits for a prompt (its OSC 133;B mark).
+        if matches!(
+            self.shell,
+            Shell::Nushell | Shell::Tcsh | Shell::Elvish | Shell::Xonsh
+        ) {
+            // nushell's and xonsh's line editors drop what was typed ahead
+            // of their prompt, and elvish draws typed-ahead text piecemeal:
+            // each line waits for a prompt (its mark, see prompt_mark).
             // split, not lines: an empty line is typed too (a prompt of
             // its own).
             for (i, l) in line.split('\n').chain([sync.as_str()]).enumerate() {
@@ -1240,6 +1349,30 @@ impl<'f> Session<'f> {
         drop(buf);
         self.pos = end;
         let output = strip_ansi(&raw);
+        if self.shell == Shell::Elvish {
+            // elvish draws each typed character at a cursor position, and
+            // redraws words to colour them: the prompt is what the line the
+            // sync line was typed on shows, as a terminal renders it.
+            let head = &raw[..rfind(&raw, marker.as_bytes()).unwrap()];
+            let prompt = head
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .and_then(|end| {
+                    let start = head[..end]
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |i| i + 1);
+                    let shown = render_screen_line(&head[start..end]);
+                    rfind(&shown, sync.as_bytes()).map(|at| shown[..at].to_vec())
+                })
+                .unwrap_or_else(|| {
+                    panic!(
+                        "elvish: no echo of {sync:?} before the marker:\n{}",
+                        lossy(&output)
+                    )
+                });
+            return Step { prompt, output };
+        }
         let body = &output[..output.len() - marker.len()];
         let at = rfind(body, sync.as_bytes()).unwrap_or_else(|| {
             panic!(
@@ -1270,11 +1403,22 @@ impl<'f> Session<'f> {
         Step { prompt, output }
     }
 
-    /// nushell: waits until a prompt not yet typed at is drawn.
+    /// What each prompt of the shell draws once, where it reads a line:
+    /// nushell's and the tests' tcsh prompt end with an invisible OSC 133;B
+    /// mark; elvish's and xonsh's line editors turn bracketed paste on.
+    fn prompt_mark(&self) -> &'static [u8] {
+        match self.shell {
+            Shell::Elvish | Shell::Xonsh => b"\x1b[?2004h",
+            _ => b"\x1b]133;B",
+        }
+    }
+
+    /// Waits until a prompt not yet typed at is drawn.
     fn wait_prompt(&mut self) {
         let deadline = Instant::now() + TIMEOUT;
+        let mark = self.prompt_mark();
         loop {
-            let drawn = count(&self.buf.0.lock().unwrap(), b"\x1b]133;B");
+            let drawn = count(&self.buf.0.lock().unwrap(), mark);
             // nushell marks where it starts what was typed (OSC 133;C, for an
             // empty line too): its next prompt is a mark after that one (a
             // prompt it draws again late is not).
@@ -1298,7 +1442,7 @@ impl<'f> Session<'f> {
                     }
                     len = now;
                 }
-                self.prompts_used = count(&self.buf.0.lock().unwrap(), b"\x1b]133;B");
+                self.prompts_used = count(&self.buf.0.lock().unwrap(), mark);
                 return;
             }
             if Instant::now() >= deadline {
@@ -1427,9 +1571,9 @@ impl<'f> Session<'f> {
             Shell::Nushell => {
                 format!("'{program}' --config '{rc_arg}' --env-config /dev/null")
             }
-            // Nesting is not written for them yet (tests/child_shells.rs
-            // nests bash, zsh, fish, nushell and tcsh).
-            Shell::Elvish | Shell::Powershell | Shell::Xonsh => no_hook(child),
+            Shell::Elvish => format!("'{program}' -rc '{rc_arg}'"),
+            Shell::Xonsh => format!("'{program}' --rc '{rc_arg}' -i"),
+            Shell::Powershell => no_hook(child),
         };
         let chdir = cwd.map_or(String::new(), |d| format!("-C '{}' ", quoted_path(d)));
         // nushell's own `env` lists the environment: the program.
@@ -1438,7 +1582,7 @@ impl<'f> Session<'f> {
         } else {
             "env"
         };
-        self.type_bytes(format!("{exec}{env} {chdir}{start}\n").as_bytes());
+        self.type_line(&format!("{exec}{env} {chdir}{start}"));
         self.wait_for(
             format!("RC-LOADED-{n}").as_bytes(),
             "the child shell's rc file",
@@ -1452,7 +1596,21 @@ impl<'f> Session<'f> {
 
     /// Exits the nested shell; the session drives `parent` again.
     pub fn exit_to(&mut self, parent: Shell) {
-        self.type_bytes(b"exit\n");
+        self.type_line("exit");
+        if self.shell == Shell::Xonsh {
+            // xonsh drops what is typed while it exits: wait until the
+            // terminal is quiet (the parent's prompt drawn).
+            let deadline = Instant::now() + TIMEOUT;
+            let mut len = self.buf.0.lock().unwrap().len();
+            loop {
+                thread::sleep(Duration::from_millis(300));
+                let now = self.buf.0.lock().unwrap().len();
+                if now == len || Instant::now() >= deadline {
+                    break;
+                }
+                len = now;
+            }
+        }
         self.shell = parent;
         self.run(parent.true_command());
     }
@@ -1460,6 +1618,17 @@ impl<'f> Session<'f> {
     /// The number of the last sync line typed.
     pub fn last_sync(&self) -> u32 {
         self.seq
+    }
+
+    /// Types `line` and a newline at the next prompt (see [`Session::run`]).
+    pub fn type_line(&mut self, line: &str) {
+        if matches!(
+            self.shell,
+            Shell::Nushell | Shell::Tcsh | Shell::Elvish | Shell::Xonsh
+        ) {
+            self.wait_prompt();
+        }
+        self.type_bytes(format!("{line}\n").as_bytes());
     }
 
     /// Types raw bytes.

@@ -11,6 +11,7 @@ if (-not (Get-Variable -Name __rvenv -Scope Global -ErrorAction SilentlyContinue
         venv = ''; root = ''; off = ''; pin = ''; told = ''; dir = ''; sig = ''
         markers = @(); gitidx = ''; gitok = ''; path_entry = ''; prefix = ''
         had_pythonhome = $false; old_pythonhome = ''; busy = $false; asking = ''; mkey = ''
+        conda = ''; conda_seen = ''; path_then = ''; theirs = ''; theirs_fn = $false
         user_prompt = $null
     }
 }
@@ -37,8 +38,10 @@ function global:__rvenv_path_without([string]$list, [string]$entry) {
 # The operations rvenv's answers are made of (src/render.rs, Op).
 function global:__rvenv_begin { $global:__rvenv.busy = $true; $global:__rvenv.asking = '' }
 # The hook's venv is exported as __RVENV_VENV, for a child shell to adopt.
+# While CONDA_PREFIX stays what it is now, the venv's bin/ is kept first.
 function global:__rvenv_own([string]$v) {
     $global:__rvenv.venv = $v
+    $global:__rvenv.conda = [string]$env:CONDA_PREFIX
     if ($v) { $env:__RVENV_VENV = $v } else { Remove-Item Env:__RVENV_VENV -ErrorAction SilentlyContinue }
 }
 function global:__rvenv_set([string]$name, [string]$value) {
@@ -64,6 +67,24 @@ function global:__rvenv_path_first([string]$entry) {
     $global:__rvenv.path_entry = $entry
     if (-not $entry) { return }
     if ($env:PATH) { $env:PATH = "$entry" + ':' + $env:PATH } else { $env:PATH = $entry }
+    $global:__rvenv.path_then = $env:PATH
+}
+# True when every entry in front of the hook's (every entry, when it is
+# gone) was on PATH when the venv went on.
+function global:__rvenv_reordered {
+    $entries = ([string]$env:PATH) -split ':'
+    $at = [Array]::IndexOf($entries, $global:__rvenv.path_entry)
+    if ($at -ge 0) { $entries = @($entries | Select-Object -First $at) }
+    $then = ':' + $global:__rvenv.path_then + ':'
+    foreach ($e in $entries) {
+        if ($e -and -not $then.Contains(":$e:")) { return $false }
+    }
+    $true
+}
+function global:__rvenv_path_first_is_ours {
+    $e = $global:__rvenv.path_entry
+    (-not $e) -or $env:PATH -eq $e -or ([string]$env:PATH).StartsWith("$e" + ':') -or
+        [string]$env:CONDA_PREFIX -ne $global:__rvenv.conda
 }
 # A parent shell's hook's entry, moved (or put back) first.
 function global:__rvenv_path_front([string]$entry) {
@@ -99,6 +120,7 @@ function global:__rvenv_deactivate_theirs {
 }
 function global:__rvenv_state([string]$root, [string]$off, [string]$told, [string]$signature) {
     $global:__rvenv.root = $root; $global:__rvenv.off = $off; $global:__rvenv.told = $told
+    $global:__rvenv.conda_seen = [string]$env:CONDA_PREFIX
     $global:__rvenv.dir = $PWD.ProviderPath
     $global:__rvenv.sig = __rvenv_sig_of $global:__rvenv.dir
     $global:__rvenv.busy = $false
@@ -169,16 +191,36 @@ function global:__rvenv_yield {
     __rvenv_remove_deactivate
     $global:__rvenv.had_pythonhome = $false; $global:__rvenv.old_pythonhome = ''
     $global:__rvenv.prefix = ''; $global:__rvenv.venv = ''; $global:__rvenv.path_entry = ''
+    Remove-Item Env:__RVENV_VENV -ErrorAction SilentlyContinue
     $global:__rvenv.dir = ''
+}
+
+# A venv activated by hand in a parent shell (an activate script, `poetry
+# shell`, an IDE's terminal): its deactivate did not come along. This one
+# undoes exactly that venv.
+function global:__rvenv_deactivate_inherited {
+    if ($env:VIRTUAL_ENV) {
+        $new = __rvenv_path_without $env:PATH "$($env:VIRTUAL_ENV)/bin"
+        if ($null -ne $new) { $env:PATH = $new }
+    }
+    __rvenv_unset VIRTUAL_ENV
+    __rvenv_unset VIRTUAL_ENV_PROMPT
+    if ((Get-Command deactivate -CommandType Function -ErrorAction SilentlyContinue).Definition -match '__rvenv_deactivate_inherited') {
+        Remove-Item Function:\deactivate
+    }
+    $global:__rvenv.theirs = ''; $global:__rvenv.theirs_fn = $false; $global:__rvenv.dir = ''
 }
 
 function global:__rvenv_check {
     $s = $global:__rvenv
     $here = $PWD.ProviderPath
     $ve = [string]$env:VIRTUAL_ENV
+    $conda = [string]$env:CONDA_PREFIX
     $watch = $s.gitidx -and (__rvenv_newer $s.gitidx $s.gitok)
     if (-not $s.busy -and -not $s.asking -and $s.dir -and $here -eq $s.dir -and $ve -eq $s.venv -and
-        $null -eq $env:_OLD_VIRTUAL_PATH -and (-not $s.venv -or (Test-Path -LiteralPath "$($s.venv)/pyvenv.cfg")) -and -not $watch) {
+        $null -eq $env:_OLD_VIRTUAL_PATH -and $conda -eq $s.conda_seen -and
+        (-not $s.venv -or (Test-Path -LiteralPath "$($s.venv)/pyvenv.cfg")) -and
+        (__rvenv_path_first_is_ours) -and -not $watch) {
         if ((__rvenv_sig_of $here) -ne $s.sig) { __rvenv_run }
         return
     }
@@ -188,12 +230,41 @@ function global:__rvenv_check {
         $s.root = $s.asking; $s.dir = $s.asking; $s.asking = ''; $s.sig = __rvenv_sig_of $s.dir
     }
     $ve = [string]$env:VIRTUAL_ENV
-    if ($ve -and ($ve -ne $s.venv -or $null -ne $env:_OLD_VIRTUAL_PATH)) {
+    # A venv activated by hand (or inherited) belongs to the user, even ours
+    # when the user sourced its activate script (which sets
+    # _OLD_VIRTUAL_PATH; the hook never does). A venv a parent shell's hook
+    # activated (it exported __RVENV_VENV) is not the user's: rvenv checks
+    # it and this hook adopts it.
+    if ($ve -and ($ve -ne $s.venv -or $null -ne $env:_OLD_VIRTUAL_PATH) -and
+        -not (-not $s.venv -and $ve -eq [string]$env:__RVENV_VENV)) {
         if ($s.venv) { __rvenv_yield }
+        if ($ve -ne $s.theirs) {
+            $s.theirs = $ve
+            if (-not (Get-Command deactivate -ErrorAction SilentlyContinue)) {
+                function global:deactivate { __rvenv_deactivate_inherited }
+                $s.theirs_fn = $true
+            }
+        }
         return
     }
+    if ($s.theirs) {
+        # That venv went off by other means than the deactivate given for
+        # it: so does that deactivate.
+        if ($s.theirs_fn -and (Get-Command deactivate -CommandType Function -ErrorAction SilentlyContinue).Definition -match '__rvenv_deactivate_inherited') {
+            Remove-Item Function:\deactivate
+        }
+        $s.theirs = ''; $s.theirs_fn = $false
+    }
     if ($s.venv -and -not $ve) { __rvenv_deactivate; $s.dir = '' }
-    if (-not $s.dir -or ($s.venv -and -not (Test-Path -LiteralPath "$($s.venv)/pyvenv.cfg")) -or $watch) {
+    if ($s.path_entry -and $conda -eq $s.conda -and -not (__rvenv_path_first_is_ours) -and (__rvenv_reordered)) {
+        # An rc file read again or a tool's init put entries that were on
+        # PATH already before the venv's bin/ (or took it off): it goes
+        # first again, every other entry kept in order. A `conda activate`
+        # since the venv went on is the user's switch, and wins; so does a
+        # new directory the user put in front.
+        __rvenv_path_front $s.path_entry
+    }
+    if ($conda -ne $s.conda_seen -or -not $s.dir -or ($s.venv -and -not (Test-Path -LiteralPath "$($s.venv)/pyvenv.cfg")) -or $watch) {
         __rvenv_run; return
     }
     if ($here -eq $s.dir) {
