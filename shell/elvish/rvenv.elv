@@ -139,7 +139,10 @@ var deactivate-all~ = { }
 var deactivate-cmd = {|@a|
   deactivate-all
   s off (g root)
+  # Exported, so that a shell started from here keeps it off too.
+  if (!=s (g root) '') { set-env __RVENV_OFF (g root) }
   s pin ''
+  unset-env __RVENV_PIN
 }
 set ops[define_deactivate] = { edit:add-var deactivate~ $deactivate-cmd }
 set ops[remove_deactivate] = {

@@ -286,8 +286,15 @@ def --env deactivate [mode?: string] {
         error make -u {msg: "rvenv: no venv of the hook's is active"}
     }
     __rvenv_deactivate
-    if $mode == "nondestructive" { __rvenv_put dir "" } else { __rvenv_put off $env.__rvenv.root }
+    if $mode == "nondestructive" {
+        __rvenv_put dir ""
+    } else {
+        __rvenv_put off $env.__rvenv.root
+        # Exported, so that a shell started from here keeps it off too.
+        if $env.__rvenv.root != "" { $env.__RVENV_OFF = $env.__rvenv.root }
+    }
     __rvenv_put pin ""
+    hide-env -i __RVENV_PIN
 }
 
 # `rvenv ARGS`: the commands that change the shell go through here.

@@ -153,8 +153,13 @@ function global:__rvenv_deactivate {
 function global:__rvenv_deactivate_cmd {
     __rvenv_deactivate
     if ($args.Count -gt 0 -and $args[0] -eq 'nondestructive') { $global:__rvenv.dir = '' }
-    else { $global:__rvenv.off = $global:__rvenv.root }
+    else {
+        $global:__rvenv.off = $global:__rvenv.root
+        # Exported, so that a shell started from here keeps it off too.
+        if ($global:__rvenv.root) { $env:__RVENV_OFF = $global:__rvenv.root }
+    }
     $global:__rvenv.pin = ''
+    Remove-Item Env:__RVENV_PIN -ErrorAction SilentlyContinue
 }
 
 # rvenv's answer: calls of the functions above with single-quoted strings

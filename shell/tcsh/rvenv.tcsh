@@ -427,7 +427,10 @@ case __rvenv_deactivate_cmd:
     else
         set __rvenv_off = "$__rvenv_root"
     endif
+    # Exported, so that a shell started from here keeps it off too.
+    if ( "$__rvenv_off" != '' ) setenv __RVENV_OFF "$__rvenv_off"
     set __rvenv_pin = ''
+    unsetenv __RVENV_PIN
     breaksw
 
 # A venv activated by hand took over from ours: take our PATH entry out of

@@ -159,7 +159,12 @@ def __rvenv_make():
             st["dir"] = ""
         else:
             st["off"] = st["root"]
+            # Exported, so that a shell started from here keeps it off too.
+            if st["root"]:
+                env["__RVENV_OFF"] = st["root"]
         st["pin"] = ""
+        if "__RVENV_PIN" in env:
+            del env["__RVENV_PIN"]
 
     def define_deactivate():
         XSH.aliases["deactivate"] = deactivate_cmd

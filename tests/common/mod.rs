@@ -263,6 +263,7 @@ const NU_ROWS: &[&str] = &[
     "cd_into_the_project_create_and_the_venv_runs_what_it_asks_for",
     "child_of_the_same_shell_adopts",
     "child_started_elsewhere_sets_itself_right",
+    "deactivate_and_pin_carry_into_a_child",
     "clear_inside_the_active_venv",
     "clear_with_a_pyenv_shim_first_on_path",
     "committed_venv_never_activates",
@@ -336,6 +337,7 @@ const TCSH_ROWS: &[&str] = &[
     "cd_into_the_project_create_and_the_venv_runs_what_it_asks_for",
     "child_of_the_same_shell_adopts",
     "child_started_elsewhere_sets_itself_right",
+    "deactivate_and_pin_carry_into_a_child",
     "clear_inside_the_active_venv",
     "clear_with_a_pyenv_shim_first_on_path",
     "committed_venv_never_activates",
@@ -452,7 +454,46 @@ pub const CANNOT: &[(&str, Shell, &str)] = &[
         Shell::Nushell,
         "nushell refuses every command while its working directory is deleted",
     ),
+    (
+        "hand_activated_venv_is_left_alone",
+        Shell::Nushell,
+        NO_ACTIVATE_NU,
+    ),
+    (
+        "hand_activated_over_ours_gets_our_pythonhome",
+        Shell::Nushell,
+        NO_ACTIVATE_NU,
+    ),
+    (
+        "same_venv_activated_by_hand_over_ours",
+        Shell::Nushell,
+        NO_ACTIVATE_NU,
+    ),
+    (
+        "ctrl_c_gives_a_working_prompt",
+        Shell::Nushell,
+        "NOT WORKING YET in nushell: after a second Ctrl-C the hook does not ask rvenv \
+         again (a known bug, in the closing note of issue 14)",
+    ),
+    (
+        "hostile_hook_output",
+        Shell::Nushell,
+        "its harness stubs the template's functions, which nushell's records have none \
+         of; nushell reads back every hostile value in src/quote.rs's tests and the \
+         hostile_names rows",
+    ),
+    (
+        "hostile_hook_output",
+        Shell::Tcsh,
+        "its harness stubs the template's functions, which tcsh has none of; tcsh \
+         reads back every hostile value in src/quote.rs's tests and the hostile_names rows",
+    ),
 ];
+
+/// Why nushell has no row sourcing an activate script.
+pub const NO_ACTIVATE_NU: &str = "CPython's venv writes no activate.nu, so no venv is \
+     activated by hand in nushell here (one inherited from a parent shell is: \
+     inherited_venv_is_left_alone)";
 
 /// Why elvish and xonsh have no row sourcing an activate script.
 pub const NO_ACTIVATE: &str = "CPython's venv writes no activate script for elvish or xonsh, \
