@@ -267,9 +267,12 @@ pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
     let mut decision = decide_for(input, sources);
     decision.adopt = adopt;
     decision.pin = inherited_pin;
-    // What a child shell will read: kept equal to the hook's state.
-    let pin = input.state.pin.clone().or(decision.pin.clone());
-    for (name, value) in [("__RVENV_OFF", &decision.off), ("__RVENV_PIN", &pin)] {
+    // What a child shell will read: kept equal to the hook's state (its
+    // pin includes one inherited above).
+    for (name, value) in [
+        ("__RVENV_OFF", &decision.off),
+        ("__RVENV_PIN", &input.state.pin),
+    ] {
         if exported(name).as_ref() != value.as_ref() {
             decision
                 .exports
