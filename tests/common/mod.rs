@@ -1488,9 +1488,10 @@ impl<'f> Session<'f> {
             }
             if Instant::now() >= deadline {
                 panic!(
-                    "{}: timed out waiting for a prompt; the terminal:\n{}",
+                    "{}: timed out waiting for a prompt; the terminal:\n{}\nits processes:\n{}",
                     self.shell.name(),
-                    self.transcript()
+                    self.transcript(),
+                    self.process_tree()
                 );
             }
             thread::sleep(Duration::from_millis(10));
@@ -1794,6 +1795,17 @@ impl<'f> Session<'f> {
                 self.transcript()
             )
         })
+    }
+
+    /// The shell's session as `ps` lists it, to tell a hung child from a
+    /// shell that died, in a timeout's message.
+    fn process_tree(&self) -> String {
+        std::process::Command::new("ps")
+            .args(["-o", "pid,ppid,pgid,stat,wchan:16,pending,blocked,ignored,args", "-s"])
+            .arg(self.child.id().to_string())
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_else(|e| format!("(ps: {e})"))
     }
 
     /// Everything the terminal showed, escapes removed, for messages.
