@@ -6,12 +6,10 @@
 mod common;
 use common::Drive;
 
-use std::ffi::{CString, OsString};
+use std::ffi::CString;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use common::{Fixture, Opts, PROMPT, Session, Shell, bytes, other_user, prompt_with};
 
@@ -161,42 +159,6 @@ fn another_users_fifo_in_shared_tmp() {
     );
 }
 
-/// An rvenv that never answers while `$HOME/block` exists.
-fn blocking_rvenv(fx: &Fixture) -> OsString {
-    let bin = fx.dir("blockbin");
-    let wrapper = bin.join("rvenv");
-    fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\n\
-             if [ \"$1\" = __hook ] && [ -e \"$HOME/block\" ]; then\n\
-             \x20   : >>\"$HOME/started\"; exec sleep 60\n\
-             fi\n\
-             exec '{}' \"$@\"\n",
-            common::rvenv_bin().display()
-        ),
-    )
-    .unwrap();
-    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
-    let mut path = bin.into_os_string();
-    path.push(":");
-    path.push(common::base_path());
-    path
-}
-
-fn wait_for_file(path: &Path, s: &Session, what: &str) {
-    let deadline = Instant::now() + common::TIMEOUT;
-    while !path.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "{:?}: {what}:\n{}",
-            s.shell,
-            s.transcript()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 /// rvenv never answers (a hung file system, say): Ctrl-C gives a prompt
 /// that runs commands, and the prompts after it do not wait again in the
 /// same place; once the user moves, the hook asks again.
@@ -205,7 +167,9 @@ fn ctrl_c_gives_a_working_prompt(sh: Shell) {
     let shop = fx.dir("shop");
     let venv = fx.venv("shop/.venv");
     let blog = fx.dir("blog");
-    let path = blocking_rvenv(&fx);
+    let mut path = common::sleeping_rvenv(&fx, "block").into_os_string();
+    path.push(":");
+    path.push(common::base_path());
     let mut s = Session::start(sh, &fx, Opts::default().env("PATH", path));
     let orig = s.initial.path().to_vec();
     let started = fx.home.join("started");
@@ -217,7 +181,7 @@ fn ctrl_c_gives_a_working_prompt(sh: Shell) {
 
     fs::write(fx.home.join("block"), "").unwrap();
     s.type_line(&sh.cd(&shop));
-    wait_for_file(&started, &s, "the hook never started rvenv");
+    common::wait_until_asleep(&s, &started, "the hook never started rvenv");
     s.type_bytes(b"\x03");
     // A prompt that works: commands run, prompt after prompt.
     for i in 0..3 {
@@ -231,7 +195,7 @@ fn ctrl_c_gives_a_working_prompt(sh: Shell) {
     // Elsewhere it asks again: still blocked, Ctrl-C again.
     fs::remove_file(&started).unwrap();
     s.type_line(&sh.cd(&blog));
-    wait_for_file(&started, &s, "the hook did not ask again after a cd");
+    common::wait_until_asleep(&s, &started, "the hook did not ask again after a cd");
     s.type_bytes(b"\x03");
     let out = s.capture(&format!("{echo} alive"));
     assert_eq!(out, b"alive\n", "{sh:?}");

@@ -539,24 +539,7 @@ fn ctrl_c_during_the_hook(sh: Shell) {
     let fx = common::Fixture::new();
     let shop = fx.dir("shop");
     let venv = fx.venv("shop/.venv");
-    // An rvenv that, while $HOME/slow exists, says it started and sleeps.
-    let slowbin = fx.dir("slowbin");
-    let wrapper = slowbin.join("rvenv");
-    fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\n\
-             if [ \"$1\" = __hook ] && [ -e \"$HOME/slow\" ]; then\n\
-             \x20   : >\"$HOME/started\"; sleep 600\n\
-             fi\n\
-             exec '{}' \"$@\"\n",
-            common::rvenv_bin().display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
-    let mut path = slowbin.into_os_string();
+    let mut path = common::sleeping_rvenv(&fx, "slow").into_os_string();
     path.push(":");
     path.push(common::base_path());
     let mut s = Session::start(sh, &fx, Opts::default().env("PATH", path));
@@ -565,15 +548,7 @@ fn ctrl_c_during_the_hook(sh: Shell) {
     fs::write(fx.home.join("slow"), "").unwrap();
     s.type_line(&sh.cd(&shop));
     let started = fx.home.join("started");
-    let deadline = std::time::Instant::now() + common::TIMEOUT;
-    while !started.exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{sh:?}: the hook never started rvenv:\n{}",
-            s.transcript()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    common::wait_until_asleep(&s, &started, "the hook never started rvenv");
     fs::remove_file(fx.home.join("slow")).unwrap();
     s.type_bytes(b"\x03");
     // Times out (common::TIMEOUT) unless Ctrl-C ended the wait.

@@ -145,7 +145,11 @@ def --env __rvenv_run [] {
     }
     __rvenv_put asking ""
     if $env.__rvenv.dir != $env.PWD {
-        # rvenv failed (it said why): do not ask again until something changes.
+        # rvenv failed (it said why) or Ctrl-C stopped it (`do -i` goes on
+        # with this function): as if rvenv had decided for this directory
+        # alone, do not ask again until the user leaves it or a marker here
+        # changes.
+        __rvenv_put root $env.PWD
         __rvenv_put dir $env.PWD
         __rvenv_put sig (__rvenv_sig_of $env.PWD)
     }
