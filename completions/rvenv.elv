@@ -127,3 +127,60 @@ set edit:completion:arg-completer[rvenv] = {|@words|
     ]
     $completions[$command]
 }
+
+# rvenv: what clap's completer leaves out: `create -p` offers the Pythons
+# rvenv can find; arguments offer their values, directories (only) or a
+# command (then that command's own arguments), as in the other shells.
+var __rvenv_clap_complete = $edit:completion:arg-completer[rvenv]
+set edit:completion:arg-completer[rvenv] = {|@words|
+    var n = (count $words)
+    var cur = $words[-1]
+    if (< $n 3) {
+        $__rvenv_clap_complete $@words
+        return
+    }
+    var sub = $words[1]
+    var value-options = ['--prompt' '--python' '--venv' '-p']
+    if (has-value $value-options $words[-2]) {
+        if (and (eq $sub create) (has-value ['-p' '--python'] $words[-2])) {
+            try { e:rvenv __pythons 2>/dev/null | from-lines } catch { }
+        } else {
+            edit:complete-filename $cur
+        }
+        return
+    }
+    if (has-value ['run'] $sub) {
+        # The first word that is not an option (nor an option's value) is
+        # the command.
+        var i = 2
+        while (< $i (- $n 1)) {
+            var w = $words[$i]
+            if (has-value $value-options $w) {
+                set i = (+ $i 2)
+            } elif (str:has-prefix $w -) {
+                set i = (+ $i 1)
+            } else {
+                break
+            }
+        }
+        if (< $i (- $n 1)) {
+            edit:complete-sudo sudo $@words[$i..]
+        } elif (not (str:has-prefix $cur -)) {
+            edit:complete-sudo sudo $cur
+        } else {
+            $__rvenv_clap_complete $@words
+        }
+        return
+    }
+    var choices = [ &'hook'=['bash' 'zsh' 'fish' 'elvish' 'powershell' 'nushell' 'tcsh' 'xonsh'] &'completions'=['bash' 'zsh' 'fish' 'elvish' 'powershell' 'nushell' 'tcsh' 'xonsh']]
+    if (str:has-prefix $cur -) {
+        $__rvenv_clap_complete $@words
+    } elif (has-key $choices $sub) {
+        all $choices[$sub]
+    } elif (has-value ['activate' 'create' 'allow' 'deny' 'status' 'watch'] $sub) {
+        # complete-filename ends a directory's name with /.
+        edit:complete-filename $cur | each {|c| if (str:has-suffix $c[stem] /) { put $c } }
+    } else {
+        $__rvenv_clap_complete $@words
+    }
+}

@@ -138,3 +138,30 @@ module completions {
 }
 
 export use completions *
+
+# rvenv: the command after `run` (and its options) is a program on PATH;
+# after it, file names (null: nushell's own completion). The hook's
+# `rvenv run` completes with it.
+def "nu-complete rvenv run command" [context: string] {
+    let words = ($context | split row -r '\s+')
+    let at = ($words | enumerate | where item == "run" | get -o 0.index | default 1)
+    mut i = $at + 1
+    while $i < (($words | length) - 1) {
+        let w = ($words | get $i)
+        if $w in ["--prompt" "--python" "--venv" "-p"] {
+            $i += 2
+        } else if ($w | str starts-with "-") {
+            $i += 1
+        } else {
+            break
+        }
+    }
+    if $i != (($words | length) - 1) { return null }
+    let prefix = ($words | last)
+    $env.PATH
+    | where {|d| ($d | path type) == dir }
+    | each {|d| ls $d | where type != dir | get name | path basename | where {|n| $n | str starts-with $prefix } }
+    | flatten
+    | uniq
+    | sort
+}

@@ -338,15 +338,17 @@ def --env __rvenv_cmd [args: list] {
 # nushell runs the longest command name it knows: the completions' `extern
 # "rvenv activate"` (and the others) would reach the binary without the
 # hook, so each subcommand that changes the shell or asks about the hook's
-# venv is a command here too.
+# venv is a command here too. Their arguments' types are what Tab completes
+# (they replace the completions' externs): directories, or for `run` a
+# program on PATH (the completer comes with the completions, before this).
 def --env --wrapped rvenv [...args] { __rvenv_cmd $args }
-def --env --wrapped "rvenv activate" [...args] { __rvenv_cmd [activate ...$args] }
+def --env --wrapped "rvenv activate" [...args: directory] { __rvenv_cmd [activate ...$args] }
 def --env --wrapped "rvenv deactivate" [...args] { __rvenv_cmd [deactivate ...$args] }
-def --env --wrapped "rvenv create" [...args] { __rvenv_cmd [create ...$args] }
-def --env --wrapped "rvenv allow" [...args] { __rvenv_cmd [allow ...$args] }
-def --env --wrapped "rvenv deny" [...args] { __rvenv_cmd [deny ...$args] }
-def --env --wrapped "rvenv status" [...args] { __rvenv_cmd [status ...$args] }
-def --env --wrapped "rvenv run" [...args] { __rvenv_cmd [run ...$args] }
+def --env --wrapped "rvenv create" [...args: directory] { __rvenv_cmd [create ...$args] }
+def --env --wrapped "rvenv allow" [...args: directory] { __rvenv_cmd [allow ...$args] }
+def --env --wrapped "rvenv deny" [...args: directory] { __rvenv_cmd [deny ...$args] }
+def --env --wrapped "rvenv status" [...args: directory] { __rvenv_cmd [status ...$args] }
+def --env --wrapped "rvenv run" [...args: string@"nu-complete rvenv run command"] { __rvenv_cmd [run ...$args] }
 
 # The prompt: the venv's name in front of whatever PROMPT_COMMAND draws,
 # wrapped again when something replaced it.

@@ -191,9 +191,127 @@ complete -F __rvenv_complete -o nosort -o bashdefault -o default rvenv
                  _describe 'python' pythons\n\
              }\n"
         .to_owned(),
-        Shell::Elvish | Shell::Powershell | Shell::Nushell | Shell::Tcsh | Shell::Xonsh => {
-            String::new()
+        Shell::Elvish => {
+            let list = |v: &[String]| {
+                v.iter()
+                    .map(|s| format!("'{s}'"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let choices: String = p
+                .choices
+                .iter()
+                .map(|(sub, values)| format!(" &'{sub}'=[{}]", list(values)))
+                .collect();
+            format!(
+                r#"
+# rvenv: what clap's completer leaves out: `create -p` offers the Pythons
+# rvenv can find; arguments offer their values, directories (only) or a
+# command (then that command's own arguments), as in the other shells.
+var __rvenv_clap_complete = $edit:completion:arg-completer[rvenv]
+set edit:completion:arg-completer[rvenv] = {{|@words|
+    var n = (count $words)
+    var cur = $words[-1]
+    if (< $n 3) {{
+        $__rvenv_clap_complete $@words
+        return
+    }}
+    var sub = $words[1]
+    var value-options = [{value_options}]
+    if (has-value $value-options $words[-2]) {{
+        if (and (eq $sub create) (has-value ['-p' '--python'] $words[-2])) {{
+            try {{ e:rvenv __pythons 2>/dev/null | from-lines }} catch {{ }}
+        }} else {{
+            edit:complete-filename $cur
+        }}
+        return
+    }}
+    if (has-value [{commands}] $sub) {{
+        # The first word that is not an option (nor an option's value) is
+        # the command.
+        var i = 2
+        while (< $i (- $n 1)) {{
+            var w = $words[$i]
+            if (has-value $value-options $w) {{
+                set i = (+ $i 2)
+            }} elif (str:has-prefix $w -) {{
+                set i = (+ $i 1)
+            }} else {{
+                break
+            }}
+        }}
+        if (< $i (- $n 1)) {{
+            edit:complete-sudo sudo $@words[$i..]
+        }} elif (not (str:has-prefix $cur -)) {{
+            edit:complete-sudo sudo $cur
+        }} else {{
+            $__rvenv_clap_complete $@words
+        }}
+        return
+    }}
+    var choices = [{choices}]
+    if (str:has-prefix $cur -) {{
+        $__rvenv_clap_complete $@words
+    }} elif (has-key $choices $sub) {{
+        all $choices[$sub]
+    }} elif (has-value [{dirs}] $sub) {{
+        # complete-filename ends a directory's name with /.
+        edit:complete-filename $cur | each {{|c| if (str:has-suffix $c[stem] /) {{ put $c }} }}
+    }} else {{
+        $__rvenv_clap_complete $@words
+    }}
+}}
+"#,
+                value_options = list(&p.value_options),
+                commands = list(&p.commands),
+                dirs = list(&p.dirs),
+                choices = if choices.is_empty() {
+                    "&".to_owned()
+                } else {
+                    choices
+                },
+            )
         }
+        Shell::Nushell => {
+            let list = |v: &[String]| {
+                v.iter()
+                    .map(|s| format!("\"{s}\""))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            format!(
+                r#"
+# rvenv: the command after `run` (and its options) is a program on PATH;
+# after it, file names (null: nushell's own completion). The hook's
+# `rvenv run` completes with it.
+def "nu-complete rvenv run command" [context: string] {{
+    let words = ($context | split row -r '\s+')
+    let at = ($words | enumerate | where item == "run" | get -o 0.index | default 1)
+    mut i = $at + 1
+    while $i < (($words | length) - 1) {{
+        let w = ($words | get $i)
+        if $w in [{value_options}] {{
+            $i += 2
+        }} else if ($w | str starts-with "-") {{
+            $i += 1
+        }} else {{
+            break
+        }}
+    }}
+    if $i != (($words | length) - 1) {{ return null }}
+    let prefix = ($words | last)
+    $env.PATH
+    | where {{|d| ($d | path type) == dir }}
+    | each {{|d| ls $d | where type != dir | get name | path basename | where {{|n| $n | str starts-with $prefix }} }}
+    | flatten
+    | uniq
+    | sort
+}}
+"#,
+                value_options = list(&p.value_options),
+            )
+        }
+        Shell::Powershell | Shell::Tcsh | Shell::Xonsh => String::new(),
     }
 }
 
@@ -234,15 +352,26 @@ fn xonsh(cmd: &clap::Command) -> String {
         r#"# rvenv tab completion for xonsh, generated from rvenv's command line.
 def __rvenv_completion():
     import subprocess
+    from xonsh.built_ins import XSH
+    from xonsh.completers.commands import complete_command
     from xonsh.completers.completer import add_one_completer
     from xonsh.completers.path import complete_dir
     from xonsh.completers.tools import contextual_command_completer_for
+    from xonsh.parsers.completion_context import CompletionContext
 
     subcommands = {{
 {subs}    }}
     dirs = {{{dirs}}}
+    commands = {{{commands}}}
     value_options = {{{value_options}}}
     choices = {{{choices}}}
+
+    def only(found):
+        # Nothing found is the answer: an empty one would let xonsh's next
+        # completers offer every file name.
+        if not (found[0] if isinstance(found, tuple) else found):
+            raise StopIteration
+        return found
 
     @contextual_command_completer_for("rvenv")
     def complete(command):
@@ -255,16 +384,33 @@ def __rvenv_completion():
             try:
                 out = subprocess.run(["rvenv", "__pythons"], capture_output=True, text=True, timeout=5).stdout
             except (OSError, subprocess.SubprocessError):
-                return set()
-            return {{v for v in out.split() if v.startswith(prefix)}}
+                out = ""
+            return only({{v for v in out.split() if v.startswith(prefix)}})
         if prev in value_options:
             return None
+        if sub in commands:
+            # The first word that is not an option (nor an option's value)
+            # is the command: a program's name, then its own arguments (as
+            # xonsh completes after `sudo`).
+            i = 2
+            while i < len(words):
+                if words[i] in value_options:
+                    i += 2
+                elif words[i].startswith("-"):
+                    i += 1
+                else:
+                    break
+            if i < len(words) or not prefix.startswith("-"):
+                rest = command._replace(args=command.args[i:], arg_index=command.arg_index - i)
+                if rest.arg_index == 0:
+                    return complete_command(rest)
+                return XSH.shell.shell.completer.complete_from_context(CompletionContext(rest))
         if prefix.startswith("-"):
-            return {{o for o in subcommands.get(sub, []) if o.startswith(prefix)}}
+            return only({{o for o in subcommands.get(sub, []) if o.startswith(prefix)}})
         if sub in choices:
-            return {{v for v in choices[sub] if v.startswith(prefix)}}
+            return only({{v for v in choices[sub] if v.startswith(prefix)}})
         if sub in dirs:
-            return complete_dir(command)
+            return only(complete_dir(command))
         return None
 
     add_one_completer("rvenv", complete, "start")
@@ -274,6 +420,7 @@ __rvenv_completion()
 del __rvenv_completion
 "#,
         dirs = list(&p.dirs),
+        commands = list(&p.commands),
         value_options = list(&p.value_options),
         choices = choices.join(", "),
     )
@@ -309,6 +456,10 @@ fn tcsh_complete(cmd: &clap::Command) -> String {
     }
     for sub in &p.commands {
         out.push_str(&format!(" 'n/{sub}/c/'"));
+    }
+    if !p.commands.is_empty() {
+        // `rvenv run -- CMD`: only a command line follows `--`.
+        out.push_str(" 'n/--/c/'");
     }
     out.push_str(&format!(" 'c/-/({})/'", longs.join(" ").replace("--", "-")));
     out.push_str(";\n");

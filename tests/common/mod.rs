@@ -1547,7 +1547,21 @@ impl<'f> Session<'f> {
         loop {
             let buf = self.buf.0.lock().unwrap();
             let shown = strip_ansi(&buf[self.pos..]);
-            if needles.iter().all(|n| find(&shown, n.as_bytes()).is_some()) {
+            // elvish draws a line in pieces, at cursor positions: a needle
+            // may show only on the lines as a terminal renders them.
+            let screen: Vec<u8> = if self.shell == Shell::Elvish {
+                buf[self.pos..]
+                    .split(|&b| b == b'\n')
+                    .flat_map(|l| [render_screen_line(l), b"\n".to_vec()])
+                    .flatten()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let shows = |n: &str| {
+                find(&shown, n.as_bytes()).is_some() || find(&screen, n.as_bytes()).is_some()
+            };
+            if needles.iter().all(|n| shows(n)) {
                 self.pos = buf.len();
                 return shown;
             }
@@ -1713,6 +1727,17 @@ impl<'f> Session<'f> {
             self.wait_prompt();
         }
         self.type_bytes(format!("{line}\n").as_bytes());
+    }
+
+    /// Types raw bytes at the next prompt (see [`Session::type_line`]).
+    pub fn type_at_prompt(&mut self, b: &[u8]) {
+        if matches!(
+            self.shell,
+            Shell::Nushell | Shell::Tcsh | Shell::Elvish | Shell::Xonsh
+        ) {
+            self.wait_prompt();
+        }
+        self.type_bytes(b);
     }
 
     /// Types raw bytes.
