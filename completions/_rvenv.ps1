@@ -152,6 +152,6 @@ Register-ArgumentCompleter -Native -CommandName 'rvenv' -ScriptBlock {
         }
     })
 
-    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+    $completions.Where({ $_.CompletionText -like "$wordToComplete*" }) |
         Sort-Object -Property ListItemText
 }

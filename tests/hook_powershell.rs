@@ -60,3 +60,140 @@ fn activate_answer_matches_golden_file() {
     assert_eq!(code, Some(0), "{}", common::lossy(&err));
     golden("activate.ps1", &out);
 }
+
+/// The PowerShell grammar's errors in `script` (tree-sitter's, from PyPI:
+/// scripts/test installs it into target/ci-tools), or None when no
+/// parser can be had (skipped with the reason; CI fails instead).
+fn parse_errors(script: &[u8]) -> Option<Vec<String>> {
+    const CHECK: &str = r#"
+import sys
+import tree_sitter_powershell
+from tree_sitter import Language, Parser
+src = sys.stdin.buffer.read()
+tree = Parser(Language(tree_sitter_powershell.language())).parse(src)
+def walk(n):
+    if n.type == "ERROR" or n.is_missing:
+        line = src.split(b"\n")[n.start_point[0]].decode("utf-8", "replace")
+        print(f"line {n.start_point[0] + 1}: {n.type}: {line.strip()}")
+        return
+    for c in n.children:
+        walk(c)
+walk(tree.root_node)
+"#;
+    let ci_python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-tools/bin/python");
+    let python = [ci_python.as_os_str(), OsStr::new("python3")]
+        .into_iter()
+        .find(|p| {
+            std::process::Command::new(p)
+                .args(["-c", "import tree_sitter, tree_sitter_powershell"])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+    let Some(python) = python else {
+        common::skip(
+            "no PowerShell parser: pip install tree-sitter tree-sitter-powershell \
+             (scripts/test does)",
+        );
+        return None;
+    };
+    use std::io::Write;
+    let mut child = std::process::Command::new(python)
+        .args(["-c", CHECK])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(script).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the PowerShell parse check failed to run"
+    );
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// No pwsh here: what rvenv writes for PowerShell is at least parsed by a
+/// PowerShell grammar, the hook and answers holding hostile names alike.
+#[test]
+fn powershell_output_parses() {
+    let fx = common::Fixture::new();
+    // The check can fail: a hook with a brace gone is refused.
+    let (_, hook, _) = common::rvenv_in(
+        &fx,
+        &fx.root,
+        &[OsStr::new("hook"), OsStr::new("powershell")],
+        &[],
+    );
+    let Some(errors) = parse_errors(&hook) else {
+        return;
+    };
+    assert_eq!(errors, Vec::<String>::new(), "rvenv hook powershell");
+    let at = hook.iter().rposition(|&b| b == b'}').unwrap();
+    let broken = [&hook[..at], &hook[at + 1..]].concat();
+    assert!(
+        !parse_errors(&broken).unwrap().is_empty(),
+        "the parse check found nothing wrong in a hook missing a brace"
+    );
+
+    // Answers that enter, switch and leave projects named to need quoting.
+    let names = ["it's $(x)", "back`tick \"dq\" ;{}", "ünï €", "a'b'c''"];
+    let mut venvs = Vec::new();
+    for name in names {
+        venvs.push(fx.venv(format!("{name}/.venv")));
+    }
+    let mut current = String::new();
+    for (name, venv) in names.iter().zip(&venvs).chain([(&"", &fx.root)]) {
+        let dir = if name.is_empty() {
+            fx.root.clone()
+        } else {
+            fx.root.join(name)
+        };
+        let (code, out, err) = common::rvenv_in(
+            &fx,
+            &dir,
+            &[
+                OsStr::new("__hook"),
+                OsStr::new("powershell"),
+                dir.as_os_str(),
+                OsStr::new(&current),
+                OsStr::new(""),
+                OsStr::new(""),
+                OsStr::new(""),
+                OsStr::new(""),
+            ],
+            &[],
+        );
+        assert_eq!(code, Some(0), "{}", common::lossy(&err));
+        assert!(!out.is_empty(), "no answer in {dir:?}");
+        let errors = parse_errors(&out).unwrap();
+        assert_eq!(
+            errors,
+            Vec::<String>::new(),
+            "the answer in {dir:?}:\n{}",
+            common::lossy(&out)
+        );
+        current = if name.is_empty() {
+            String::new()
+        } else {
+            venv.to_str().unwrap().to_owned()
+        };
+    }
+
+    // `rvenv activate` in a quoted project (`deactivate` is the hook's own
+    // function: rvenv writes nothing for it).
+    let (code, out, err) = common::rvenv_in(
+        &fx,
+        &fx.root.join(names[1]),
+        &[OsStr::new("activate")],
+        &[("__RVENV_SHELL", OsStr::new("powershell"))],
+    );
+    assert_eq!(code, Some(0), "{}", common::lossy(&err));
+    let errors = parse_errors(&out).unwrap();
+    assert_eq!(errors, Vec::<String>::new(), "{}", common::lossy(&out));
+}

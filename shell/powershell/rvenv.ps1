@@ -294,7 +294,7 @@ function global:rvenv {
     switch ($args[0]) {
         'activate' {
             $env:__RVENV_SHELL = 'powershell'; $env:__RVENV_HOOK_VENV = $global:__rvenv.venv
-            try { $code = (& $exe @args) -join "`n" } finally { Remove-Item Env:__RVENV_SHELL, Env:__RVENV_HOOK_VENV -ErrorAction SilentlyContinue }
+            try { $code = (& $exe @args) -join "`n" } finally { Remove-Item -Path 'Env:__RVENV_SHELL', 'Env:__RVENV_HOOK_VENV' -ErrorAction SilentlyContinue }
             if ($LASTEXITCODE -eq 0) { __rvenv_apply $code }
         }
         'deactivate' {

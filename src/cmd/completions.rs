@@ -30,7 +30,18 @@ pub fn script(shell: Shell) -> Vec<u8> {
         }
         Shell::Fish => gen_into(clap_complete::Shell::Fish, &mut cmd, &mut out),
         Shell::Elvish => gen_into(clap_complete::Shell::Elvish, &mut cmd, &mut out),
-        Shell::Powershell => gen_into(clap_complete::Shell::PowerShell, &mut cmd, &mut out),
+        Shell::Powershell => {
+            let mut ps = Vec::new();
+            gen_into(clap_complete::Shell::PowerShell, &mut cmd, &mut ps);
+            // `.Where({...})`, the same call as clap's `.Where{...}`, in the
+            // form the PowerShell grammar the tests parse with knows (no
+            // pwsh can be installed here; tests/hook_powershell.rs).
+            let ps = String::from_utf8_lossy(&ps).replace(
+                "$completions.Where{ $_.CompletionText -like \"$wordToComplete*\" }",
+                "$completions.Where({ $_.CompletionText -like \"$wordToComplete*\" })",
+            );
+            out.extend_from_slice(ps.as_bytes());
+        }
         Shell::Nushell => gen_into(clap_complete_nushell::Nushell, &mut cmd, &mut out),
         Shell::Tcsh => out.extend_from_slice(tcsh_complete(&cmd).as_bytes()),
         // clap_complete has no xonsh generator: a completer of our own, its

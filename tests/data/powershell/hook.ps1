@@ -294,7 +294,7 @@ function global:rvenv {
     switch ($args[0]) {
         'activate' {
             $env:__RVENV_SHELL = 'powershell'; $env:__RVENV_HOOK_VENV = $global:__rvenv.venv
-            try { $code = (& $exe @args) -join "`n" } finally { Remove-Item Env:__RVENV_SHELL, Env:__RVENV_HOOK_VENV -ErrorAction SilentlyContinue }
+            try { $code = (& $exe @args) -join "`n" } finally { Remove-Item -Path 'Env:__RVENV_SHELL', 'Env:__RVENV_HOOK_VENV' -ErrorAction SilentlyContinue }
             if ($LASTEXITCODE -eq 0) { __rvenv_apply $code }
         }
         'deactivate' {
@@ -490,6 +490,6 @@ Register-ArgumentCompleter -Native -CommandName 'rvenv' -ScriptBlock {
         }
     })
 
-    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+    $completions.Where({ $_.CompletionText -like "$wordToComplete*" }) |
         Sort-Object -Property ListItemText
 }
