@@ -278,7 +278,7 @@ pub fn walk(path: &Path, me: &Me) -> Result<Walked, WalkError> {
             )));
         }
         let next = real.join(&name);
-        let next_meta = match next.symlink_metadata() {
+        let next_meta = match crate::stat_memo::symlink_metadata(&next) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(WalkError::Missing(next));
@@ -329,7 +329,7 @@ fn push_components(todo: &mut Vec<OsString>, path: &[u8]) {
 }
 
 fn lstat(path: &Path) -> Result<Metadata, WalkError> {
-    path.symlink_metadata().map_err(|e| io_error(path, &e))
+    crate::stat_memo::symlink_metadata(path).map_err(|e| io_error(path, &e))
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> WalkError {
