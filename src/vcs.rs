@@ -157,8 +157,7 @@ fn cache_path(env: &Env) -> Option<PathBuf> {
 /// git directory: the first directory with a `.git` directory, or a `.git`
 /// file saying `gitdir: DIR` (linked worktrees, submodules).
 fn find_repo(path: &Path) -> Option<(PathBuf, PathBuf)> {
-    // SAFETY: getuid cannot fail and touches no memory.
-    let me = unsafe { libc::getuid() };
+    let (me, _) = crate::safe_path::ids();
     // Another user's repository is none of ours, as git's safe.directory
     // has it: a `.git` someone else planted in a shared parent (`/tmp/.git`)
     // must not decide whether the user's venvs activate.
