@@ -195,7 +195,7 @@ pub fn auto_activation(
         activation_for(&checked.path, project, env)?;
     }
     // Before the trust verdict: allowing it would not help.
-    let git = crate::vcs::check(venv, env);
+    let git = crate::vcs::check_resolved(venv, Some(&checked.real), env);
     if git != GitCheck::Clean {
         return Err(Refusal::Tracked {
             venv: venv.to_path_buf(),
@@ -241,6 +241,8 @@ pub fn inherited(env: &Env, state: &HookState) -> Option<Adoption> {
 }
 
 pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
+    // One snapshot of the disk: a path looked at twice is stat'ed once.
+    let _memo = crate::stat_memo::scope();
     let adopt = inherited(input.env, &input.state);
     let mut state = input.state.clone();
     let exported = |name| input.env.get(name).map(PathBuf::from);
@@ -294,7 +296,13 @@ fn decide_for(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
     let markers = discover::hook_markers(sources);
     let signature = markers
         .iter()
-        .map(|m| if input.pwd.join(m).exists() { '1' } else { '0' })
+        .map(|m| {
+            if crate::stat_memo::exists(&input.pwd.join(m)) {
+                '1'
+            } else {
+                '0'
+            }
+        })
         .collect();
     let mut decision = Decision {
         project,

@@ -1,12 +1,15 @@
 //! The process environment as a plain value, so that discovery and the
 //! decision are pure functions of it (and tests need no `set_var`).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 
 #[derive(Debug, Default, Clone)]
 pub struct Env {
-    vars: HashMap<OsString, OsString>,
+    /// Ordered, not hashed: a HashMap's RandomState asks the kernel for
+    /// random bytes at each start (getrandom), for keys no attacker picks
+    /// against us (the user's own environment).
+    vars: BTreeMap<OsString, OsString>,
 }
 
 impl Env {

@@ -13,6 +13,7 @@ mod regular_file;
 mod render;
 mod safe_path;
 mod shell;
+mod stat_memo;
 mod trust;
 mod vcs;
 mod venv;

@@ -63,7 +63,7 @@ pub fn open(path: &Path) -> Result<Option<(File, Metadata)>, ReadError> {
     };
     // Looked at first so that a device is never opened at all (opening some
     // has effects); the check that counts is the fstat below.
-    match std::fs::metadata(path) {
+    match crate::stat_memo::metadata(path) {
         Ok(meta) if meta.is_dir() => return Ok(None),
         Ok(meta) if !meta.is_file() => return Err(ReadError::NotRegular(kind(&meta))),
         Ok(_) => {}
@@ -104,7 +104,9 @@ pub fn read(path: &Path, max: u64) -> Result<Option<Contents>, ReadError> {
     if meta.len() > max {
         return Err(ReadError::TooLarge(max));
     }
-    let mut bytes = Vec::new();
+    // Room for the whole file and one byte more: one read gets it all, the
+    // next says it ended (a Vec grown from nothing reads 32, 32, 64... bytes).
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
     file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| ReadError::Unreadable(e.to_string()))?;

@@ -18,6 +18,14 @@ use std::path::{Path, PathBuf};
 
 use crate::quote::display;
 
+/// The real user and group ids, asked of the kernel once: rvenv never
+/// changes them, and one answer asks for them three or four times.
+pub fn ids() -> (u32, u32) {
+    static IDS: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
+    // SAFETY: getuid and getgid cannot fail and touch no memory.
+    *IDS.get_or_init(|| unsafe { (libc::getuid(), libc::getgid()) })
+}
+
 /// The user rvenv acts for.
 pub struct Me {
     pub uid: u32,
@@ -29,8 +37,7 @@ pub struct Me {
 
 impl Me {
     pub fn current() -> Me {
-        // SAFETY: getuid and getgid cannot fail and touch no memory.
-        let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+        let (uid, gid) = ids();
         Me {
             uid,
             gid,
@@ -278,7 +285,7 @@ pub fn walk(path: &Path, me: &Me) -> Result<Walked, WalkError> {
             )));
         }
         let next = real.join(&name);
-        let next_meta = match next.symlink_metadata() {
+        let next_meta = match crate::stat_memo::symlink_metadata(&next) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(WalkError::Missing(next));
@@ -329,7 +336,7 @@ fn push_components(todo: &mut Vec<OsString>, path: &[u8]) {
 }
 
 fn lstat(path: &Path) -> Result<Metadata, WalkError> {
-    path.symlink_metadata().map_err(|e| io_error(path, &e))
+    crate::stat_memo::symlink_metadata(path).map_err(|e| io_error(path, &e))
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> WalkError {

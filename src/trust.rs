@@ -60,7 +60,9 @@ impl Entry {
 
 /// What identifies the directory at a path: its inode and birth time.
 fn identity(path: &Path) -> Option<(u64, Option<u128>)> {
-    let meta = path.metadata().ok()?;
+    // Inside the hook's memo, the lstat `check_venv`'s walk made of the
+    // same real path answers.
+    let meta = crate::stat_memo::metadata(path).ok()?;
     let born = meta
         .created()
         .ok()
@@ -267,8 +269,8 @@ impl Trust {
 
 /// How a file of the store is opened: never through a symlink, never
 /// blocking on a FIFO, and only if it is a regular file. `Ok(None)` when
-/// it does not exist (and `create` is false).
-fn open_regular(path: &Path, create: bool) -> Result<Option<File>, String> {
+/// it does not exist (and `create` is false). With the file, its size.
+fn open_regular(path: &Path, create: bool) -> Result<Option<(File, u64)>, String> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     if create {
@@ -290,7 +292,7 @@ fn open_regular(path: &Path, create: bool) -> Result<Option<File>, String> {
     let meta = file.metadata().map_err(|e| e.to_string())?;
     let ft = meta.file_type();
     if ft.is_file() {
-        Ok(Some(file))
+        Ok(Some((file, meta.len())))
     } else if ft.is_dir() {
         Err("it is a directory".into())
     } else if ft.is_fifo() {
@@ -346,8 +348,8 @@ fn read_store(path: &Path) -> Result<Vec<Entry>, String> {
     if !check_store_dir(path.parent().unwrap_or(Path::new("/")))? {
         return Ok(Vec::new());
     }
-    let file = match open_regular(path, false) {
-        Ok(Some(file)) => file,
+    let (file, size) = match open_regular(path, false) {
+        Ok(Some(open)) => open,
         Ok(None) => return Ok(Vec::new()),
         Err(why) => {
             return Err(format!(
@@ -357,7 +359,9 @@ fn read_store(path: &Path) -> Result<Vec<Entry>, String> {
             ));
         }
     };
-    let mut text = Vec::new();
+    // Room for the whole store and one byte more: one read gets it all,
+    // the next says it ended (a Vec grown from nothing reads 32, 32, 64...).
+    let mut text = Vec::with_capacity(size.min(MAX_STORE_SIZE) as usize + 1);
     file.take(MAX_STORE_SIZE + 1)
         .read_to_end(&mut text)
         .map_err(|e| corrupt(&e.to_string()))?;
@@ -493,7 +497,8 @@ fn change(env: &Env, venv: &Path, add: Option<bool>) -> anyhow::Result<()> {
                 display(lock_path.as_os_str())
             )
         })?
-        .context("the lock file vanished")?;
+        .context("the lock file vanished")?
+        .0;
     lock.lock()
         .with_context(|| format!("cannot lock {}", display(dir.as_os_str())))?;
 

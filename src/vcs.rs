@@ -29,6 +29,7 @@ use base64::Engine;
 use crate::env::Env;
 use crate::quote::{command_arg, display};
 use crate::shell::Shell;
+use crate::stat_memo;
 
 /// An index this large is not read at a prompt: the venv is then refused,
 /// with the reason, rather than trusted unread.
@@ -114,13 +115,20 @@ pub fn refusal(venv: &Path, env: &Env, shell: Shell, doing: &str) -> Option<Stri
 /// symlinked `.venv` committed to the repository is tracked itself) and
 /// through its real path.
 pub fn check(venv: &Path, env: &Env) -> GitCheck {
+    check_resolved(venv, std::fs::canonicalize(venv).ok().as_deref(), env)
+}
+
+/// [`check`], for a venv whose real path `real` is known already (the
+/// hook's, resolved step by step by `trust::check_venv`): not resolved a
+/// second time.
+pub fn check_resolved(venv: &Path, real: Option<&Path>, env: &Env) -> GitCheck {
     let cache = cache_path(env);
     let first = check_path(venv, cache.as_deref());
     if first != GitCheck::Clean {
         return first;
     }
-    match std::fs::canonicalize(venv) {
-        Ok(real) if real != venv => check_path(&real, cache.as_deref()),
+    match real {
+        Some(real) if real != venv => check_path(real, cache.as_deref()),
         _ => first,
     }
 }
@@ -149,20 +157,21 @@ fn cache_path(env: &Env) -> Option<PathBuf> {
 /// git directory: the first directory with a `.git` directory, or a `.git`
 /// file saying `gitdir: DIR` (linked worktrees, submodules).
 fn find_repo(path: &Path) -> Option<(PathBuf, PathBuf)> {
-    // SAFETY: getuid cannot fail and touches no memory.
-    let me = unsafe { libc::getuid() };
+    let (me, _) = crate::safe_path::ids();
     // Another user's repository is none of ours, as git's safe.directory
     // has it: a `.git` someone else planted in a shared parent (`/tmp/.git`)
     // must not decide whether the user's venvs activate.
     // The link, and what it leads to.
+    // Through the hook's memo: `watch` walks up from the venv `check`
+    // walked up from in the same answer.
     let ours = |p: &Path| {
         let mine = |m: std::fs::Metadata| m.uid() == me || m.uid() == 0;
-        p.symlink_metadata().is_ok_and(mine) && p.metadata().is_ok_and(mine)
+        stat_memo::symlink_metadata(p).is_ok_and(mine) && stat_memo::metadata(p).is_ok_and(mine)
     };
     let mut dir = Some(path);
     while let Some(d) = dir {
         let dotgit = d.join(".git");
-        match dotgit.metadata() {
+        match stat_memo::metadata(&dotgit) {
             Ok(meta) if meta.is_dir() && ours(&dotgit) => {
                 return Some((d.to_path_buf(), dotgit));
             }

@@ -74,6 +74,10 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
         env: &env,
         trust: &trust,
     };
+    // One snapshot of the disk for the decision and what the hook watches
+    // after it (see stat_memo): `watch` finds the repository the git check
+    // found, without walking up again.
+    let mut memo = crate::stat_memo::scope();
     let mut decision = decide(&input, &sources);
     let mut stderr = std::io::stderr().lock();
     if let Some(dir) = decision.without_venv.clone()
@@ -82,8 +86,11 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     {
         // mise's `create = true`, opt-in, and only where the user trusts
         // every venv already: the project gets its venv, then is decided
-        // afresh (it activates, trusted by that same directory).
+        // afresh (it activates, trusted by that same directory), on the
+        // disk as the creation left it.
+        drop(memo);
         let _ = writeln!(stderr, "{}", auto_create(&dir));
+        memo = crate::stat_memo::scope();
         decision = decide(&input, &sources);
     }
     // The venv on after this answer, found by the hook (not pinned by
@@ -96,9 +103,17 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     decision.watch = on
         .filter(|venv| input.state.pin.as_ref() != Some(venv))
         .and_then(|venv| crate::vcs::watch(&venv, &env));
+    drop(memo);
     let home = env.get("HOME").map(Path::new);
+    // All lines in one write (stderr is unbuffered: `writeln!` would make
+    // one for the line and one for its newline).
+    let mut lines = String::new();
     for line in render_lines(&decision, args.shell, home) {
-        let _ = writeln!(stderr, "{line}");
+        lines.push_str(&line);
+        lines.push('\n');
+    }
+    if !lines.is_empty() {
+        let _ = stderr.write_all(lines.as_bytes());
     }
     super::emit(&render_decision(args.shell, &decision, &args.marks))
 }

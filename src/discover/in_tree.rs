@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::{Probe, VenvSource};
 use crate::env::Env;
+use crate::stat_memo;
 
 pub struct InTree {
     names: Vec<OsString>,
@@ -61,16 +62,16 @@ impl VenvSource for InTree {
     }
 
     fn probe(&self, dir: &Path, _start: &Path) -> Probe {
-        if dir.join("pyvenv.cfg").is_file() {
+        if stat_memo::is_file(&dir.join("pyvenv.cfg")) {
             return Probe::Found(dir.to_path_buf());
         }
         let mut probe = Probe::Nothing;
         for name in &self.names {
             let venv = dir.join(name);
-            if venv.join("pyvenv.cfg").is_file() {
+            if stat_memo::is_file(&venv.join("pyvenv.cfg")) {
                 return Probe::Found(venv);
             }
-            if probe == Probe::Nothing && venv.is_dir() {
+            if probe == Probe::Nothing && stat_memo::is_dir(&venv) {
                 probe = Probe::Skipped(format!(
                     "{} is a directory without pyvenv.cfg",
                     name.to_string_lossy()

@@ -184,7 +184,7 @@ impl VenvSource for Pipenv {
     }
 
     fn probe(&self, dir: &Path, start: &Path) -> Probe {
-        if !dir.join("Pipfile").is_file() {
+        if !crate::stat_memo::is_file(&dir.join("Pipfile")) {
             return Probe::Nothing;
         }
         let depth = start
