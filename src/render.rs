@@ -269,8 +269,7 @@ fn tcsh_calls(ops: &[Op], path: Option<&OsStr>) -> Vec<u8> {
             _ => vec![],
         };
         args.extend(owned.iter().map(OsString::as_os_str));
-        code.extend_from_slice(b"source $__rvenv_lib:q ");
-        code.extend_from_slice(function.as_bytes());
+        code.extend_from_slice(tcsh_call(function).as_bytes());
         for arg in args {
             code.push(b' ');
             code.extend_from_slice(&quote(Shell::Tcsh, arg));
@@ -552,6 +551,32 @@ pub fn decision_ops(decision: &Decision, hook_markers: &OsStr) -> Vec<Op> {
 /// markers of key `hook_markers`).
 pub fn render_decision(shell: Shell, decision: &Decision, hook_markers: &OsStr) -> Vec<u8> {
     render(shell, &decision_ops(decision, hook_markers))
+}
+
+/// How tcsh runs the hook's operation `function` (see
+/// `tcsh_template_calls`).
+pub fn tcsh_call(function: &str) -> String {
+    format!("source $__rvenv_lib:q/{function} {function}")
+}
+
+/// `text` with each `source $__rvenv_lib:q NAME` (the tcsh template's way
+/// to run an operation) as [`tcsh_call`] writes it: the file of that
+/// operation, in rvenv's library directory, NAME in its argv[1].
+pub fn tcsh_template_calls(text: &str) -> String {
+    const CALL: &str = "source $__rvenv_lib:q ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(CALL) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + CALL.len()..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        out.push_str(&tcsh_call(&after[..len]));
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

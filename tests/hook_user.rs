@@ -733,7 +733,7 @@ fn answer_cut_short_is_undone(sh: Shell) {
             shop.display()
         ),
         Shell::Tcsh => format!(
-            "source $__rvenv_lib:q __rvenv_begin; set __rvenv_venv = '{v}'; \
+            "source $__rvenv_lib:q/__rvenv_begin __rvenv_begin; set __rvenv_venv = '{v}'; \
              set __rvenv_path_entry = '{v}/bin'; setenv VIRTUAL_ENV '{v}'; \
              setenv PATH '{v}/bin':\"$PATH\"; cd '{}'",
             shop.display()
@@ -790,9 +790,9 @@ fn answer_cut_before_its_path_step_keeps_path(sh: Shell) {
             shop.display()
         ),
         Shell::Tcsh => format!(
-            "setenv PATH \"${{PATH}}:\"; source $__rvenv_lib:q __rvenv_begin; \
-             source $__rvenv_lib:q __rvenv_own '{v}'; \
-             source $__rvenv_lib:q __rvenv_set VIRTUAL_ENV '{v}'; cd '{}'",
+            "setenv PATH \"${{PATH}}:\"; source $__rvenv_lib:q/__rvenv_begin __rvenv_begin; \
+             source $__rvenv_lib:q/__rvenv_own __rvenv_own '{v}'; \
+             source $__rvenv_lib:q/__rvenv_set __rvenv_set VIRTUAL_ENV '{v}'; cd '{}'",
             shop.display()
         ),
         Shell::Nushell => format!(
@@ -843,9 +843,9 @@ fn deactivation_cut_short_is_finished(sh: Shell) {
     let cut = match sh {
         // rvenv hands tcsh PATH without the entry (tcsh cannot cut it).
         Shell::Tcsh => format!(
-            "source $__rvenv_lib:q __rvenv_begin; \
-             source $__rvenv_lib:q __rvenv_path_remove '{v}/bin' 1 '{}'; \
-             source $__rvenv_lib:q __rvenv_restore_pythonhome",
+            "source $__rvenv_lib:q/__rvenv_begin __rvenv_begin; \
+             source $__rvenv_lib:q/__rvenv_path_remove __rvenv_path_remove '{v}/bin' 1 '{}'; \
+             source $__rvenv_lib:q/__rvenv_restore_pythonhome __rvenv_restore_pythonhome",
             lossy(&orig)
         ),
         Shell::Nushell => format!(

@@ -47,10 +47,11 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
 }
 
 /// tcsh has no functions, and `eval "`rvenv hook tcsh`"` joins lines: the
-/// template goes into a file of rvenv's private cache directory (named by
-/// its content, so every shell of one rvenv shares it, and a new rvenv
-/// never sources an old one), and what is printed is a few `;`-terminated
-/// lines that source it, then the completions.
+/// template's operations go into files of rvenv's private cache directory
+/// (a directory named by the template's content, so every shell of one
+/// rvenv shares it, and a new rvenv never sources an old one), and what is
+/// printed is a few `;`-terminated lines that source it, then the
+/// completions.
 fn tcsh_loader(template: &str) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context;
     use sha2::Digest;
@@ -69,11 +70,27 @@ fn tcsh_loader(template: &str) -> anyhow::Result<Vec<u8>> {
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
     let digest = sha2::Sha256::digest(template.as_bytes());
     let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let lib = dir.join(format!("rvenv-{name}.tcsh"));
-    if std::fs::read(&lib).ok().as_deref() != Some(template.as_bytes()) {
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-        std::io::Write::write_all(&mut tmp, template.as_bytes())?;
-        tmp.persist(&lib)?;
+    let lib = dir.join(format!("rvenv-{name}"));
+    if !lib.join(TCSH_COMPLETE).is_file() {
+        // Written whole under another name, then renamed: a shell never
+        // sources half a library (another shell may be writing the same).
+        let tmp = tempfile::Builder::new()
+            .prefix(".rvenv-")
+            .tempdir_in(&dir)?;
+        for (operation, body) in tcsh_operations(template) {
+            std::fs::write(tmp.path().join(operation), body)?;
+        }
+        std::fs::write(tmp.path().join(TCSH_COMPLETE), b"")?;
+        let tmp = tmp.keep();
+        if std::fs::rename(&tmp, &lib).is_err() {
+            // Another shell got there first: theirs is the same.
+            let _ = std::fs::remove_dir_all(&tmp);
+            anyhow::ensure!(
+                lib.join(TCSH_COMPLETE).is_file(),
+                "cannot write the tcsh hook into {}",
+                lib.display()
+            );
+        }
     }
     let bytes = lib.as_os_str().as_bytes();
     if bytes.iter().any(|&b| b == b'\n' || b == b'"' || b == b'`') {
@@ -84,7 +101,101 @@ fn tcsh_loader(template: &str) -> anyhow::Result<Vec<u8>> {
     }
     let mut out = b"set __rvenv_lib = ".to_vec();
     out.extend(crate::quote::quote(Shell::Tcsh, lib.as_os_str()));
-    out.extend_from_slice(b";\nsource $__rvenv_lib:q __rvenv_load;\n");
+    out.extend_from_slice(b";\nsource $__rvenv_lib:q/__rvenv_load __rvenv_load;\n");
     out.extend(super::completions::script(Shell::Tcsh));
     Ok(out)
+}
+
+/// The file a tcsh library directory holds once it is whole.
+const TCSH_COMPLETE: &str = ".complete";
+
+/// The template's operations, each a file of its own: `source FILE` parses
+/// the file it reads, and a prompt sourcing the whole template (its
+/// `switch` scanned to the `case`, then to `endsw`) two or three times cost
+/// milliseconds. Each `case NAME:` body becomes the file NAME, its
+/// `breaksw` (outside a `switch` of its own) a `goto` to its end, followed
+/// by what the template runs after its `endsw`; each `source
+/// $__rvenv_lib:q NAME` in it sources that file, NAME still in argv[1].
+fn tcsh_operations(template: &str) -> Vec<(String, String)> {
+    let template = crate::render::tcsh_template_calls(template);
+    let lines: Vec<&str> = template.lines().collect();
+    let end = lines
+        .iter()
+        .rposition(|l| *l == "endsw")
+        .expect("the tcsh template ends its switch");
+    let trailer: String = lines[end + 1..].iter().map(|l| format!("{l}\n")).collect();
+    let mut operations: Vec<(String, String)> = Vec::new();
+    let mut depth = 0;
+    for line in &lines[..end] {
+        if let Some(name) = line.strip_prefix("case ").and_then(|l| l.strip_suffix(':')) {
+            operations.push((name.to_owned(), String::new()));
+            depth = 0;
+            continue;
+        }
+        let Some((_, body)) = operations.last_mut() else {
+            continue;
+        };
+        let word = line.trim_start();
+        if word.starts_with("switch ") {
+            depth += 1;
+        } else if word == "endsw" {
+            depth -= 1;
+        }
+        if depth == 0 && word == "breaksw" {
+            body.push_str(&line[..line.len() - word.len()]);
+            body.push_str("goto __rvenv_end\n");
+        } else {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    for (_, body) in &mut operations {
+        body.push_str("__rvenv_end:\n");
+        body.push_str(&trailer);
+    }
+    operations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tcsh_operations;
+
+    #[test]
+    fn tcsh_operations_are_files_that_end_by_goto() {
+        let template = "# head\n\
+            switch ( \"$argv[1]\" )\n\
+            case __rvenv_a:\n\
+            \x20   if ( 1 ) then\n\
+            \x20       breaksw\n\
+            \x20   endif\n\
+            \x20   source $__rvenv_lib:q __rvenv_b x\n\
+            \x20   breaksw\n\
+            case __rvenv_b:\n\
+            \x20   switch ( \"$argv[2]\" )\n\
+            \x20   case x:\n\
+            \x20       breaksw\n\
+            \x20   endsw\n\
+            \x20   breaksw\n\
+            endsw\n\
+            set status = 0\n";
+        let ops = tcsh_operations(template);
+        assert_eq!(
+            ops,
+            vec![
+                (
+                    "__rvenv_a".to_owned(),
+                    "    if ( 1 ) then\n        goto __rvenv_end\n    endif\n    \
+                     source $__rvenv_lib:q/__rvenv_b __rvenv_b x\n    goto __rvenv_end\n\
+                     __rvenv_end:\nset status = 0\n"
+                        .to_owned()
+                ),
+                (
+                    "__rvenv_b".to_owned(),
+                    "    switch ( \"$argv[2]\" )\n    case x:\n        breaksw\n    endsw\n    \
+                     goto __rvenv_end\n__rvenv_end:\nset status = 0\n"
+                        .to_owned()
+                ),
+            ]
+        );
+    }
 }
