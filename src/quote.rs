@@ -189,7 +189,13 @@ pub fn display(value: &OsStr) -> String {
 /// unquoted escapes for control characters and bytes that are not UTF-8.
 pub fn command_arg(shell: Shell, value: &OsStr) -> String {
     let bytes = value.as_bytes();
+    // nushell reads a bare `...` (or more dots) in a path as `../..`.
+    let nu_dots = shell == Shell::Nushell
+        && bytes
+            .split(|&b| b == b'/')
+            .any(|part| part.len() > 2 && part.iter().all(|&b| b == b'.'));
     if !bytes.is_empty()
+        && !nu_dots
         && bytes
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@,".contains(b))
@@ -496,6 +502,16 @@ mod tests {
         assert_eq!(q(Shell::Bash, b"it's"), b"'it'\\''s'");
         assert_eq!(q(Shell::Bash, b"$(x)\n`y`"), b"'$(x)\n`y`'");
         assert_eq!(q(Shell::Bash, b"a\xffb'"), b"'a\xffb'\\'''");
+    }
+
+    #[test]
+    fn nushell_command_args_keep_runs_of_dots() {
+        // A bare `...` is `../..` to nushell: such a path is quoted.
+        let arg = |p: &str| command_arg(Shell::Nushell, OsStr::new(p));
+        assert_eq!(arg("/a/.../b"), "r#'/a/.../b'#");
+        assert_eq!(arg("/a/..../.venv"), "r#'/a/..../.venv'#");
+        assert_eq!(arg("/a/../b/.x.../..y"), "/a/../b/.x.../..y");
+        assert_eq!(command_arg(Shell::Bash, OsStr::new("/a/.../b")), "/a/.../b");
     }
 
     #[test]

@@ -1225,18 +1225,57 @@ const STUB_OPS: &[&str] = &[
     "pin",
 ];
 
+/// The operations an activation or a switch sends besides [`STUB_OPS`],
+/// which tcsh needs a file for (an empty one does nothing).
+const TCSH_MORE_OPS: &[&str] = &[
+    "path_remove",
+    "prompt_clear",
+    "unset",
+    "remove_deactivate",
+    "restore_pythonhome",
+];
+
+/// The name in tcsh's prompt prefix `(NAME) ` as tcsh shows it: `%%`, `\\`,
+/// `\!` and `\^` are `%`, `\`, `!` and `^`.
+fn tcsh_prompt_text(prefix: &[u8]) -> Vec<u8> {
+    let inner = prefix
+        .strip_prefix(b"(")
+        .and_then(|p| p.strip_suffix(b") "))
+        .unwrap_or_else(|| panic!("not a prompt prefix: {:?}", lossy(prefix)));
+    let mut out = Vec::new();
+    let mut bytes = inner.iter();
+    while let Some(&b) = bytes.next() {
+        match b {
+            b'%' | b'\\' => out.push(*bytes.next().unwrap_or(&b)),
+            _ => out.push(b),
+        }
+    }
+    out
+}
+
 fn hook_output(sh: Shell, paste: bool) {
     let fx = Fixture::new();
     let template = fx.venv("template");
     let data = fx.dir("data");
-    let names = dir_names(sh, false);
+    let mut names = dir_names(sh, false);
+    if sh == Shell::Nushell {
+        let before = names.len();
+        names.retain(|n| std::str::from_utf8(n).is_ok());
+        eprintln!(
+            "nushell: {} of {before} names skipped: nushell holds strings as UTF-8",
+            before - names.len()
+        );
+    }
     let trusted_dir = fx.path("t");
     let env_t: [(&str, &OsStr); 3] = [
         ("XDG_DATA_HOME", data.as_os_str()),
         ("RVENV_TRUSTED_DIRS", trusted_dir.as_os_str()),
         ("RVPWN", fx.path("rvpwn-env").into_os_string().leak()),
     ];
-    let shell = common::which(sh.name()).unwrap();
+    let shell = sh.program().unwrap();
+    // tcsh runs each operation as a file of the library directory
+    // $__rvenv_lib: the stubs are files there.
+    let stubs = fx.dir("stubs");
     let mut script = match sh {
         Shell::Fish => "function __rvenv_set\n    switch $argv[1]\n        \
                         case VIRTUAL_ENV\n            printf '%s' $argv[2] >$__out.1\n        \
@@ -1261,6 +1300,42 @@ fn hook_output(sh: Shell, paste: bool) {
             }
             stubs
         }
+        Shell::Tcsh => {
+            for op in STUB_OPS.iter().chain(TCSH_MORE_OPS) {
+                fs::write(stubs.join(format!("__rvenv_{op}")), "").unwrap();
+            }
+            fs::write(
+                stubs.join("__rvenv_set"),
+                // A one-line `if` would truncate the file whatever the test.
+                "if ( \"$argv[2]\" == VIRTUAL_ENV ) then\n\
+                 \x20   printf '%s' $argv[3]:q >! \"${__out}.1\"\n\
+                 else if ( \"$argv[2]\" == VIRTUAL_ENV_PROMPT ) then\n\
+                 \x20   printf '%s' $argv[3]:q >! \"${__out}.2\"\n\
+                 endif\n",
+            )
+            .unwrap();
+            fs::write(
+                stubs.join("__rvenv_prompt"),
+                "printf '%s' $argv[2]:q >! \"${__out}.3\"\n",
+            )
+            .unwrap();
+            format!("set __rvenv_lib = '{}'\n", stubs.display())
+        }
+        // The answer is JSON records, one per line, that the hook applies:
+        // read here by nushell, each string checked byte for byte.
+        Shell::Nushell => "def __rvenv_stub [file: string, out: string] {\n\
+             \x20   for r in (open --raw $file | decode utf-8 | lines | where $it != '' | each {|l| $l | from json }) {\n\
+             \x20       match $r.op {\n\
+             \x20           '__rvenv_set' => {\n\
+             \x20               if $r.args.0 == 'VIRTUAL_ENV' { $r.args.1 | save -f $'($out).1' }\n\
+             \x20               if $r.args.0 == 'VIRTUAL_ENV_PROMPT' { $r.args.1 | save -f $'($out).2' }\n\
+             \x20           }\n\
+             \x20           '__rvenv_prompt' => { $r.args.0 | save -f $'($out).3' }\n\
+             \x20           _ => {}\n\
+             \x20       }\n\
+             \x20   }\n\
+             }\n"
+            .to_string(),
         // The hook reads its answer as data (calls with str literals): run
         // here as Python, each literal checked byte for byte.
         Shell::Xonsh => {
@@ -1337,6 +1412,16 @@ fn hook_output(sh: Shell, paste: bool) {
                     out.display(),
                     file.display()
                 )),
+                Shell::Tcsh => script.push_str(&format!(
+                    "set __out = '{}'\nsource '{}'\n",
+                    out.display(),
+                    file.display()
+                )),
+                Shell::Nushell => script.push_str(&format!(
+                    "__rvenv_stub '{}' '{}'\n",
+                    file.display(),
+                    out.display()
+                )),
                 Shell::Xonsh => script.push_str(&format!(
                     "__out = '{}'\nexec(open('{}', errors='surrogateescape').read())\n",
                     out.display(),
@@ -1364,6 +1449,12 @@ fn hook_output(sh: Shell, paste: bool) {
             lossy(line)
         );
         if !paste {
+            continue;
+        }
+        if sh == Shell::Tcsh && name.contains(&b'\n') {
+            // A tcsh word cannot hold a newline without holding one: csh's
+            // `...` substitution drops or splits at newlines.
+            eprintln!("{ctx}: not pasted: tcsh cannot type a newline in a one-line command");
             continue;
         }
         // Pasted into the shell, it allows this venv and no other.
@@ -1411,7 +1502,12 @@ fn hook_output(sh: Shell, paste: bool) {
         };
         assert_eq!(read(1), venv, "{ctx}: venv");
         assert_eq!(read(2), name, "{ctx}: VIRTUAL_ENV_PROMPT");
-        assert_eq!(read(3), display(&name), "{ctx}: the displayed name");
+        let shown = match sh {
+            // tcsh's prompt op takes the prefix as tcsh's prompt reads it.
+            Shell::Tcsh => tcsh_prompt_text(&read(3)),
+            _ => read(3),
+        };
+        assert_eq!(shown, display(&name), "{ctx}: the displayed name");
     }
     assert_no_markers(&fx, &format!("{sh:?}: hook output"));
 }

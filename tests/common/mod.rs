@@ -249,8 +249,7 @@ pub const DRIVEN: &[Shell] = &[
 /// hand in nushell (hand_activated_venv_is_left_alone,
 /// hand_activated_over_ours_gets_our_pythonhome,
 /// same_venv_activated_by_hand_over_ours: CPython writes no activate.nu,
-/// and an `overlay use` of rvenv's is not driven yet) and
-/// hostile_hook_output (its harness stubs bash functions).
+/// and an `overlay use` of rvenv's is not driven yet).
 const NU_ROWS: &[&str] = &[
     "allow_and_deny_take_paths",
     "another_users_symlink_is_not_followed",
@@ -282,6 +281,7 @@ const NU_ROWS: &[&str] = &[
     "hand_venv_stays_the_users_in_a_child",
     "hostile_clone",
     "hostile_dir_names",
+    "hostile_hook_output",
     "hostile_names",
     "inherited_venv_is_left_alone",
     "messages",
@@ -323,9 +323,7 @@ const NU_ROWS: &[&str] = &[
     "writers_the_mode_bits_hide",
 ];
 
-/// The rows of [`shell_tests!`] that run in tcsh so far (issue 14). Not
-/// yet: hostile_hook_output (its harness stubs bash functions; tcsh's
-/// answers source the hook's file).
+/// The rows of [`shell_tests!`] that run in tcsh (issue 14).
 const TCSH_ROWS: &[&str] = &[
     "allow_and_deny_take_paths",
     "another_users_symlink_is_not_followed",
@@ -359,6 +357,7 @@ const TCSH_ROWS: &[&str] = &[
     "hand_venv_stays_the_users_in_a_child",
     "hostile_clone",
     "hostile_dir_names",
+    "hostile_hook_output",
     "hostile_names",
     "inherited_venv_is_left_alone",
     "messages",
@@ -467,19 +466,6 @@ pub const CANNOT: &[(&str, Shell, &str)] = &[
         "same_venv_activated_by_hand_over_ours",
         Shell::Nushell,
         NO_ACTIVATE_NU,
-    ),
-    (
-        "hostile_hook_output",
-        Shell::Nushell,
-        "its harness stubs the template's functions, which nushell's records have none \
-         of; nushell reads back every hostile value in src/quote.rs's tests and the \
-         hostile_names rows",
-    ),
-    (
-        "hostile_hook_output",
-        Shell::Tcsh,
-        "its harness stubs the template's functions, which tcsh has none of; tcsh \
-         reads back every hostile value in src/quote.rs's tests and the hostile_names rows",
     ),
 ];
 
