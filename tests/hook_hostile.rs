@@ -61,48 +61,6 @@ fn markers(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// Why `sh` cannot hold `name` as a working directory, if it cannot.
-fn cannot_hold(sh: Shell, name: &[u8]) -> Option<&'static str> {
-    match sh {
-        Shell::Nushell if std::str::from_utf8(name).is_err() => {
-            Some("nushell holds paths as UTF-8 strings")
-        }
-        Shell::Nushell
-            if name
-                .iter()
-                .any(|&b| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f) =>
-        {
-            Some("nushell's cd says `Directory not found` for a name holding a control character")
-        }
-        // The test hands each name over in a variable.
-        Shell::Nushell if name.len() > 2 && name.iter().all(|&b| b == b'.') => {
-            Some("nushell's cd reads `...` as `../..`")
-        }
-        Shell::Nushell if name.ends_with(b"\n") => {
-            Some("nushell drops a trailing newline from a variable it inherits")
-        }
-        Shell::Tcsh if name.contains(&b'\n') => {
-            Some("tcsh's \"$cwd\" stops at a newline (Unmatched '\"')")
-        }
-        _ => None,
-    }
-}
-
-fn cd_var(sh: Shell, var: &str) -> String {
-    match sh {
-        Shell::Fish => format!("cd ${var}"),
-        // `:q` keeps a newline in the word.
-        Shell::Tcsh => format!("cd ${var}:q"),
-        Shell::Nushell => format!("cd $env.{var}"),
-        Shell::Elvish => format!("cd $E:{var}"),
-        // The value as a Python str: the hook turns $EXPAND_ENV_VARS off
-        // while its PATH entry holds a `$` or `~` (xonsh would expand
-        // them in PATH), which stops `$NAME` in subprocess mode too.
-        Shell::Xonsh => format!("cd @(${var})"),
-        _ => format!("cd -- \"${var}\""),
-    }
-}
-
 /// Every name, entered, a subdirectory of it, left; then `rvenv activate`
 /// and a cfg prompt.
 fn hostile(sh: Shell, before: &str) {
@@ -137,12 +95,12 @@ fn hostile(sh: Shell, before: &str) {
     }
     for (i, (name, dir)) in NAMES.iter().zip(&projects).enumerate() {
         let ctx = format!("{sh:?} {before:?} {:?}", lossy(name));
-        if let Some(why) = cannot_hold(sh, name) {
+        if let Some(why) = common::cannot_hold(sh, name) {
             common::cannot_express(sh, &format!("{ctx}: {why}"));
             continue;
         }
         let venv = bytes(dir.join(".venv"));
-        let step = s.run(&cd_var(sh, &format!("H{i}")));
+        let step = s.run(&common::cd_var(sh, &format!("H{i}")));
         step.assert_prompt(&prompt_with(&display(name)), &ctx);
         s.state().assert_on(&venv, name, &orig, &ctx);
         let step = s.run("cd sub");
@@ -157,7 +115,7 @@ fn hostile(sh: Shell, before: &str) {
     // The last name the shell can hold (see above).
     let last = NAMES
         .iter()
-        .rposition(|n| cannot_hold(sh, n).is_none())
+        .rposition(|n| common::cannot_hold(sh, n).is_none())
         .unwrap();
     let venv = bytes(projects[last].join(".venv"));
     let line = match sh {
@@ -175,7 +133,7 @@ fn hostile(sh: Shell, before: &str) {
     s.run("rvenv deactivate");
     s.state().assert_off(&orig, "rvenv deactivate");
 
-    let step = s.run(&cd_var(sh, "HCFG"));
+    let step = s.run(&common::cd_var(sh, "HCFG"));
     step.assert_prompt(&prompt_with(CFG_PROMPT), "cfg prompt");
     s.state()
         .assert_on(&bytes(cfgp.join(".venv")), CFG_PROMPT, &orig, "cfg prompt");

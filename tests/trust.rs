@@ -1022,49 +1022,6 @@ fn assert_drawn(sh: Shell, step: &common::Step, name: &[u8], ctx: &str) {
     );
 }
 
-/// `cd` to the directory in the environment variable `var`.
-fn cd_var(sh: Shell, var: &str) -> String {
-    match sh {
-        Shell::Fish => format!("cd ${var}"),
-        // `:q` keeps a newline in the word.
-        Shell::Tcsh => format!("cd ${var}:q"),
-        Shell::Nushell => format!("cd $env.{var}"),
-        Shell::Elvish => format!("cd $E:{var}"),
-        // The value as a Python str: the hook turns $EXPAND_ENV_VARS off
-        // while its PATH entry holds a `$` or `~` (xonsh would expand
-        // them in PATH), which stops `$NAME` in subprocess mode too.
-        Shell::Xonsh => format!("cd @(${var})"),
-        _ => format!("cd -- \"${var}\""),
-    }
-}
-
-/// Why `sh` cannot hold `name` as a working directory, if it cannot (as
-/// in hook_hostile.rs).
-fn cannot_hold(sh: Shell, name: &[u8]) -> Option<&'static str> {
-    match sh {
-        Shell::Nushell if std::str::from_utf8(name).is_err() => {
-            Some("nushell holds paths as UTF-8 strings")
-        }
-        Shell::Nushell
-            if name
-                .iter()
-                .any(|&b| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f) =>
-        {
-            Some("nushell's cd says `Directory not found` for a name holding a control character")
-        }
-        Shell::Nushell if name.len() > 2 && name.iter().all(|&b| b == b'.') => {
-            Some("nushell's cd reads `...` as `../..`")
-        }
-        Shell::Nushell if name.ends_with(b"\n") => {
-            Some("nushell drops a trailing newline from a variable it inherits")
-        }
-        Shell::Tcsh if name.contains(&b'\n') => {
-            Some("tcsh's \"$cwd\" stops at a newline (Unmatched '\"')")
-        }
-        _ => None,
-    }
-}
-
 /// A copy of `template` (a real venv) at `dest`: its `bin/python` links
 /// are absolute and activation needs only pyvenv.cfg's home, so the copy
 /// is a whole venv wherever it lands.
@@ -1146,7 +1103,7 @@ fn hostile_dir_names(sh: Shell) {
         };
         copy_venv(&template, &venv);
         // nushell panics at start-up on a variable that is not UTF-8.
-        if cannot_hold(sh, name).is_none() {
+        if common::cannot_hold(sh, name).is_none() {
             opts = opts.env(format!("H{i}"), &dir);
         }
         cases.push((prompt_of(name, &venv), trusted, venv));
@@ -1156,12 +1113,12 @@ fn hostile_dir_names(sh: Shell) {
 
     for (i, (name, trusted, venv)) in cases.iter().enumerate() {
         let ctx = ctx_of(sh, i, &names[i]);
-        if let Some(why) = cannot_hold(sh, &names[i]) {
+        if let Some(why) = common::cannot_hold(sh, &names[i]) {
             common::cannot_express(sh, &format!("{ctx}: {why}"));
             continue;
         }
         let venv = bytes(venv);
-        let step = s.run(&cd_var(sh, &format!("H{i}")));
+        let step = s.run(&common::cd_var(sh, &format!("H{i}")));
         if *trusted {
             assert_drawn(sh, &step, name, &ctx);
             assert_eq!(count(&step.output, b"not trusted"), 0, "{ctx}");
@@ -1523,7 +1480,7 @@ fn venv_with_a_colon_is_refused(sh: Shell) {
     copy_venv(&template, &dir.join(".venv"));
     let mut s = Session::start(sh, &fx, Opts::default().env("H0", &dir));
     let orig = s.initial.path().to_vec();
-    let step = s.run(&cd_var(sh, "H0"));
+    let step = s.run(&common::cd_var(sh, "H0"));
     s.state().assert_off(&orig, "in a:b");
     let lines = lines_with(&step.output, b"which PATH cannot hold");
     assert_eq!(lines.len(), 1, "{sh:?}: {}", lossy(&step.output));
@@ -1699,7 +1656,7 @@ fn c1_control_characters_are_drawn_as_question_marks() {
         copy_venv(&template, &dir.join(".venv"));
         let mut s = Session::start(sh, &fx, Opts::default().env("H0", &dir));
         let orig = s.initial.path().to_vec();
-        let step = s.run(&cd_var(sh, "H0"));
+        let step = s.run(&common::cd_var(sh, "H0"));
         assert_on_exactly(&s.state(), &bytes(dir.join(".venv")), name, &orig, "C1");
         for c1 in [&b"\xc2\x9b"[..], b"\xc2\x85"] {
             assert_eq!(

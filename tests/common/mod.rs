@@ -599,6 +599,49 @@ pub fn rvenv_bin() -> &'static Path {
 }
 
 /// The PATH every session starts with.
+/// `cd` to the directory in the environment variable `var`.
+pub fn cd_var(sh: Shell, var: &str) -> String {
+    match sh {
+        Shell::Fish => format!("cd ${var}"),
+        // `:q` keeps a newline in the word.
+        Shell::Tcsh => format!("cd ${var}:q"),
+        Shell::Nushell => format!("cd $env.{var}"),
+        Shell::Elvish => format!("cd $E:{var}"),
+        // The value as a Python str: the hook turns $EXPAND_ENV_VARS off
+        // while its PATH entry holds a `$` or `~` (xonsh would expand
+        // them in PATH), which stops `$NAME` in subprocess mode too.
+        Shell::Xonsh => format!("cd @(${var})"),
+        _ => format!("cd -- \"${var}\""),
+    }
+}
+
+/// Why `sh` cannot hold `name` as a working directory, if it cannot (the
+/// tests hand each name over in a variable: see [`cd_var`]).
+pub fn cannot_hold(sh: Shell, name: &[u8]) -> Option<&'static str> {
+    match sh {
+        Shell::Nushell if std::str::from_utf8(name).is_err() => {
+            Some("nushell holds paths as UTF-8 strings")
+        }
+        Shell::Nushell
+            if name
+                .iter()
+                .any(|&b| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f) =>
+        {
+            Some("nushell's cd says `Directory not found` for a name holding a control character")
+        }
+        Shell::Nushell if name.len() > 2 && name.iter().all(|&b| b == b'.') => {
+            Some("nushell's cd reads `...` as `../..`")
+        }
+        Shell::Nushell if name.ends_with(b"\n") => {
+            Some("nushell drops a trailing newline from a variable it inherits")
+        }
+        Shell::Tcsh if name.contains(&b'\n') => {
+            Some("tcsh's \"$cwd\" stops at a newline (Unmatched '\"')")
+        }
+        _ => None,
+    }
+}
+
 /// A directory holding an `rvenv` that, while `$HOME/<flag>` exists, never
 /// answers `__hook`: it appends its pid to `$HOME/started` and becomes
 /// `sleep 600`. Put it first on PATH; [`wait_until_asleep`] tells when a
