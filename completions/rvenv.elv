@@ -140,7 +140,7 @@ set edit:completion:arg-completer[rvenv] = {|@words|
         return
     }
     var sub = $words[1]
-    var value-options = ['--prompt' '--python' '--venv' '-p']
+    var value-options = ["--prompt" "--python" "--venv" "-p"]
     if (has-value $value-options $words[-2]) {
         if (and (eq $sub create) (has-value ['-p' '--python'] $words[-2])) {
             try { e:rvenv __pythons 2>/dev/null | from-lines } catch { }
@@ -149,7 +149,7 @@ set edit:completion:arg-completer[rvenv] = {|@words|
         }
         return
     }
-    if (has-value ['run'] $sub) {
+    if (has-value ["run"] $sub) {
         # The first word that is not an option (nor an option's value) is
         # the command.
         var i = 2
@@ -172,12 +172,12 @@ set edit:completion:arg-completer[rvenv] = {|@words|
         }
         return
     }
-    var choices = [ &'hook'=['bash' 'zsh' 'fish' 'elvish' 'powershell' 'nushell' 'tcsh' 'xonsh'] &'completions'=['bash' 'zsh' 'fish' 'elvish' 'powershell' 'nushell' 'tcsh' 'xonsh']]
+    var choices = [ &"hook"=["bash" "zsh" "fish" "elvish" "powershell" "nushell" "tcsh" "xonsh"] &"completions"=["bash" "zsh" "fish" "elvish" "powershell" "nushell" "tcsh" "xonsh"]]
     if (str:has-prefix $cur -) {
         $__rvenv_clap_complete $@words
     } elif (has-key $choices $sub) {
         all $choices[$sub]
-    } elif (has-value ['activate' 'create' 'allow' 'deny' 'status' 'watch'] $sub) {
+    } elif (has-value ["activate" "create" "allow" "deny" "status" "watch"] $sub) {
         # complete-filename ends a directory's name with /.
         edit:complete-filename $cur | each {|c| if (str:has-suffix $c[stem] /) { put $c } }
     } else {

@@ -148,7 +148,7 @@ def "nu-complete rvenv run command" [context: string] {
     mut i = $at + 1
     while $i < (($words | length) - 1) {
         let w = ($words | get $i)
-        if $w in ["--prompt" "--python" "--venv" "-p"] {
+        if $w in [r#'--prompt'# r#'--python'# r#'--venv'# r#'-p'#] {
             $i += 2
         } else if ($w | str starts-with "-") {
             $i += 1

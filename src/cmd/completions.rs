@@ -205,14 +205,14 @@ complete -F __rvenv_complete -o nosort -o bashdefault -o default rvenv
         Shell::Elvish => {
             let list = |v: &[String]| {
                 v.iter()
-                    .map(|s| format!("'{s}'"))
+                    .map(|s| elvish_word(s))
                     .collect::<Vec<_>>()
                     .join(" ")
             };
             let choices: String = p
                 .choices
                 .iter()
-                .map(|(sub, values)| format!(" &'{sub}'=[{}]", list(values)))
+                .map(|(sub, values)| format!(" &{}=[{}]", elvish_word(sub), list(values)))
                 .collect();
             format!(
                 r#"
@@ -286,7 +286,7 @@ set edit:completion:arg-completer[rvenv] = {{|@words|
         Shell::Nushell => {
             let list = |v: &[String]| {
                 v.iter()
-                    .map(|s| format!("\"{s}\""))
+                    .map(|s| crate::quote::quote_nu(std::ffi::OsStr::new(s)).unwrap_or_default())
                     .collect::<Vec<_>>()
                     .join(" ")
             };
@@ -494,6 +494,15 @@ pub fn file_name(shell: Shell) -> &'static str {
         Shell::Tcsh => "rvenv.tcsh",
         Shell::Xonsh => "rvenv.xsh",
     }
+}
+
+/// `word` as an elvish string literal (src/quote.rs writes it).
+fn elvish_word(word: &str) -> String {
+    String::from_utf8_lossy(&crate::quote::quote(
+        Shell::Elvish,
+        std::ffi::OsStr::new(word),
+    ))
+    .into_owned()
 }
 
 #[cfg(test)]
