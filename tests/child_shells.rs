@@ -635,6 +635,159 @@ fn tmux_windows_and_panes() {
     );
 }
 
+/// GNU screen started from a shell whose hook has a venv on: its first
+/// window, in the project, adopts the venv (bin/ first again after the
+/// login profile reset PATH); a window opened elsewhere has none of it; one
+/// opened in another project switches to that one.
+#[test]
+fn screen_windows() {
+    let Some(screen) = common::which("screen") else {
+        common::skip("screen is not installed (apt-get install -y screen)");
+        return;
+    };
+    let sh = Shell::Bash;
+    if !sh.available() {
+        return;
+    }
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let blog = fx.dir("blog");
+    let blog_venv = fx.venv("blog/.venv");
+    let elsewhere = fx.dir("elsewhere");
+    let rvenv_dir = common::rvenv_bin().parent().unwrap().to_path_buf();
+    std::fs::write(
+        fx.home.join(".bash_profile"),
+        format!(
+            "PATH='{}':\"$PATH\"\nPS1='RVP> '\neval \"$(rvenv hook bash)\"\n",
+            rvenv_dir.display()
+        ),
+    )
+    .unwrap();
+    // Windows are login shells (`-` before the name), as screen users set.
+    let conf = fx.root.join("screenrc");
+    let bash = sh.program().unwrap();
+    std::fs::write(&conf, format!("shell '-{}'\n", bash.display())).unwrap();
+    // screen's sockets, private to the test (screen wants mode 700).
+    let sockets = fx.dir("screens");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sockets, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let name = format!("rvenv-test-{}", std::process::id());
+    struct Server(std::path::PathBuf, String, std::path::PathBuf);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new(&self.0)
+                .args(["-S", &self.1, "-X", "quit"])
+                .env("SCREENDIR", &self.2)
+                .status();
+        }
+    }
+    let _server = Server(screen.clone(), name.clone(), sockets.clone());
+    let screen_cmd = |args: &[&str]| {
+        let out = std::process::Command::new(&screen)
+            .arg("-S")
+            .arg(&name)
+            .args(args)
+            .env("SCREENDIR", &sockets)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "screen {args:?}: {}",
+            lossy(&out.stderr)
+        );
+    };
+    let mut s = Session::start(sh, &fx, Opts::default());
+    s.run(&sh.cd(&shop));
+    s.run(&format!(
+        "SCREENDIR='{}' screen -c '{}' -S {name} -d -m",
+        sockets.display(),
+        conf.display()
+    ));
+    // The environment of the shell in window N, once its first prompt has
+    // run the hook.
+    let window_env = |n: u32| -> String {
+        let file = fx.root.join(format!("window-{n}"));
+        let f = file.display();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        // Typed again until it is done: a window that is still starting
+        // may drop what it gets before its first prompt.
+        let mut typed = std::time::Instant::now() - std::time::Duration::from_secs(10);
+        while !file.exists() {
+            if typed.elapsed() > std::time::Duration::from_secs(3) {
+                screen_cmd(&[
+                    "-p",
+                    &n.to_string(),
+                    "-X",
+                    "stuff",
+                    &format!("{{ env; declare -F deactivate; }} >'{f}.tmp'; mv '{f}.tmp' '{f}'\r"),
+                ]);
+                typed = std::time::Instant::now();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "window {n} never wrote its environment"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        String::from_utf8(std::fs::read(&file).unwrap()).unwrap()
+    };
+    let var = |env: &str, name: &str| -> Option<String> {
+        env.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
+    };
+    let first_entry = |env: &str| {
+        var(env, "PATH")
+            .unwrap()
+            .split(':')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+
+    let env = window_env(0);
+    assert_eq!(
+        var(&env, "VIRTUAL_ENV"),
+        Some(venv.display().to_string()),
+        "{env}"
+    );
+    assert_eq!(
+        first_entry(&env),
+        venv.join("bin").display().to_string(),
+        "{env}"
+    );
+    assert!(
+        env.lines().any(|l| l == "deactivate"),
+        "no deactivate: {env}"
+    );
+
+    screen_cmd(&["-X", "chdir", elsewhere.to_str().unwrap()]);
+    screen_cmd(&["-X", "screen"]);
+    let env = window_env(1);
+    assert_eq!(var(&env, "VIRTUAL_ENV"), None, "{env}");
+    assert!(
+        !var(&env, "PATH").unwrap().contains(venv.to_str().unwrap()),
+        "{env}"
+    );
+
+    screen_cmd(&["-X", "chdir", blog.to_str().unwrap()]);
+    screen_cmd(&["-X", "screen"]);
+    let env = window_env(2);
+    assert_eq!(
+        var(&env, "VIRTUAL_ENV"),
+        Some(blog_venv.display().to_string()),
+        "{env}"
+    );
+    assert_eq!(
+        first_entry(&env),
+        blog_venv.join("bin").display().to_string()
+    );
+    assert!(
+        !var(&env, "PATH").unwrap().contains(venv.to_str().unwrap()),
+        "{env}"
+    );
+}
+
 /// `exec zsh` (or any shell) in place of the shell whose hook has a venv
 /// on: the new shell adopts it, and leaves it when the user leaves.
 #[test]
