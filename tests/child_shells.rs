@@ -492,20 +492,13 @@ fn tmux_windows_and_panes() {
         return;
     }
     let fx = common::Fixture::new();
-    let shop = fx.dir("shop");
-    let venv = fx.venv("shop/.venv");
-    let blog = fx.dir("blog");
-    let blog_venv = fx.venv("blog/.venv");
-    let elsewhere = fx.dir("elsewhere");
-    let rvenv_dir = common::rvenv_bin().parent().unwrap().to_path_buf();
-    std::fs::write(
-        fx.home.join(".bash_profile"),
-        format!(
-            "PATH='{}':\"$PATH\"\nPS1='RVP> '\neval \"$(rvenv hook bash)\"\n",
-            rvenv_dir.display()
-        ),
-    )
-    .unwrap();
+    let Windows {
+        shop,
+        venv,
+        blog,
+        blog_venv,
+        elsewhere,
+    } = Windows::new(&fx);
     let conf = fx.root.join("tmux.conf");
     let bash = sh.program().unwrap();
     std::fs::write(
@@ -564,29 +557,86 @@ fn tmux_windows_and_panes() {
         }
         String::from_utf8(std::fs::read(&file).unwrap()).unwrap()
     };
-    let var = |env: &str, name: &str| -> Option<String> {
-        env.lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
-    };
-    let first_entry = |env: &str| {
-        var(env, "PATH")
-            .unwrap()
-            .split(':')
-            .next()
-            .unwrap()
-            .to_owned()
-    };
 
     // The session's own window, in the project: adopted, bin/ first again
     // after /etc/profile reset PATH.
     let env = pane_env("t:0", 0);
+    assert_window_on(&env, &venv);
+
+    tmux_cmd(&["new-window", "-t", "t:1", "-c", elsewhere.to_str().unwrap()]);
+    let env = pane_env("t:1", 1);
+    assert_window_without(&env, &venv);
+
+    tmux_cmd(&["new-window", "-t", "t:2", "-c", blog.to_str().unwrap()]);
+    let env = pane_env("t:2", 2);
+    assert_window_on(&env, &blog_venv);
+    assert!(
+        !env_var(&env, "PATH")
+            .unwrap()
+            .contains(venv.to_str().unwrap()),
+        "{env}"
+    );
+
+    tmux_cmd(&["split-window", "-t", "t:1", "-c", shop.to_str().unwrap()]);
+    let env = pane_env("t:1.1", 3);
+    assert_window_on(&env, &venv);
+    let path = env_var(&env, "PATH").unwrap();
     assert_eq!(
-        var(&env, "VIRTUAL_ENV"),
+        path.matches(&format!("{}/bin", venv.display())).count(),
+        1,
+        "{path}"
+    );
+}
+
+/// What the tmux and screen tests share: two projects with venvs, a
+/// directory of none, and a login profile that loads the hook (the windows
+/// of both are login shells).
+struct Windows {
+    shop: std::path::PathBuf,
+    venv: std::path::PathBuf,
+    blog: std::path::PathBuf,
+    blog_venv: std::path::PathBuf,
+    elsewhere: std::path::PathBuf,
+}
+
+impl Windows {
+    fn new(fx: &common::Fixture) -> Windows {
+        let rvenv_dir = common::rvenv_bin().parent().unwrap().to_path_buf();
+        std::fs::write(
+            fx.home.join(".bash_profile"),
+            format!(
+                "PATH='{}':\"$PATH\"\nPS1='RVP> '\neval \"$(rvenv hook bash)\"\n",
+                rvenv_dir.display()
+            ),
+        )
+        .unwrap();
+        Windows {
+            shop: fx.dir("shop"),
+            venv: fx.venv("shop/.venv"),
+            blog: fx.dir("blog"),
+            blog_venv: fx.venv("blog/.venv"),
+            elsewhere: fx.dir("elsewhere"),
+        }
+    }
+}
+
+/// The value of `name` in `env`, as `env` prints it.
+fn env_var(env: &str, name: &str) -> Option<String> {
+    env.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}
+
+/// A window's environment (`env`, then `declare -F deactivate`) has `venv`
+/// on: VIRTUAL_ENV, its bin/ first on PATH, and deactivate.
+fn assert_window_on(env: &str, venv: &Path) {
+    assert_eq!(
+        env_var(env, "VIRTUAL_ENV"),
         Some(venv.display().to_string()),
         "{env}"
     );
+    let path = env_var(env, "PATH").unwrap();
     assert_eq!(
-        first_entry(&env),
+        path.split(':').next().unwrap(),
         venv.join("bin").display().to_string(),
         "{env}"
     );
@@ -594,44 +644,16 @@ fn tmux_windows_and_panes() {
         env.lines().any(|l| l == "deactivate"),
         "no deactivate: {env}"
     );
+}
 
-    tmux_cmd(&["new-window", "-t", "t:1", "-c", elsewhere.to_str().unwrap()]);
-    let env = pane_env("t:1", 1);
-    assert_eq!(var(&env, "VIRTUAL_ENV"), None, "{env}");
+/// A window's environment has nothing of `venv`.
+fn assert_window_without(env: &str, venv: &Path) {
+    assert_eq!(env_var(env, "VIRTUAL_ENV"), None, "{env}");
     assert!(
-        !var(&env, "PATH").unwrap().contains(venv.to_str().unwrap()),
+        !env_var(env, "PATH")
+            .unwrap()
+            .contains(venv.to_str().unwrap()),
         "{env}"
-    );
-
-    tmux_cmd(&["new-window", "-t", "t:2", "-c", blog.to_str().unwrap()]);
-    let env = pane_env("t:2", 2);
-    assert_eq!(
-        var(&env, "VIRTUAL_ENV"),
-        Some(blog_venv.display().to_string()),
-        "{env}"
-    );
-    assert_eq!(
-        first_entry(&env),
-        blog_venv.join("bin").display().to_string()
-    );
-    assert!(
-        !var(&env, "PATH").unwrap().contains(venv.to_str().unwrap()),
-        "{env}"
-    );
-
-    tmux_cmd(&["split-window", "-t", "t:1", "-c", shop.to_str().unwrap()]);
-    let env = pane_env("t:1.1", 3);
-    assert_eq!(
-        var(&env, "VIRTUAL_ENV"),
-        Some(venv.display().to_string()),
-        "{env}"
-    );
-    assert_eq!(first_entry(&env), venv.join("bin").display().to_string());
-    let path = var(&env, "PATH").unwrap();
-    assert_eq!(
-        path.matches(&format!("{}/bin", venv.display())).count(),
-        1,
-        "{path}"
     );
 }
 
@@ -650,20 +672,13 @@ fn screen_windows() {
         return;
     }
     let fx = common::Fixture::new();
-    let shop = fx.dir("shop");
-    let venv = fx.venv("shop/.venv");
-    let blog = fx.dir("blog");
-    let blog_venv = fx.venv("blog/.venv");
-    let elsewhere = fx.dir("elsewhere");
-    let rvenv_dir = common::rvenv_bin().parent().unwrap().to_path_buf();
-    std::fs::write(
-        fx.home.join(".bash_profile"),
-        format!(
-            "PATH='{}':\"$PATH\"\nPS1='RVP> '\neval \"$(rvenv hook bash)\"\n",
-            rvenv_dir.display()
-        ),
-    )
-    .unwrap();
+    let Windows {
+        shop,
+        venv,
+        blog,
+        blog_venv,
+        elsewhere,
+    } = Windows::new(&fx);
     // Windows are login shells (`-` before the name), as screen users set.
     let conf = fx.root.join("screenrc");
     let bash = sh.program().unwrap();
@@ -732,58 +747,23 @@ fn screen_windows() {
         }
         String::from_utf8(std::fs::read(&file).unwrap()).unwrap()
     };
-    let var = |env: &str, name: &str| -> Option<String> {
-        env.lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
-    };
-    let first_entry = |env: &str| {
-        var(env, "PATH")
-            .unwrap()
-            .split(':')
-            .next()
-            .unwrap()
-            .to_owned()
-    };
 
     let env = window_env(0);
-    assert_eq!(
-        var(&env, "VIRTUAL_ENV"),
-        Some(venv.display().to_string()),
-        "{env}"
-    );
-    assert_eq!(
-        first_entry(&env),
-        venv.join("bin").display().to_string(),
-        "{env}"
-    );
-    assert!(
-        env.lines().any(|l| l == "deactivate"),
-        "no deactivate: {env}"
-    );
+    assert_window_on(&env, &venv);
 
     screen_cmd(&["-X", "chdir", elsewhere.to_str().unwrap()]);
     screen_cmd(&["-X", "screen"]);
     let env = window_env(1);
-    assert_eq!(var(&env, "VIRTUAL_ENV"), None, "{env}");
-    assert!(
-        !var(&env, "PATH").unwrap().contains(venv.to_str().unwrap()),
-        "{env}"
-    );
+    assert_window_without(&env, &venv);
 
     screen_cmd(&["-X", "chdir", blog.to_str().unwrap()]);
     screen_cmd(&["-X", "screen"]);
     let env = window_env(2);
-    assert_eq!(
-        var(&env, "VIRTUAL_ENV"),
-        Some(blog_venv.display().to_string()),
-        "{env}"
-    );
-    assert_eq!(
-        first_entry(&env),
-        blog_venv.join("bin").display().to_string()
-    );
+    assert_window_on(&env, &blog_venv);
     assert!(
-        !var(&env, "PATH").unwrap().contains(venv.to_str().unwrap()),
+        !env_var(&env, "PATH")
+            .unwrap()
+            .contains(venv.to_str().unwrap()),
         "{env}"
     );
 }
