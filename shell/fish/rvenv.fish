@@ -177,6 +177,12 @@ function __rvenv_check
         end
         return 0
     end
+    __rvenv_moved
+end
+
+# The shell is in another directory than at the last decision, with nothing
+# else changed (the hook's fast test, or __rvenv_check's slow one, said so).
+function __rvenv_moved
     if test -n "$__rvenv_root"; and not __rvenv_within "$PWD" "$__rvenv_root"
         __rvenv_run
         return 0
@@ -185,7 +191,19 @@ function __rvenv_check
     # between $PWD and the part already known can hold a new project.
     set -l d "$PWD"
     set -l none_here ''
-    while not __rvenv_within "$__rvenv_dir" "$d"
+    # Each $d is $PWD or one of its parents: when $PWD holds none of glob's
+    # special characters, neither does $d, and the walk tests "$__rvenv_dir
+    # is $d or below it" inline with one glob (__rvenv_within's fast case),
+    # a function call and a regex less per level.
+    set -l plain ''
+    string match -qr -- '[*?\\\\]' "$PWD"
+    or set plain 1
+    while if test -n "$plain"
+            test "$d" != / -a "$__rvenv_dir" != "$d"
+            and not string match -q -- "$d/*" "$__rvenv_dir"
+        else
+            not __rvenv_within "$__rvenv_dir" "$d"
+        end
         # Any marker there (with no markers `path` would read stdin).
         if set -q __rvenv_markers[1]; and path filter -q -- "$d/"$__rvenv_markers
             __rvenv_run
@@ -231,6 +249,13 @@ if status is-interactive
         if test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
             and not path filter -q -- $__rvenv_absent
             and not path filter -vq -- $__rvenv_present
+            return 0
+        end
+        # Moved, all else as it was (the venv still there): straight to the
+        # walk up, past __rvenv_check's tests for what has not changed.
+        if test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a -n "$__rvenv_dir" -a "$PWD" != "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
+            and test -z "$__rvenv_venv" -o -e "$__rvenv_venv/pyvenv.cfg"
+            __rvenv_moved
             return 0
         end
         __rvenv_check
