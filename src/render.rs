@@ -11,7 +11,7 @@ use crate::decide::{Activation, Decision, NoVenv, Refusal};
 use crate::quote::{command_arg, display, quote};
 use crate::shell::Shell;
 
-/// What rvenv asks the hook to do: a few fine operations, each implemented
+/// What rvenv asks the hook to do: a few operations, each implemented
 /// once per template. An answer is `Begin`, then changes, then `State` or
 /// `Pin`: a Ctrl-C between the first and the last leaves `__rvenv_busy`
 /// set, and the next prompt undoes the half-applied answer (each change
@@ -25,17 +25,30 @@ pub enum Op {
     /// `deactivate` (before `rvenv activate`; only the shell knows whether
     /// there is one).
     DeactivateTheirs,
-    /// The venv the hook has on from here (empty: none). First of an
-    /// activation and last of a deactivation: when Ctrl-C cuts either
-    /// short, the template's undo (`__rvenv_deactivate`, made of these same
-    /// operations) finishes the job at the next prompt.
+    /// The venv on, in one operation (a crossing's answer is a few calls,
+    /// not a dozen: each costs the shell more than the work in it). In this
+    /// order, each step recorded in the hook's state before it is made, so
+    /// that the template's undo finishes an activation cut short: `venv`
+    /// recorded as the hook's, PYTHONHOME set aside, VIRTUAL_ENV and
+    /// VIRTUAL_ENV_PROMPT (`prompt`) exported, `venv/bin` first on PATH,
+    /// `shown` (the name, already made printable) as the prompt's prefix,
+    /// `deactivate` defined.
+    Activate {
+        venv: OsString,
+        prompt: OsString,
+        shown: OsString,
+    },
+    /// The hook's venv (`venv`) off, exactly, every other change the user
+    /// made kept: the template's undo, `__rvenv_deactivate` (its PATH
+    /// entry off, PYTHONHOME restored, the prompt's prefix off,
+    /// VIRTUAL_ENV and VIRTUAL_ENV_PROMPT unset, `deactivate` removed, the
+    /// venv's record last).
+    Deactivate { venv: OsString },
+    /// The venv the hook has on from here (empty: none), for a venv adopted
+    /// from a parent shell.
     Own { venv: OsString },
     /// Set and export a variable.
     SetVar { name: &'static str, value: OsString },
-    /// PYTHONHOME set aside (unset), kept for the undo to restore.
-    StashPythonHome,
-    /// `entry` put first on PATH, and recorded as the hook's.
-    PathFirst { entry: OsString },
     /// `entry`, which is the hook's already (a parent shell's hook put it
     /// there), moved to the front of PATH, or added there when something
     /// took it off; recorded as the hook's.
@@ -47,15 +60,6 @@ pub enum Op {
     DefineDeactivate,
     /// Unset a variable.
     UnsetVar { name: &'static str },
-    /// PYTHONHOME as [`Op::StashPythonHome`] found it.
-    RestorePythonHome,
-    /// `entry` taken off PATH exactly (its first occurrence, every other
-    /// entry left as it is), and no longer the hook's.
-    PathRemove { entry: OsString },
-    /// The prompt's prefix taken off, if the prompt still starts with it.
-    PromptClear,
-    /// `deactivate` removed.
-    RemoveDeactivate,
     /// The hook's state after the answer: the project the decision holds
     /// for, the project kept off, the venv the user was told about, and
     /// which markers exist in the directory (`0`/`1` each, in the order of
@@ -91,54 +95,21 @@ pub fn bin_entry(venv: &OsStr) -> OsString {
 }
 
 impl Op {
-    /// The operations that put `activation` on, in the order that lets a
-    /// cut-short answer be undone: the venv recorded first.
+    /// The operation that puts `activation` on.
     pub fn activate(activation: &Activation) -> Vec<Op> {
-        let venv = activation.venv.as_os_str();
-        vec![
-            Op::Own {
-                venv: venv.to_owned(),
-            },
-            Op::StashPythonHome,
-            Op::SetVar {
-                name: "VIRTUAL_ENV",
-                value: venv.to_owned(),
-            },
-            Op::SetVar {
-                name: "VIRTUAL_ENV_PROMPT",
-                value: activation.prompt.clone(),
-            },
-            Op::PathFirst {
-                entry: bin_entry(venv),
-            },
-            Op::PromptPrefix {
-                shown: display_name(&activation.prompt),
-            },
-            Op::DefineDeactivate,
-        ]
+        vec![Op::Activate {
+            venv: activation.venv.as_os_str().to_owned(),
+            prompt: activation.prompt.clone(),
+            shown: display_name(&activation.prompt),
+        }]
     }
 
-    /// The operations that undo the hook's activation of `venv` exactly,
-    /// leaving every other change the user made; the venv's record last,
-    /// so that a cut-short answer is finished by the template's undo.
+    /// The operation that undoes the hook's activation of `venv` exactly,
+    /// leaving every other change the user made.
     pub fn deactivate(venv: &OsStr) -> Vec<Op> {
-        vec![
-            Op::PathRemove {
-                entry: bin_entry(venv),
-            },
-            Op::RestorePythonHome,
-            Op::PromptClear,
-            Op::UnsetVar {
-                name: "VIRTUAL_ENV",
-            },
-            Op::UnsetVar {
-                name: "VIRTUAL_ENV_PROMPT",
-            },
-            Op::RemoveDeactivate,
-            Op::Own {
-                venv: OsString::new(),
-            },
-        ]
+        vec![Op::Deactivate {
+            venv: venv.to_owned(),
+        }]
     }
 
     /// The template's function for this operation, and its arguments.
@@ -146,18 +117,18 @@ impl Op {
         match self {
             Op::Begin => ("__rvenv_begin", vec![]),
             Op::DeactivateTheirs => ("__rvenv_deactivate_theirs", vec![]),
+            Op::Activate {
+                venv,
+                prompt,
+                shown,
+            } => ("__rvenv_activate", vec![venv, prompt, shown]),
+            Op::Deactivate { .. } => ("__rvenv_deactivate", vec![]),
             Op::Own { venv } => ("__rvenv_own", vec![venv]),
             Op::SetVar { name, value } => ("__rvenv_set", vec![OsStr::new(name), value]),
-            Op::StashPythonHome => ("__rvenv_stash_pythonhome", vec![]),
-            Op::PathFirst { entry } => ("__rvenv_path_first", vec![entry]),
             Op::PathFront { entry } => ("__rvenv_path_front", vec![entry]),
             Op::PromptPrefix { shown } => ("__rvenv_prompt", vec![shown]),
             Op::DefineDeactivate => ("__rvenv_define_deactivate", vec![]),
             Op::UnsetVar { name } => ("__rvenv_unset", vec![OsStr::new(name)]),
-            Op::RestorePythonHome => ("__rvenv_restore_pythonhome", vec![]),
-            Op::PathRemove { entry } => ("__rvenv_path_remove", vec![entry]),
-            Op::PromptClear => ("__rvenv_prompt_clear", vec![]),
-            Op::RemoveDeactivate => ("__rvenv_remove_deactivate", vec![]),
             Op::State {
                 root,
                 off,
@@ -232,12 +203,16 @@ fn tcsh_calls(ops: &[Op], path: Option<&OsStr>) -> Vec<u8> {
     for op in ops {
         let (function, mut args) = op.call();
         let owned: Vec<OsString> = match op {
-            Op::PathRemove { entry } | Op::PathFront { entry } => {
+            Op::Deactivate { venv } | Op::PathFront { entry: venv } => {
+                let entry = match op {
+                    Op::Deactivate { .. } => bin_entry(venv),
+                    _ => venv.clone(),
+                };
                 let rest = path
                     .as_deref()
                     .and_then(|p| path_without(p, entry.as_bytes()));
                 if matches!(op, Op::PathFront { .. }) {
-                    path = Some(prepend(entry, rest.as_deref().or(path.as_deref())));
+                    path = Some(prepend(&entry, rest.as_deref().or(path.as_deref())));
                 } else if let Some(rest) = &rest {
                     path = Some(rest.clone());
                 }
@@ -246,25 +221,15 @@ fn tcsh_calls(ops: &[Op], path: Option<&OsStr>) -> Vec<u8> {
                     None => vec!["0".into(), OsString::new()],
                 }
             }
-            Op::PathFirst { entry } => {
-                path = Some(prepend(entry, path.as_deref()));
-                vec![]
+            Op::Activate { venv, shown, .. } => {
+                path = Some(prepend(&bin_entry(venv), path.as_deref()));
+                // The name as the prompt draws it, in place of `shown`.
+                args.pop();
+                vec![tcsh_prompt_prefix(shown)]
             }
             Op::PromptPrefix { shown } => {
-                let mut escaped = b"(".to_vec();
-                for &b in shown.as_bytes() {
-                    match b {
-                        b'%' => escaped.extend_from_slice(b"%%"),
-                        b'\\' => escaped.extend_from_slice(b"\\\\"),
-                        b'!' => escaped.extend_from_slice(b"\\!"),
-                        // `^c` is a control character in a tcsh prompt.
-                        b'^' => escaped.extend_from_slice(b"\\^"),
-                        b => escaped.push(b),
-                    }
-                }
-                escaped.extend_from_slice(b") ");
                 args.clear();
-                vec![OsString::from_vec(escaped)]
+                vec![tcsh_prompt_prefix(shown)]
             }
             _ => vec![],
         };
@@ -277,6 +242,24 @@ fn tcsh_calls(ops: &[Op], path: Option<&OsStr>) -> Vec<u8> {
         code.push(b'\n');
     }
     code
+}
+
+/// `(shown) `, escaped for tcsh's prompt: `%`, `\\`, `!` are its own, and
+/// `^c` is a control character there.
+fn tcsh_prompt_prefix(shown: &OsStr) -> OsString {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let mut escaped = b"(".to_vec();
+    for &b in shown.as_bytes() {
+        match b {
+            b'%' => escaped.extend_from_slice(b"%%"),
+            b'\\' => escaped.extend_from_slice(b"\\\\"),
+            b'!' => escaped.extend_from_slice(b"\\!"),
+            b'^' => escaped.extend_from_slice(b"\\^"),
+            b => escaped.push(b),
+        }
+    }
+    escaped.extend_from_slice(b") ");
+    OsString::from_vec(escaped)
 }
 
 /// For a shell that cannot cut strings (tcsh), when a venv activated by
@@ -638,20 +621,8 @@ mod tests {
         assert_eq!(
             String::from_utf8(render_decision(Shell::Bash, &decision, OsStr::new(""))).unwrap(),
             "__rvenv_begin\n\
-             __rvenv_path_remove '/o'\\''ld/.venv/bin'\n\
-             __rvenv_restore_pythonhome\n\
-             __rvenv_prompt_clear\n\
-             __rvenv_unset 'VIRTUAL_ENV'\n\
-             __rvenv_unset 'VIRTUAL_ENV_PROMPT'\n\
-             __rvenv_remove_deactivate\n\
-             __rvenv_own ''\n\
-             __rvenv_own '/p q/$(x)/.venv'\n\
-             __rvenv_stash_pythonhome\n\
-             __rvenv_set 'VIRTUAL_ENV' '/p q/$(x)/.venv'\n\
-             __rvenv_set 'VIRTUAL_ENV_PROMPT' 'it'\\''s'\n\
-             __rvenv_path_first '/p q/$(x)/.venv/bin'\n\
-             __rvenv_prompt 'it'\\''s'\n\
-             __rvenv_define_deactivate\n\
+             __rvenv_deactivate\n\
+             __rvenv_activate '/p q/$(x)/.venv' 'it'\\''s' 'it'\\''s'\n\
              __rvenv_set_markers 'KEY' 'pyvenv.cfg'\n\
              __rvenv_state '/p q/$(x)' '' '' '1'\n\
              __rvenv_watch '' ''\n"
@@ -660,20 +631,8 @@ mod tests {
         assert_eq!(
             String::from_utf8(render_decision(Shell::Fish, &decision, OsStr::new(""))).unwrap(),
             "__rvenv_begin\n\
-             __rvenv_path_remove '/o\\'ld/.venv/bin'\n\
-             __rvenv_restore_pythonhome\n\
-             __rvenv_prompt_clear\n\
-             __rvenv_unset 'VIRTUAL_ENV'\n\
-             __rvenv_unset 'VIRTUAL_ENV_PROMPT'\n\
-             __rvenv_remove_deactivate\n\
-             __rvenv_own ''\n\
-             __rvenv_own '/p q/$(x)/.venv'\n\
-             __rvenv_stash_pythonhome\n\
-             __rvenv_set 'VIRTUAL_ENV' '/p q/$(x)/.venv'\n\
-             __rvenv_set 'VIRTUAL_ENV_PROMPT' 'it\\'s'\n\
-             __rvenv_path_first '/p q/$(x)/.venv/bin'\n\
-             __rvenv_prompt 'it\\'s'\n\
-             __rvenv_define_deactivate\n\
+             __rvenv_deactivate\n\
+             __rvenv_activate '/p q/$(x)/.venv' 'it\\'s' 'it\\'s'\n\
              __rvenv_set_markers 'KEY' 'pyvenv.cfg'\n\
              __rvenv_state '/p q/$(x)' '' '' '1'\n\
              __rvenv_watch '' ''\n"

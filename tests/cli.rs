@@ -125,7 +125,7 @@ fn status_says_what_the_hook_does() {
         let answer = String::from_utf8_lossy(&hook.stdout);
         let ctx = project.display();
         assert_eq!(
-            answer.contains("__rvenv_path_first "),
+            answer.contains("__rvenv_activate "),
             activates,
             "{ctx}: the hook: {answer}"
         );

@@ -841,11 +841,10 @@ fn deactivation_cut_short_is_finished(sh: Shell) {
         .assert_on(&bytes(&venv), b"shop", &orig, "entered");
     let v = venv.display();
     let cut = match sh {
-        // rvenv hands tcsh PATH without the entry (tcsh cannot cut it).
+        // tcsh's undo is one operation: its first step by hand (PATH as
+        // it was before the venv went on).
         Shell::Tcsh => format!(
-            "source $__rvenv_lib:q/__rvenv_begin __rvenv_begin; \
-             source $__rvenv_lib:q/__rvenv_path_remove __rvenv_path_remove '{v}/bin' 1 '{}'; \
-             source $__rvenv_lib:q/__rvenv_restore_pythonhome __rvenv_restore_pythonhome",
+            "source $__rvenv_lib:q/__rvenv_begin __rvenv_begin; setenv PATH '{}'",
             lossy(&orig)
         ),
         Shell::Nushell => format!(

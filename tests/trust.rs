@@ -1165,31 +1165,17 @@ fn allow_command_in_the_message_pastes_into_fish() {
     }
 }
 
-/// The operations an activation sends that the stubs of [`hook_output`]
-/// ignore (elvish, xonsh).
+/// The operations an activation sends besides `__rvenv_activate`, which
+/// the stubs of [`hook_output`] ignore (elvish, xonsh; tcsh needs a file
+/// for each, an empty one does nothing).
 const STUB_OPS: &[&str] = &[
     "state",
     "deactivate",
     "begin",
     "watch",
-    "own",
-    "stash_pythonhome",
-    "path_first",
-    "path_front",
-    "define_deactivate",
     "set_markers",
     "deactivate_theirs",
     "pin",
-];
-
-/// The operations an activation or a switch sends besides [`STUB_OPS`],
-/// which tcsh needs a file for (an empty one does nothing).
-const TCSH_MORE_OPS: &[&str] = &[
-    "path_remove",
-    "prompt_clear",
-    "unset",
-    "remove_deactivate",
-    "restore_pythonhome",
 ];
 
 /// The name in tcsh's prompt prefix `(NAME) ` as tcsh shows it: `%%`, `\\`,
@@ -1234,23 +1220,17 @@ fn hook_output(sh: Shell, paste: bool) {
     // $__rvenv_lib: the stubs are files there.
     let stubs = fx.dir("stubs");
     let mut script = match sh {
-        Shell::Fish => "function __rvenv_set\n    switch $argv[1]\n        \
-                        case VIRTUAL_ENV\n            printf '%s' $argv[2] >$__out.1\n        \
-                        case VIRTUAL_ENV_PROMPT\n            printf '%s' $argv[2] >$__out.2\n    \
-                        end\nend\n\
-                        function __rvenv_prompt\n    printf '%s' $argv[1] >$__out.3\nend\n\
+        Shell::Fish => "function __rvenv_activate\n    printf '%s' $argv[1] >$__out.1\n    \
+                        printf '%s' $argv[2] >$__out.2\n    printf '%s' $argv[3] >$__out.3\nend\n\
                         function __rvenv_state; end\nfunction __rvenv_deactivate; end\n\
                         function __rvenv_begin; end\nfunction __rvenv_watch; end\n\
-                        function __rvenv_own; end\nfunction __rvenv_stash_pythonhome; end\n\
-                        function __rvenv_path_first; end\nfunction __rvenv_define_deactivate; end\n\
                         function __rvenv_set_markers; end\n"
             .to_string(),
         Shell::Elvish => {
             let mut stubs = String::from(
                 "var __out = ''\n\
-                 fn __rvenv_set {|n v| if (==s $n VIRTUAL_ENV) { print $v > $__out.1 } \
-                 elif (==s $n VIRTUAL_ENV_PROMPT) { print $v > $__out.2 } }\n\
-                 fn __rvenv_prompt {|v| print $v > $__out.3 }\n",
+                 fn __rvenv_activate {|v p n| print $v > $__out.1; print $p > $__out.2; \
+                 print $n > $__out.3 }\n",
             );
             for op in STUB_OPS {
                 stubs.push_str(&format!("fn __rvenv_{op} {{|@a| }}\n"));
@@ -1258,22 +1238,14 @@ fn hook_output(sh: Shell, paste: bool) {
             stubs
         }
         Shell::Tcsh => {
-            for op in STUB_OPS.iter().chain(TCSH_MORE_OPS) {
+            for op in STUB_OPS {
                 fs::write(stubs.join(format!("__rvenv_{op}")), "").unwrap();
             }
             fs::write(
-                stubs.join("__rvenv_set"),
-                // A one-line `if` would truncate the file whatever the test.
-                "if ( \"$argv[2]\" == VIRTUAL_ENV ) then\n\
-                 \x20   printf '%s' $argv[3]:q >! \"${__out}.1\"\n\
-                 else if ( \"$argv[2]\" == VIRTUAL_ENV_PROMPT ) then\n\
-                 \x20   printf '%s' $argv[3]:q >! \"${__out}.2\"\n\
-                 endif\n",
-            )
-            .unwrap();
-            fs::write(
-                stubs.join("__rvenv_prompt"),
-                "printf '%s' $argv[2]:q >! \"${__out}.3\"\n",
+                stubs.join("__rvenv_activate"),
+                "printf '%s' $argv[2]:q >! \"${__out}.1\"\n\
+                 printf '%s' $argv[3]:q >! \"${__out}.2\"\n\
+                 printf '%s' $argv[4]:q >! \"${__out}.3\"\n",
             )
             .unwrap();
             format!("set __rvenv_lib = '{}'\n", stubs.display())
@@ -1283,11 +1255,11 @@ fn hook_output(sh: Shell, paste: bool) {
         Shell::Nushell => "def __rvenv_stub [file: string, out: string] {\n\
              \x20   for r in (open --raw $file | decode utf-8 | lines | where $it != '' | each {|l| $l | from json }) {\n\
              \x20       match $r.op {\n\
-             \x20           '__rvenv_set' => {\n\
-             \x20               if $r.args.0 == 'VIRTUAL_ENV' { $r.args.1 | save -f $'($out).1' }\n\
-             \x20               if $r.args.0 == 'VIRTUAL_ENV_PROMPT' { $r.args.1 | save -f $'($out).2' }\n\
+             \x20           '__rvenv_activate' => {\n\
+             \x20               $r.args.0 | save -f $'($out).1'\n\
+             \x20               $r.args.1 | save -f $'($out).2'\n\
+             \x20               $r.args.2 | save -f $'($out).3'\n\
              \x20           }\n\
-             \x20           '__rvenv_prompt' => { $r.args.0 | save -f $'($out).3' }\n\
              \x20           _ => {}\n\
              \x20       }\n\
              \x20   }\n\
@@ -1300,23 +1272,18 @@ fn hook_output(sh: Shell, paste: bool) {
                 "import os\n__out = ''\n\
                  def __rvenv_put(n, v):\n    \
                  with open(__out + n, 'wb') as f:\n        f.write(os.fsencode(v))\n\
-                 def __rvenv_set(n, v):\n    \
-                 __rvenv_put({'VIRTUAL_ENV': '.1', 'VIRTUAL_ENV_PROMPT': '.2'}.get(n, '.x'), v)\n\
-                 def __rvenv_prompt(v):\n    __rvenv_put('.3', v)\n",
+                 def __rvenv_activate(v, p, n):\n    \
+                 __rvenv_put('.1', v)\n    __rvenv_put('.2', p)\n    __rvenv_put('.3', n)\n",
             );
             for op in STUB_OPS {
                 stubs.push_str(&format!("def __rvenv_{op}(*a):\n    pass\n"));
             }
             stubs
         }
-        _ => "__rvenv_set() {\n    case $1 in\n    \
-              VIRTUAL_ENV) printf '%s' \"$2\" >\"$__out.1\" ;;\n    \
-              VIRTUAL_ENV_PROMPT) printf '%s' \"$2\" >\"$__out.2\" ;;\n    esac\n}\n\
-              __rvenv_prompt() {\n    printf '%s' \"$1\" >\"$__out.3\"\n}\n\
+        _ => "__rvenv_activate() {\n    printf '%s' \"$1\" >\"$__out.1\"\n    \
+              printf '%s' \"$2\" >\"$__out.2\"\n    printf '%s' \"$3\" >\"$__out.3\"\n}\n\
               __rvenv_state() { :; }\n__rvenv_deactivate() { :; }\n\
               __rvenv_begin() { :; }\n__rvenv_watch() { :; }\n\
-              __rvenv_own() { :; }\n__rvenv_stash_pythonhome() { :; }\n\
-              __rvenv_path_first() { :; }\n__rvenv_define_deactivate() { :; }\n\
               __rvenv_set_markers() { :; }\n"
             .to_string(),
     };
@@ -1393,7 +1360,7 @@ fn hook_output(sh: Shell, paste: bool) {
             expect.push((ctx, out, bytes(&venv), name.clone()));
             continue;
         }
-        assert_eq!(count(&code, b"__rvenv_path_first"), 0, "{ctx}: activated");
+        assert_eq!(count(&code, b"__rvenv_activate"), 0, "{ctx}: activated");
         let marker = b"; if you trust it, run: ";
         let at = line
             .windows(marker.len())

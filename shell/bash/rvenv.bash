@@ -4,6 +4,8 @@
 # while a venv is on). Loading it twice is harmless.
 #
 # State, in shell variables (never exported):
+#   __rvenv_answers  where rvenv writes its answers (set by `rvenv hook bash`
+#                    above this text; '' = nowhere, they are captured)
 #   __rvenv_venv     the venv this hook activated
 #   __rvenv_root     the project the last decision holds for ('' = none up to /)
 #   __rvenv_off      the project whose venv the user deactivated
@@ -24,6 +26,7 @@
 # The hook starts rvenv only when one of these cheap tests says the answer may
 # have changed; a prompt where nothing changed runs only shell builtins.
 
+__rvenv_answers=${__rvenv_answers-}
 __rvenv_venv=${__rvenv_venv-}
 __rvenv_root=${__rvenv_root-}
 __rvenv_off=${__rvenv_off-}
@@ -96,9 +99,20 @@ __rvenv_set_markers() {
 # Asks rvenv, and evaluates its answer (calls to the functions below).
 # __rvenv_asking says, until rvenv has answered, where it was asked: if
 # Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
+# rvenv writes its answer into a file of $__rvenv_answers when that is still
+# a directory of this user's (not a symlink), which nobody else can write
+# into (rvenv made it so, mode 0700, in memory): sourcing it costs bash less
+# than $(...) (a pipe read, the text copied). `>|`: noclobber may be on. An
+# answer is read only when rvenv succeeded: one stopped by Ctrl-C may have
+# written part of one.
 __rvenv_run() {
     __rvenv_asking=$PWD
-    \builtin eval "$(\command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey")"
+    if [[ -n $__rvenv_answers && -d $__rvenv_answers && -O $__rvenv_answers && ! -L $__rvenv_answers ]]; then
+        \command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" >|"$__rvenv_answers/a.$$" &&
+            \builtin . "$__rvenv_answers/a.$$"
+    else
+        \builtin eval "$(\command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey")"
+    fi
     __rvenv_asking=
     if [[ $__rvenv_dir != "$PWD" ]]; then
         # rvenv failed (it said why): do not ask again until something changes.
@@ -309,10 +323,35 @@ __rvenv_pin() {
     __rvenv_busy=
 }
 
-# The operations an activation is made of (src/render.rs, Op), in the
-# order rvenv sends them. Each records what it does before doing it: if
-# Ctrl-C cuts an answer short, the next prompt undoes whatever was done
-# (see __rvenv_begin).
+# The operations rvenv sends (src/render.rs, Op). Each records what it does
+# before doing it: if Ctrl-C cuts an answer short, the next prompt undoes
+# whatever was done (see __rvenv_begin).
+
+# The venv $1 on (rvenv's Activate): VIRTUAL_ENV_PROMPT $2, prompt prefix
+# $3 (printable already). Each step is recorded in the hook's state before
+# it is made, so that an activation cut short is undone exactly. Its steps
+# inline: a function call per step cost a crossing about a tenth of
+# starting /bin/true.
+__rvenv_activate() {
+    __rvenv_venv=$1
+    __rvenv_conda=${CONDA_PREFIX-}
+    \builtin export __RVENV_VENV="$1"
+    if [[ -n ${PYTHONHOME+x} ]]; then
+        __rvenv_old_pythonhome=$PYTHONHOME
+        __rvenv_had_pythonhome=1
+        \builtin unset PYTHONHOME
+    else
+        __rvenv_had_pythonhome=
+    fi
+    # shellcheck disable=SC2034  # exported (shellcheck does not see `\builtin export`)
+    \builtin export VIRTUAL_ENV="$1" VIRTUAL_ENV_PROMPT="$2"
+    __rvenv_path_entry=$1/bin
+    \builtin export PATH="$__rvenv_path_entry${PATH:+:$PATH}"
+    __rvenv_path_then=$PATH
+    \builtin hash -r
+    __rvenv_prompt "$3"
+    __rvenv_define_deactivate
+}
 
 # The venv the hook has on from here ('' = none).
 __rvenv_own() {
@@ -328,25 +367,6 @@ __rvenv_own() {
 # Sets and exports variable $1 to $2.
 __rvenv_set() {
     \builtin export "$1=$2"
-}
-
-# PYTHONHOME set aside, kept for __rvenv_deactivate to restore.
-__rvenv_stash_pythonhome() {
-    if [[ -n ${PYTHONHOME+x} ]]; then
-        __rvenv_old_pythonhome=$PYTHONHOME
-        __rvenv_had_pythonhome=1
-        \builtin unset PYTHONHOME
-    else
-        __rvenv_had_pythonhome=
-    fi
-}
-
-# Puts $1 first on PATH, as the hook's entry.
-__rvenv_path_first() {
-    __rvenv_path_entry=$1
-    \builtin export PATH="$__rvenv_path_entry${PATH:+:$PATH}"
-    __rvenv_path_then=$PATH
-    \builtin hash -r
 }
 
 # True when every entry in front of the hook's (every entry, when it is
@@ -452,10 +472,6 @@ __rvenv_yield() {
     __rvenv_dir=
 }
 
-# The operations a deactivation is made of, in the order rvenv sends them:
-# the venv's record goes last (__rvenv_own ''), so that an answer cut short
-# is finished by __rvenv_deactivate.
-
 # Takes $1 off PATH exactly, leaving every other entry; only while the hook
 # has an entry there (before `rvenv activate`, the hook's own deactivate,
 # called as the user's, may have taken it off already).
@@ -467,7 +483,7 @@ __rvenv_path_remove() {
     \builtin hash -r
 }
 
-# PYTHONHOME as __rvenv_stash_pythonhome found it.
+# PYTHONHOME as __rvenv_activate found it.
 __rvenv_restore_pythonhome() {
     if [[ -n $__rvenv_had_pythonhome ]]; then
         \builtin export PYTHONHOME="$__rvenv_old_pythonhome"
@@ -476,34 +492,26 @@ __rvenv_restore_pythonhome() {
     __rvenv_old_pythonhome=
 }
 
-# Takes the prefix off the prompt, if the prompt still starts with it.
-__rvenv_prompt_clear() {
-    if [[ -n $__rvenv_ps1_prefix && ${PS1-} == "$__rvenv_ps1_prefix"* ]]; then
-        PS1=${PS1#"$__rvenv_ps1_prefix"}
-    fi
-    __rvenv_ps1_prefix=
-}
-
 __rvenv_unset() {
     \builtin unset "$1"
 }
 
-__rvenv_remove_deactivate() {
-    \builtin unset -f deactivate
-}
-
 # Undoes the hook's activation exactly, leaving every other change the user
-# made: the same operations, for what runs without rvenv (the user's
-# deactivate, an answer cut short, VIRTUAL_ENV unset behind our back).
+# made (rvenv's Deactivate, the user's deactivate, an answer cut short,
+# VIRTUAL_ENV unset behind our back): its PATH entry off, PYTHONHOME back,
+# the prompt's prefix off, the variables and deactivate gone, and the venv's
+# record last, so that when Ctrl-C cuts it short the next prompt finishes it.
 __rvenv_deactivate() {
     __rvenv_gitidx=
     [[ -n $__rvenv_venv ]] || return 0
     __rvenv_path_remove "$__rvenv_path_entry"
     __rvenv_restore_pythonhome
-    __rvenv_prompt_clear
-    __rvenv_unset VIRTUAL_ENV
-    __rvenv_unset VIRTUAL_ENV_PROMPT
-    __rvenv_remove_deactivate
+    if [[ -n $__rvenv_ps1_prefix && ${PS1-} == "$__rvenv_ps1_prefix"* ]]; then
+        PS1=${PS1#"$__rvenv_ps1_prefix"}
+    fi
+    __rvenv_ps1_prefix=
+    \builtin unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT
+    \builtin unset -f deactivate
     __rvenv_own ''
 }
 

@@ -174,10 +174,20 @@ set ops[watch] = {|idx stamp|
   s gitok (if (!=s $idx '') { index-now $idx } else { put '' })
 }
 set ops[pin] = {|v| s pin $v; s off ''; s busy $false }
+# The venv $v on (rvenv's Activate), each step recorded before it is made.
+set ops[activate] = {|v prompt shown|
+  $ops[own] $v
+  $ops[stash_pythonhome]
+  set-env VIRTUAL_ENV $v
+  set-env VIRTUAL_ENV_PROMPT $prompt
+  $ops[path_first] $v'/bin'
+  $ops[prompt] $shown
+  $ops[define_deactivate]
+}
 
-# Undoes the hook's activation exactly: the same operations, for what runs
-# without rvenv (the user's deactivate, an answer cut short, VIRTUAL_ENV unset
-# behind our back).
+# Undoes the hook's activation exactly (rvenv's Deactivate, the user's
+# deactivate, an answer cut short, VIRTUAL_ENV unset behind our back), the
+# venv's record last.
 set deactivate-all~ = {
   s gitidx ''
   if (==s (g venv) '') { return }
@@ -195,18 +205,14 @@ set deactivate-all~ = {
 var answer-ns = (ns [
   &__rvenv_begin~=$ops[begin]
   &__rvenv_deactivate_theirs~=$ops[deactivate_theirs]
+  &__rvenv_activate~=$ops[activate]
+  &__rvenv_deactivate~=$deactivate-all~
   &__rvenv_own~=$ops[own]
   &__rvenv_set~=$ops[set]
-  &__rvenv_stash_pythonhome~=$ops[stash_pythonhome]
-  &__rvenv_path_first~=$ops[path_first]
   &__rvenv_path_front~=$ops[path_front]
   &__rvenv_prompt~=$ops[prompt]
   &__rvenv_define_deactivate~=$ops[define_deactivate]
   &__rvenv_unset~=$ops[unset]
-  &__rvenv_restore_pythonhome~=$ops[restore_pythonhome]
-  &__rvenv_path_remove~=$ops[path_remove]
-  &__rvenv_prompt_clear~=$ops[prompt_clear]
-  &__rvenv_remove_deactivate~=$ops[remove_deactivate]
   &__rvenv_state~=$ops[state]
   &__rvenv_set_markers~=$ops[set_markers]
   &__rvenv_pin~=$ops[pin]

@@ -323,10 +323,34 @@ function __rvenv_prompt_is_ours
     functions fish_prompt 2>/dev/null | string match -q '*__rvenv_orig_fish_prompt*'
 end
 
-# The operations an activation is made of (src/render.rs, Op), in the
-# order rvenv sends them. Each records what it does before doing it: if
-# Ctrl-C cuts an answer short, the next prompt undoes whatever was done
-# (see __rvenv_begin).
+# The operations rvenv sends (src/render.rs, Op). Each records what it does
+# before doing it: if Ctrl-C cuts an answer short, the next prompt undoes
+# whatever was done (see __rvenv_begin).
+
+# The venv $argv[1] on (rvenv's Activate): VIRTUAL_ENV_PROMPT $argv[2],
+# prompt prefix $argv[3] (printable already). Each step is recorded in the
+# hook's state before it is made, so that an activation cut short is undone
+# exactly. Its steps inline: each function call costs fish more than the
+# step in it.
+function __rvenv_activate
+    set -g __rvenv_venv $argv[1]
+    set -g __rvenv_conda "$CONDA_PREFIX"
+    set -gx __RVENV_VENV $argv[1]
+    if set -q PYTHONHOME
+        set -g __rvenv_old_pythonhome $PYTHONHOME
+        set -g __rvenv_had_pythonhome 1
+        set -e PYTHONHOME
+    else
+        set -g __rvenv_had_pythonhome ''
+    end
+    set -gx VIRTUAL_ENV $argv[1]
+    set -gx VIRTUAL_ENV_PROMPT $argv[2]
+    set -g __rvenv_path_entry $argv[1]/bin
+    set -gx PATH $__rvenv_path_entry $PATH
+    set -g __rvenv_path_then $PATH
+    __rvenv_prompt $argv[3]
+    __rvenv_define_deactivate
+end
 
 # The venv the hook has on from here ('' = none).
 # Exported as __RVENV_VENV, for a child shell to adopt (rvenv checks it
@@ -345,24 +369,6 @@ end
 # Sets and exports variable $argv[1] to $argv[2].
 function __rvenv_set
     set -gx $argv[1] $argv[2]
-end
-
-# PYTHONHOME set aside, kept for __rvenv_deactivate to restore.
-function __rvenv_stash_pythonhome
-    if set -q PYTHONHOME
-        set -g __rvenv_old_pythonhome $PYTHONHOME
-        set -g __rvenv_had_pythonhome 1
-        set -e PYTHONHOME
-    else
-        set -g __rvenv_had_pythonhome ''
-    end
-end
-
-# Puts $argv[1] first on PATH, as the hook's entry.
-function __rvenv_path_first
-    set -g __rvenv_path_entry $argv[1]
-    set -gx PATH $__rvenv_path_entry $PATH
-    set -g __rvenv_path_then $PATH
 end
 
 # True when every entry in front of the hook's (every entry, when it is
@@ -452,10 +458,6 @@ function __rvenv_yield
     return 0
 end
 
-# The operations a deactivation is made of, in the order rvenv sends them:
-# the venv's record goes last (__rvenv_own ''), so that an answer cut short
-# is finished by __rvenv_deactivate.
-
 # Takes $argv[1] off PATH exactly, leaving every other entry; only while
 # the hook has an entry there (an activation cut short before its PATH step
 # has none, and "" would match an empty entry of the user's; before `rvenv
@@ -468,7 +470,7 @@ function __rvenv_path_remove
     set -g __rvenv_path_entry ''
 end
 
-# PYTHONHOME as __rvenv_stash_pythonhome found it.
+# PYTHONHOME as __rvenv_activate found it.
 function __rvenv_restore_pythonhome
     if test -n "$__rvenv_had_pythonhome"
         set -gx PYTHONHOME $__rvenv_old_pythonhome
@@ -477,34 +479,27 @@ function __rvenv_restore_pythonhome
     set -g __rvenv_old_pythonhome ''
 end
 
-# The prompt wrapper stays: with no name it prints the user's prompt alone,
-# and the next activation need not wrap it again (a function copied and
-# defined at every crossing cost more than the rest of it).
-function __rvenv_prompt_clear
-    set -g __rvenv_name ''
-end
-
 function __rvenv_unset
     set -e $argv[1]
 end
 
-function __rvenv_remove_deactivate
-    functions -e deactivate
-end
-
 # Undoes the hook's activation exactly, leaving every other change the user
-# made: the same operations, for what runs without rvenv (the user's
-# deactivate, an answer cut short, VIRTUAL_ENV unset behind our back).
+# made (rvenv's Deactivate, the user's deactivate, an answer cut short,
+# VIRTUAL_ENV unset behind our back): its PATH entry off, PYTHONHOME back,
+# the prompt's name off, the variables and deactivate gone, and the venv's
+# record last, so that when Ctrl-C cuts it short the next prompt finishes
+# it. The prompt wrapper stays: with no name it prints the user's prompt
+# alone, and the next activation need not wrap it again (a function copied
+# and defined at every crossing cost more than the rest of it).
 function __rvenv_deactivate
     set -g __rvenv_gitidx ''
     test -n "$__rvenv_venv"
     or return 0
     __rvenv_path_remove "$__rvenv_path_entry"
     __rvenv_restore_pythonhome
-    __rvenv_prompt_clear
-    __rvenv_unset VIRTUAL_ENV
-    __rvenv_unset VIRTUAL_ENV_PROMPT
-    __rvenv_remove_deactivate
+    set -g __rvenv_name ''
+    set -e VIRTUAL_ENV VIRTUAL_ENV_PROMPT
+    functions -e deactivate
     __rvenv_own ''
     return 0
 end

@@ -53,7 +53,12 @@ def __rvenv_without [list: list, entry: string] {
 }
 
 def --env __rvenv_apply [ops: list] {
-    for op in $ops {
+    # A queue: a Deactivate becomes, when it comes, the records of the undo
+    # (their arguments read from the state the answer's earlier records left).
+    mut queue = $ops
+    while ($queue | is-not-empty) {
+        let op = $queue.0
+        $queue = ($queue | skip 1)
         let a = $op.args
         match $op.op {
             "__rvenv_begin" => { __rvenv_put busy true; __rvenv_put asking "" }
@@ -63,7 +68,12 @@ def --env __rvenv_apply [ops: list] {
                 if $a.0 != "" { load-env {__RVENV_VENV: $a.0} } else { hide-env -i __RVENV_VENV }
             }
             "__rvenv_set" => { load-env {($a.0): $a.1} }
-            "__rvenv_stash_pythonhome" => {
+            # The venv $a.0 on (rvenv's Activate): VIRTUAL_ENV_PROMPT $a.1,
+            # prompt prefix $a.2; each step recorded before it is made.
+            "__rvenv_activate" => {
+                __rvenv_put venv $a.0
+                __rvenv_put conda ($env.CONDA_PREFIX? | default "")
+                load-env {__RVENV_VENV: $a.0}
                 if 'PYTHONHOME' in $env {
                     __rvenv_put old_pythonhome $env.PYTHONHOME
                     __rvenv_put had_pythonhome true
@@ -71,11 +81,30 @@ def --env __rvenv_apply [ops: list] {
                 } else {
                     __rvenv_put had_pythonhome false
                 }
-            }
-            "__rvenv_path_first" => {
-                __rvenv_put path_entry $a.0
-                $env.PATH = (__rvenv_path | prepend $a.0)
+                load-env {VIRTUAL_ENV: $a.0, VIRTUAL_ENV_PROMPT: $a.1}
+                let entry = $"($a.0)/bin"
+                __rvenv_put path_entry $entry
+                $env.PATH = (__rvenv_path | prepend $entry)
                 __rvenv_put path_then (__rvenv_path)
+                if ($env.VIRTUAL_ENV_DISABLE_PROMPT? | default "") == "" {
+                    __rvenv_put prefix $"\(($a.2)\) "
+                }
+            }
+            # The hook's venv off exactly (rvenv's Deactivate, the user's
+            # deactivate, an answer cut short): these records, the venv's
+            # record last.
+            "__rvenv_deactivate" => {
+                __rvenv_put gitidx ""
+                if $env.__rvenv.venv != "" {
+                    $queue = ([
+                        {op: "__rvenv_path_remove", args: [$env.__rvenv.path_entry]}
+                        {op: "__rvenv_restore_pythonhome", args: []}
+                        {op: "__rvenv_prompt_clear", args: []}
+                        {op: "__rvenv_unset", args: ["VIRTUAL_ENV"]}
+                        {op: "__rvenv_unset", args: ["VIRTUAL_ENV_PROMPT"]}
+                        {op: "__rvenv_own", args: [""]}
+                    ] | append $queue)
+                }
             }
             # Moves $a.0 to the front of PATH (adds it when it is not
             # there), as the hook's entry: a venv adopted from a parent
@@ -110,7 +139,6 @@ def --env __rvenv_apply [ops: list] {
             # `deactivate` is a command of this file (nushell defines no
             # command at run time): it works while the hook has a venv on.
             "__rvenv_define_deactivate" => {}
-            "__rvenv_remove_deactivate" => {}
             "__rvenv_deactivate_theirs" => {}
             "__rvenv_state" => {
                 __rvenv_put root $a.0
@@ -155,18 +183,9 @@ def --env __rvenv_run [] {
     }
 }
 
-# Undoes the hook's activation exactly (the same operations rvenv sends).
+# Undoes the hook's activation exactly (what rvenv's Deactivate does).
 def --env __rvenv_deactivate [] {
-    __rvenv_put gitidx ""
-    if $env.__rvenv.venv == "" { return }
-    __rvenv_apply [
-        {op: "__rvenv_path_remove", args: [$env.__rvenv.path_entry]}
-        {op: "__rvenv_restore_pythonhome", args: []}
-        {op: "__rvenv_prompt_clear", args: []}
-        {op: "__rvenv_unset", args: ["VIRTUAL_ENV"]}
-        {op: "__rvenv_unset", args: ["VIRTUAL_ENV_PROMPT"]}
-        {op: "__rvenv_own", args: [""]}
-    ]
+    __rvenv_apply [{op: "__rvenv_deactivate", args: []}]
 }
 
 # A venv activated by hand took over: our PATH entry and prefix go, its

@@ -114,6 +114,17 @@ function global:__rvenv_remove_deactivate {
         Remove-Item Function:\deactivate
     }
 }
+# The venv $v on (rvenv's Activate), each step recorded before it is made.
+function global:__rvenv_activate([string]$v, [string]$prompt, [string]$shown) {
+    __rvenv_own $v
+    __rvenv_stash_pythonhome
+    __rvenv_set VIRTUAL_ENV $v
+    __rvenv_set VIRTUAL_ENV_PROMPT $prompt
+    # '' is a value .NET could not hold (not UTF-8): its bin/ stays off PATH.
+    if ($v) { __rvenv_path_first "$v/bin" } else { __rvenv_path_first '' }
+    __rvenv_prompt $shown
+    __rvenv_define_deactivate
+}
 function global:__rvenv_deactivate_theirs {
     if ($env:VIRTUAL_ENV -and $env:VIRTUAL_ENV -ne $global:__rvenv.venv -and
         (Get-Command deactivate -ErrorAction SilentlyContinue)) { deactivate }
@@ -138,6 +149,8 @@ function global:__rvenv_pin([string]$v) {
     $global:__rvenv.pin = $v; $global:__rvenv.off = ''; $global:__rvenv.busy = $false
 }
 
+# Undoes the hook's activation exactly (rvenv's Deactivate, the user's
+# deactivate, an answer cut short), the venv's record last.
 function global:__rvenv_deactivate {
     $global:__rvenv.gitidx = ''
     if (-not $global:__rvenv.venv) { return }

@@ -300,6 +300,50 @@ case __rvenv_pin:
     set __rvenv_busy = ''
     breaksw
 
+# The venv $2 on (rvenv's Activate): VIRTUAL_ENV_PROMPT $3, prompt prefix $4
+# (escaped by rvenv for the prompt: `\\`, `%%`, `\!`). Each step is recorded
+# before it is made, so that an activation cut short is undone exactly. The
+# steps of __rvenv_own, __rvenv_path_first, __rvenv_prompt and
+# __rvenv_define_deactivate are written out here: each `source` parses a
+# file, and a crossing sourcing one per step cost tcsh several times the
+# work in them.
+case __rvenv_activate:
+    set __rvenv_venv = "$argv[2]"
+    set __rvenv_conda = ''
+    if ( $?CONDA_PREFIX ) then
+        set __rvenv_conda = "$CONDA_PREFIX"
+    endif
+    setenv __RVENV_VENV "$argv[2]"
+    if ( $?PYTHONHOME ) then
+        set __rvenv_old_pythonhome = "$PYTHONHOME"
+        set __rvenv_had_pythonhome = 1
+        unsetenv PYTHONHOME
+    else
+        set __rvenv_had_pythonhome = ''
+    endif
+    setenv VIRTUAL_ENV "$argv[2]"
+    setenv VIRTUAL_ENV_PROMPT "$argv[3]"
+    set __rvenv_path_entry = "${argv[2]}/bin"
+    set __rvenv_path_now = ''
+    if ( $?PATH ) then
+        set __rvenv_path_now = "$PATH"
+    endif
+    if ( "$__rvenv_path_now" != "" ) then
+        setenv PATH "${__rvenv_path_entry}:$__rvenv_path_now"
+    else
+        setenv PATH "$__rvenv_path_entry"
+    endif
+    set __rvenv_path_then = "$PATH"
+    set __rvenv_path_seen = "$PATH"
+    set __rvenv_ps1_prefix = ''
+    if ( ! $?VIRTUAL_ENV_DISABLE_PROMPT && $?prompt ) then
+        set __rvenv_ps1_prefix = "$argv[4]"
+        set __rvenv_prompt_rest = "$prompt"
+        set prompt = "${__rvenv_ps1_prefix}$prompt"
+    endif
+    alias deactivate 'source $__rvenv_lib:q __rvenv_deactivate_cmd \!*'
+    breaksw
+
 case __rvenv_own:
     set __rvenv_venv = "$argv[2]"
     set __rvenv_conda = ''
@@ -316,16 +360,6 @@ case __rvenv_own:
 
 case __rvenv_set:
     setenv $argv[2] "$argv[3]"
-    breaksw
-
-case __rvenv_stash_pythonhome:
-    if ( $?PYTHONHOME ) then
-        set __rvenv_old_pythonhome = "$PYTHONHOME"
-        set __rvenv_had_pythonhome = 1
-        unsetenv PYTHONHOME
-    else
-        set __rvenv_had_pythonhome = ''
-    endif
     breaksw
 
 case __rvenv_path_first:
@@ -375,45 +409,48 @@ case __rvenv_define_deactivate:
     alias deactivate 'source $__rvenv_lib:q __rvenv_deactivate_cmd \!*'
     breaksw
 
-# $2: the entry; $3: 1 when rvenv found it on the PATH it was given, then
-# $4 is that PATH without it (tcsh cannot cut a string by its content).
-case __rvenv_path_remove:
-    if ( "$__rvenv_path_entry" != "" && "$argv[3]" == 1 ) setenv PATH "$argv[4]"
-    set __rvenv_path_entry = ''
+case __rvenv_unset:
+    unsetenv $argv[2]
     breaksw
 
-case __rvenv_restore_pythonhome:
+# Undoes the hook's activation exactly, every other change the user made
+# kept: its PATH entry off, PYTHONHOME back, the prompt's prefix off (when
+# the prompt is still the one it was put on), the variables and deactivate
+# gone, the venv's record last (so that when Ctrl-C cuts it short the next
+# prompt finishes it). rvenv's Deactivate comes with $2 1 when rvenv found
+# the entry on the PATH it was given, then $3 is that PATH without it (tcsh
+# cannot cut a string by its content); what runs without an answer of
+# rvenv's (the user's deactivate, an answer cut short, VIRTUAL_ENV unset)
+# asks rvenv for one.
+case __rvenv_deactivate:
+    set __rvenv_gitidx = ''
+    if ( "$__rvenv_venv" == "" ) then
+        breaksw
+    endif
+    if ( $#argv < 3 ) then
+        \rvenv __undo tcsh "$__rvenv_venv" >! "$__rvenv_ans"
+        source "$__rvenv_ans"
+        breaksw
+    endif
+    if ( "$__rvenv_path_entry" != "" && "$argv[2]" == 1 ) setenv PATH "$argv[3]"
+    set __rvenv_path_entry = ''
     if ( "$__rvenv_had_pythonhome" != "" ) setenv PYTHONHOME "$__rvenv_old_pythonhome"
     set __rvenv_had_pythonhome = ''
     set __rvenv_old_pythonhome = ''
-    breaksw
-
-# The prefix comes off when the prompt is still the one it was put on.
-case __rvenv_prompt_clear:
     if ( "$__rvenv_ps1_prefix" != "" && $?prompt ) then
         if ( "$prompt" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) set prompt = "$__rvenv_prompt_rest"
     endif
     set __rvenv_ps1_prefix = ''
     set __rvenv_prompt_rest = ''
-    breaksw
-
-case __rvenv_unset:
-    unsetenv $argv[2]
-    breaksw
-
-case __rvenv_remove_deactivate:
+    unsetenv VIRTUAL_ENV
+    unsetenv VIRTUAL_ENV_PROMPT
     unalias deactivate
-    breaksw
-
-# Undoes the hook's activation, for what runs without an answer of rvenv's
-# (the user's deactivate, an answer cut short, VIRTUAL_ENV unset): rvenv
-# sends the same operations, with PATH cut for this shell.
-case __rvenv_deactivate:
-    set __rvenv_gitidx = ''
-    if ( "$__rvenv_venv" != "" ) then
-        \rvenv __undo tcsh "$__rvenv_venv" >! "$__rvenv_ans"
-        source "$__rvenv_ans"
+    set __rvenv_venv = ''
+    set __rvenv_conda = ''
+    if ( $?CONDA_PREFIX ) then
+        set __rvenv_conda = "$CONDA_PREFIX"
     endif
+    unsetenv __RVENV_VENV
     breaksw
 
 case __rvenv_deactivate_cmd:

@@ -204,21 +204,32 @@ def __rvenv_make():
         st["off"] = ""
         st["busy"] = False
 
+    def activate(v, prompt_, shown):
+        # The venv v on (rvenv's Activate), each step recorded before it
+        # is made.
+        own(v)
+        stash_pythonhome()
+        env["VIRTUAL_ENV"] = v
+        env["VIRTUAL_ENV_PROMPT"] = prompt_
+        path_first(v + "/bin")
+        prompt(shown)
+        define_deactivate()
+
+    # What an answer may call (src/render.rs, Op); two steps of the undo
+    # too, which are safe alone (an answer cut short is one of them).
     ops = {
         "__rvenv_begin": begin,
         "__rvenv_deactivate_theirs": deactivate_theirs,
+        "__rvenv_activate": activate,
+        "__rvenv_deactivate": lambda: deactivate_all(),
         "__rvenv_own": own,
         "__rvenv_set": set_,
-        "__rvenv_stash_pythonhome": stash_pythonhome,
-        "__rvenv_path_first": path_first,
         "__rvenv_path_front": path_front,
         "__rvenv_prompt": prompt,
         "__rvenv_define_deactivate": define_deactivate,
         "__rvenv_unset": unset,
         "__rvenv_restore_pythonhome": restore_pythonhome,
         "__rvenv_path_remove": path_remove,
-        "__rvenv_prompt_clear": prompt_clear,
-        "__rvenv_remove_deactivate": remove_deactivate,
         "__rvenv_state": state,
         "__rvenv_set_markers": set_markers,
         "__rvenv_pin": pin,

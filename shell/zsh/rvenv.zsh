@@ -274,10 +274,34 @@ __rvenv_pin() {
     __rvenv_busy=
 }
 
-# The operations an activation is made of (src/render.rs, Op), in the
-# order rvenv sends them. Each records what it does before doing it: if
-# Ctrl-C cuts an answer short, the next prompt undoes whatever was done
-# (see __rvenv_begin).
+# The operations rvenv sends (src/render.rs, Op). Each records what it does
+# before doing it: if Ctrl-C cuts an answer short, the next prompt undoes
+# whatever was done (see __rvenv_begin).
+
+# The venv $1 on (rvenv's Activate): VIRTUAL_ENV_PROMPT $2, prompt prefix
+# $3 (printable already). Each step is recorded in the hook's state before
+# it is made, so that an activation cut short is undone exactly. Its steps
+# inline: a function call per step cost a crossing about a tenth of
+# starting /bin/true.
+__rvenv_activate() {
+    __rvenv_venv=$1
+    __rvenv_conda=${CONDA_PREFIX-}
+    export __RVENV_VENV="$1"
+    if [[ -n ${PYTHONHOME+x} ]]; then
+        __rvenv_old_pythonhome=$PYTHONHOME
+        __rvenv_had_pythonhome=1
+        unset PYTHONHOME
+    else
+        __rvenv_had_pythonhome=
+    fi
+    export VIRTUAL_ENV="$1" VIRTUAL_ENV_PROMPT="$2"
+    __rvenv_path_entry=$1/bin
+    export PATH=$__rvenv_path_entry${PATH:+:$PATH}
+    __rvenv_path_then=$PATH
+    rehash
+    __rvenv_prompt "$3"
+    __rvenv_define_deactivate
+}
 
 # The venv the hook has on from here ('' = none).
 __rvenv_own() {
@@ -293,26 +317,6 @@ __rvenv_own() {
 # Sets and exports variable $1 to $2.
 __rvenv_set() {
     export "$1=$2"
-}
-
-# PYTHONHOME set aside, kept for __rvenv_deactivate to restore.
-__rvenv_stash_pythonhome() {
-    if [[ -n ${PYTHONHOME+x} ]]; then
-        __rvenv_old_pythonhome=$PYTHONHOME
-        __rvenv_had_pythonhome=1
-        unset PYTHONHOME
-    else
-        __rvenv_had_pythonhome=
-    fi
-    return 0
-}
-
-# Puts $1 first on PATH, as the hook's entry.
-__rvenv_path_first() {
-    __rvenv_path_entry=$1
-    export PATH=$__rvenv_path_entry${PATH:+:$PATH}
-    __rvenv_path_then=$PATH
-    rehash
 }
 
 # True when every entry in front of the hook's (every entry, when it is
@@ -430,10 +434,6 @@ __rvenv_yield() {
     return 0
 }
 
-# The operations a deactivation is made of, in the order rvenv sends them:
-# the venv's record goes last (__rvenv_own ''), so that an answer cut short
-# is finished by __rvenv_deactivate.
-
 # Takes $1 off PATH exactly, leaving every other entry; only while the hook
 # has an entry there (before `rvenv activate`, the hook's own deactivate,
 # called as the user's, may have taken it off already).
@@ -445,7 +445,7 @@ __rvenv_path_remove() {
     rehash
 }
 
-# PYTHONHOME as __rvenv_stash_pythonhome found it.
+# PYTHONHOME as __rvenv_activate found it.
 __rvenv_restore_pythonhome() {
     if [[ -n $__rvenv_had_pythonhome ]]; then
         export PYTHONHOME=$__rvenv_old_pythonhome
@@ -454,35 +454,26 @@ __rvenv_restore_pythonhome() {
     __rvenv_old_pythonhome=
 }
 
-# Takes the prefix off the prompt, if the prompt still starts with it.
-__rvenv_prompt_clear() {
-    if [[ -n $__rvenv_ps1_prefix && ${PS1-} == "$__rvenv_ps1_prefix"* ]]; then
-        PS1=${PS1#"$__rvenv_ps1_prefix"}
-    fi
-    __rvenv_ps1_prefix=
-}
-
 __rvenv_unset() {
     unset $1
 }
 
-__rvenv_remove_deactivate() {
-    unfunction deactivate 2>/dev/null
-    return 0
-}
-
 # Undoes the hook's activation exactly, leaving every other change the user
-# made: the same operations, for what runs without rvenv (the user's
-# deactivate, an answer cut short, VIRTUAL_ENV unset behind our back).
+# made (rvenv's Deactivate, the user's deactivate, an answer cut short,
+# VIRTUAL_ENV unset behind our back): its PATH entry off, PYTHONHOME back,
+# the prompt's prefix off, the variables and deactivate gone, and the venv's
+# record last, so that when Ctrl-C cuts it short the next prompt finishes it.
 __rvenv_deactivate() {
     __rvenv_gitidx=
     [[ -n $__rvenv_venv ]] || return 0
     __rvenv_path_remove "$__rvenv_path_entry"
     __rvenv_restore_pythonhome
-    __rvenv_prompt_clear
-    __rvenv_unset VIRTUAL_ENV
-    __rvenv_unset VIRTUAL_ENV_PROMPT
-    __rvenv_remove_deactivate
+    if [[ -n $__rvenv_ps1_prefix && ${PS1-} == "$__rvenv_ps1_prefix"* ]]; then
+        PS1=${PS1#"$__rvenv_ps1_prefix"}
+    fi
+    __rvenv_ps1_prefix=
+    unset VIRTUAL_ENV VIRTUAL_ENV_PROMPT
+    unfunction deactivate 2>/dev/null
     __rvenv_own ''
     return 0
 }

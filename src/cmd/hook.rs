@@ -26,7 +26,16 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
         out.extend_from_slice(template.as_bytes());
         return super::emit(&out);
     }
-    let mut out = template.as_bytes().to_vec();
+    let mut out = Vec::new();
+    if shell == Shell::Bash {
+        // Where rvenv's answers go at a crossing (see the template's
+        // __rvenv_run); '' when there is no such place: $(...) then.
+        out.extend_from_slice(b"__rvenv_answers=");
+        let dir = answer_dir().map(|d| d.into_os_string()).unwrap_or_default();
+        out.extend(crate::quote::quote(shell, &dir));
+        out.push(b'\n');
+    }
+    out.extend_from_slice(template.as_bytes());
     out.extend_from_slice(b"\n# Tab completion (the same as `rvenv completions SHELL`).\n");
     match shell {
         Shell::Zsh => {
@@ -44,6 +53,64 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
         | Shell::Xonsh => out.extend(completions),
     }
     super::emit(&out)
+}
+
+/// A directory in memory (tmpfs) that only this user can write, for the
+/// bash hook's answers: bash sources rvenv's answer from a file there
+/// (`rvenv __hook ... >FILE && . FILE`) for less than `$(...)` costs it,
+/// which reads a pipe and copies the text (about 0.3 x the cost of
+/// starting /bin/true per crossing here). `$XDG_RUNTIME_DIR/rvenv` (the
+/// login's private tmpfs) or `/dev/shm/rvenv-UID`, made mode 0700; None
+/// when neither is a directory of this user's that nobody else can write
+/// into (another user's, a symlink, a file, group- or world-writable): the
+/// hook then captures the answer as before. A disk is no place for it: a
+/// file truncated at each crossing is flushed at each close (ext4). Files
+/// left by shells that have ended (`a.PID`) are removed.
+fn answer_dir() -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    use std::path::PathBuf;
+    // SAFETY: geteuid cannot fail and touches no memory.
+    let me = unsafe { libc::geteuid() };
+    let private = |dir: &std::path::Path| {
+        std::fs::symlink_metadata(dir)
+            .is_ok_and(|m| m.is_dir() && m.uid() == me && m.mode() & 0o077 == 0)
+    };
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_absolute() && private(d))
+        .map(|d| d.join("rvenv"));
+    let candidates = runtime
+        .into_iter()
+        .chain(std::iter::once(PathBuf::from(format!(
+            "/dev/shm/rvenv-{me}"
+        ))));
+    for dir in candidates {
+        // Made only where it is not: an existing one is checked, never
+        // changed (another user's stays theirs).
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
+        if !private(&dir) {
+            continue;
+        }
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let Some(pid) = name
+                    .to_str()
+                    .and_then(|n| n.strip_prefix("a."))
+                    .and_then(|n| n.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                if !std::path::Path::new(&format!("/proc/{pid}")).exists()
+                    && std::path::Path::new("/proc/self").exists()
+                {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        return Some(dir);
+    }
+    None
 }
 
 /// tcsh has no functions, and `eval "`rvenv hook tcsh`"` joins lines: the
