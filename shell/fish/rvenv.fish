@@ -190,6 +190,7 @@ function __rvenv_moved
     # Still inside the same project (or still in none): only the directories
     # between $PWD and the part already known can hold a new project.
     set -l d "$PWD"
+    set -l up ''
     set -l none_here ''
     # Each $d is $PWD or one of its parents: when $PWD holds none of glob's
     # special characters, neither does $d, and the walk tests "$__rvenv_dir
@@ -211,10 +212,12 @@ function __rvenv_moved
         end
         test "$d" = "$PWD"
         and set none_here 1
-        set -l up (path dirname -- "$d")
-        # A name holding a newline came out as several lines.
-        set -q up[2]
-        and set up (path dirname -Z -- "$d" | string split0)
+        # The parent, by a named capture (no command substitution, which
+        # costs fish more than the rest of a level; `(?s)`: a name may
+        # hold a newline). $d is absolute: "/x"'s parent comes out empty.
+        string match -rq -- '(?s)^(?<up>.*)/[^/]*$' "$d"
+        test -n "$up"
+        or set up /
         set d $up
     end
     set -g __rvenv_dir "$PWD"
