@@ -5,7 +5,7 @@
 //! Values are bytes (`OsStr`), not `str`: a directory name need not be UTF-8
 //! and must still arrive byte for byte.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
 use crate::shell::Shell;
@@ -359,6 +359,25 @@ fn command_arg_nu(value: &OsStr) -> String {
     out
 }
 
+/// `(shown) ` as tcsh's prompt draws it literally: `\\`, `%` and `!` are its
+/// escapes, and `^c` is a control character there (it substitutes no
+/// variables or commands, so the escaped name can be stored in `prompt`).
+pub fn tcsh_prompt_prefix(shown: &OsStr) -> OsString {
+    use std::os::unix::ffi::OsStringExt;
+    let mut escaped = b"(".to_vec();
+    for &b in shown.as_bytes() {
+        match b {
+            b'%' => escaped.extend_from_slice(b"%%"),
+            b'\\' => escaped.extend_from_slice(b"\\\\"),
+            b'!' => escaped.extend_from_slice(b"\\!"),
+            b'^' => escaped.extend_from_slice(b"\\^"),
+            b => escaped.push(b),
+        }
+    }
+    escaped.extend_from_slice(b") ");
+    OsString::from_vec(escaped)
+}
+
 /// csh/tcsh: single quotes, where `!` is still history-expanded (written
 /// `\!`) and a newline must be `\` + newline; `'` becomes `'\''`. With
 /// those rules every byte but NUL round-trips, in sourced files too.
@@ -489,6 +508,14 @@ pub fn sh_word_in_python_string(bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tcsh_prompt_prefix_escapes_what_the_prompt_reads() {
+        assert_eq!(
+            tcsh_prompt_prefix(OsStr::new("a%b\\c!d^e $x `y`")),
+            OsStr::new("(a%%b\\\\c\\!d\\^e $x `y`) ")
+        );
+    }
 
     fn q(shell: Shell, bytes: &[u8]) -> Vec<u8> {
         quote(shell, OsStr::from_bytes(bytes))

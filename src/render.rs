@@ -225,11 +225,11 @@ fn tcsh_calls(ops: &[Op], path: Option<&OsStr>) -> Vec<u8> {
                 path = Some(prepend(&bin_entry(venv), path.as_deref()));
                 // The name as the prompt draws it, in place of `shown`.
                 args.pop();
-                vec![tcsh_prompt_prefix(shown)]
+                vec![crate::quote::tcsh_prompt_prefix(shown)]
             }
             Op::PromptPrefix { shown } => {
                 args.clear();
-                vec![tcsh_prompt_prefix(shown)]
+                vec![crate::quote::tcsh_prompt_prefix(shown)]
             }
             _ => vec![],
         };
@@ -242,24 +242,6 @@ fn tcsh_calls(ops: &[Op], path: Option<&OsStr>) -> Vec<u8> {
         code.push(b'\n');
     }
     code
-}
-
-/// `(shown) `, escaped for tcsh's prompt: `%`, `\\`, `!` are its own, and
-/// `^c` is a control character there.
-fn tcsh_prompt_prefix(shown: &OsStr) -> OsString {
-    use std::os::unix::ffi::{OsStrExt, OsStringExt};
-    let mut escaped = b"(".to_vec();
-    for &b in shown.as_bytes() {
-        match b {
-            b'%' => escaped.extend_from_slice(b"%%"),
-            b'\\' => escaped.extend_from_slice(b"\\\\"),
-            b'!' => escaped.extend_from_slice(b"\\!"),
-            b'^' => escaped.extend_from_slice(b"\\^"),
-            b => escaped.push(b),
-        }
-    }
-    escaped.extend_from_slice(b") ");
-    OsString::from_vec(escaped)
 }
 
 /// For a shell that cannot cut strings (tcsh), when a venv activated by

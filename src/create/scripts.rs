@@ -322,27 +322,13 @@ rehash
 "#;
 
 pub fn csh(venv: &OsStr, prompt: &OsStr) -> Vec<u8> {
-    // tcsh's prompt reads `\` escapes, `%` sequences and `!`; it substitutes
-    // no variables or commands, so the escaped name can be baked in.
-    let shown = display(prompt);
-    let mut ps1 = b"(".to_vec();
-    for &b in shown.as_bytes() {
-        match b {
-            b'\\' => ps1.extend_from_slice(b"\\\\"),
-            b'%' => ps1.extend_from_slice(b"%%"),
-            b'!' => ps1.extend_from_slice(b"\\!"),
-            // `^c` is a control character in a tcsh prompt.
-            b'^' => ps1.extend_from_slice(b"\\^"),
-            _ => ps1.push(b),
-        }
-    }
-    ps1.extend_from_slice(b") ");
+    let ps1 = crate::quote::tcsh_prompt_prefix(std::ffi::OsStr::new(&display(prompt)));
     fill(
         CSH,
         &[
             ("__VENV__", &quote(Shell::Tcsh, venv)),
             ("__PROMPT__", &quote(Shell::Tcsh, prompt)),
-            ("__PS1__", &quote(Shell::Tcsh, OsStr::from_bytes(&ps1))),
+            ("__PS1__", &quote(Shell::Tcsh, &ps1)),
         ],
     )
 }
