@@ -698,7 +698,9 @@ fn screen_windows() {
         }
     }
     let _server = Server(screen.clone(), name.clone(), sockets.clone());
-    let screen_cmd = |args: &[&str]| {
+    // What screen said (it says "No screen session found" on stdout), or
+    // None when it did it.
+    let screen_try = |args: &[&str]| -> Option<String> {
         let out = std::process::Command::new(&screen)
             .arg("-S")
             .arg(&name)
@@ -706,11 +708,12 @@ fn screen_windows() {
             .env("SCREENDIR", &sockets)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "screen {args:?}: {}",
-            lossy(&out.stderr)
-        );
+        (!out.status.success()).then(|| lossy(&out.stdout) + &lossy(&out.stderr))
+    };
+    let screen_cmd = |args: &[&str]| {
+        if let Some(said) = screen_try(args) {
+            panic!("screen {args:?}: {said}");
+        }
     };
     let mut s = Session::start(sh, &fx, Opts::default());
     s.run(&sh.cd(&shop));
@@ -728,9 +731,12 @@ fn screen_windows() {
         // Typed again until it is done: a window that is still starting
         // may drop what it gets before its first prompt.
         let mut typed = std::time::Instant::now() - std::time::Duration::from_secs(10);
+        // `screen -d -m` returns before its session can take commands, and
+        // a new window may not be there yet: typed again until it is.
+        let mut said = None;
         while !file.exists() {
-            if typed.elapsed() > std::time::Duration::from_secs(3) {
-                screen_cmd(&[
+            if typed.elapsed() > std::time::Duration::from_secs(3) || said.is_some() {
+                said = screen_try(&[
                     "-p",
                     &n.to_string(),
                     "-X",
@@ -741,7 +747,7 @@ fn screen_windows() {
             }
             assert!(
                 std::time::Instant::now() < deadline,
-                "window {n} never wrote its environment"
+                "window {n} never wrote its environment (screen said: {said:?})"
             );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
