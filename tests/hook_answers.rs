@@ -51,6 +51,19 @@ fn xdg_runtime_dir_is_used_only_when_private() {
     // A relative one is no place either.
     let line = answers_line(&fx, &[("XDG_RUNTIME_DIR", "run".as_ref())]);
     assert!(!line.contains("run/rvenv"), "{line}");
+    // Under a umask of 0277 the directory rvenv makes is one its owner
+    // cannot write (0500): not used either.
+    let strict = private_dir(&fx, "strict");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 277 && exec \"$0\" hook bash")
+        .arg(rvenv_bin())
+        .env("XDG_RUNTIME_DIR", &strict)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    let line = lossy(out.stdout.split(|&b| b == b'\n').next().unwrap());
+    assert!(!line.contains(&*strict.to_string_lossy()), "{line}");
 }
 
 /// Through a pty: the crossing's answer is the file of this shell's pid;

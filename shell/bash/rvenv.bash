@@ -100,14 +100,15 @@ __rvenv_set_markers() {
 # __rvenv_asking says, until rvenv has answered, where it was asked: if
 # Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
 # rvenv writes its answer into a file of $__rvenv_answers when that is still
-# a directory of this user's (not a symlink), which nobody else can write
-# into (rvenv made it so, mode 0700, in memory): sourcing it costs bash less
+# a directory of this user's (not a symlink) that they can write, which
+# nobody else can write into (rvenv made it so, mode 0700, in memory): sourcing it costs bash less
 # than $(...) (a pipe read, the text copied). `>|`: noclobber may be on. An
 # answer is read only when rvenv succeeded: one stopped by Ctrl-C may have
 # written part of one.
 __rvenv_run() {
     __rvenv_asking=$PWD
-    if [[ -n $__rvenv_answers && -d $__rvenv_answers && -O $__rvenv_answers && ! -L $__rvenv_answers ]]; then
+    if [[ -n $__rvenv_answers && -d $__rvenv_answers && -O $__rvenv_answers && ! -L $__rvenv_answers &&
+        -w $__rvenv_answers ]]; then
         \command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" >|"$__rvenv_answers/a.$$" &&
             \builtin . "$__rvenv_answers/a.$$"
     else

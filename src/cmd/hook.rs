@@ -61,8 +61,9 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
 /// which reads a pipe and copies the text (about 0.3 x the cost of
 /// starting /bin/true per crossing here). `$XDG_RUNTIME_DIR/rvenv` (the
 /// login's private tmpfs) or `/dev/shm/rvenv-UID`, made mode 0700; None
-/// when neither is a directory of this user's that nobody else can write
-/// into (another user's, a symlink, a file, group- or world-writable): the
+/// when neither is a directory of this user's, mode 0700, that nobody else
+/// can write into (another user's, a symlink, a file, group- or
+/// world-writable; one its owner cannot write, under a umask of 0277): the
 /// hook then captures the answer as before. A disk is no place for it: a
 /// file truncated at each crossing is flushed at each close (ext4). Files
 /// left by shells that have ended (`a.PID`) are removed.
@@ -73,7 +74,7 @@ fn answer_dir() -> Option<std::path::PathBuf> {
     let me = unsafe { libc::geteuid() };
     let private = |dir: &std::path::Path| {
         std::fs::symlink_metadata(dir)
-            .is_ok_and(|m| m.is_dir() && m.uid() == me && m.mode() & 0o077 == 0)
+            .is_ok_and(|m| m.is_dir() && m.uid() == me && m.mode() & 0o777 == 0o700)
     };
     let runtime = std::env::var_os("XDG_RUNTIME_DIR")
         .map(PathBuf::from)
