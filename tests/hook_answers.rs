@@ -35,13 +35,35 @@ fn private_dir(fx: &Fixture, rel: &str) -> PathBuf {
 fn xdg_runtime_dir_is_used_only_when_private() {
     let fx = Fixture::new();
     let runtime = private_dir(&fx, "run");
-    assert_eq!(
-        answers_line(&fx, &[("XDG_RUNTIME_DIR", runtime.as_os_str())]),
-        format!("__rvenv_answers='{}/rvenv'", runtime.display())
+    let line = answers_line(&fx, &[("XDG_RUNTIME_DIR", runtime.as_os_str())]);
+    assert!(
+        line.starts_with(&format!("__rvenv_answer='{}/rvenv/a.", runtime.display())),
+        "{line}"
     );
     let meta = fs::symlink_metadata(runtime.join("rvenv")).unwrap();
     assert!(meta.is_dir());
     assert_eq!(meta.mode() & 0o777, 0o700);
+    // Each hook its own file, made new (0600): two shells never share one,
+    // even where pids repeat (another pid namespace sharing /dev/shm).
+    let file = |line: &str| PathBuf::from(line.split('\'').nth(1).unwrap());
+    let second = answers_line(&fx, &[("XDG_RUNTIME_DIR", runtime.as_os_str())]);
+    assert_ne!(file(&line), file(&second));
+    let meta = fs::symlink_metadata(file(&second)).unwrap();
+    assert!(meta.is_file());
+    assert_eq!(meta.mode() & 0o777, 0o600);
+    // A file not written for a day goes when a hook loads; others stay.
+    let stale = runtime.join("rvenv/a.stale");
+    fs::write(&stale, "").unwrap();
+    let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86400);
+    fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(two_days_ago)
+        .unwrap();
+    answers_line(&fx, &[("XDG_RUNTIME_DIR", runtime.as_os_str())]);
+    assert!(!stale.exists());
+    assert!(file(&line).exists() && file(&second).exists());
     // Readable by others: not the login's private directory; the next
     // place (/dev/shm), never a directory below this one.
     let open = fx.dir("open");
@@ -158,7 +180,7 @@ fn another_users_directory_in_dev_shm_is_never_used() {
     mallory.sh(Path::new("/"), &format!("mkdir -m 777 '{}'", shm.display()));
     assert_eq!(
         hook_as_victim(),
-        "__rvenv_answers=''",
+        "__rvenv_answer=''",
         "mallory's 0777 directory"
     );
     fs::remove_dir(&shm).unwrap();
@@ -171,12 +193,13 @@ fn another_users_directory_in_dev_shm_is_never_used() {
             shm.display()
         ),
     );
-    assert_eq!(hook_as_victim(), "__rvenv_answers=''", "mallory's symlink");
+    assert_eq!(hook_as_victim(), "__rvenv_answer=''", "mallory's symlink");
     fs::remove_file(&shm).unwrap();
     // Free: the victim's own, made private.
-    assert_eq!(
-        hook_as_victim(),
-        format!("__rvenv_answers='{}'", shm.display())
+    let line = hook_as_victim();
+    assert!(
+        line.starts_with(&format!("__rvenv_answer='{}/a.", shm.display())),
+        "{line}"
     );
     let meta = fs::symlink_metadata(&shm).unwrap();
     assert_eq!((meta.uid(), meta.mode() & 0o777), (victim.uid, 0o700));

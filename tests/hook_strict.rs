@@ -189,7 +189,7 @@ echo STRICT-OK
 }
 
 /// What `rvenv hook` prints begins with the template the linters check
-/// (bash's after the one line naming where answers go: a private
+/// (bash's after the one line naming where answers go: a file in a private
 /// directory in memory, or '' where there is none).
 #[test]
 fn printed_hook_is_the_template_plus_completions() {
@@ -199,7 +199,7 @@ fn printed_hook_is_the_template_plus_completions() {
         if sh == Shell::Bash {
             let line = printed.split(|&b| b == b'\n').next().unwrap().to_vec();
             assert!(
-                line.starts_with(b"__rvenv_answers='") && line.ends_with(b"'"),
+                line.starts_with(b"__rvenv_answer='") && line.ends_with(b"'"),
                 "bash: the answers' directory first: {}",
                 String::from_utf8_lossy(&line)
             );

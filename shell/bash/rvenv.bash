@@ -4,8 +4,8 @@
 # while a venv is on). Loading it twice is harmless.
 #
 # State, in shell variables (never exported):
-#   __rvenv_answers  where rvenv writes its answers (set by `rvenv hook bash`
-#                    above this text; '' = nowhere, they are captured)
+#   __rvenv_answer   the file rvenv writes its answers into (set by `rvenv hook
+#                    bash` above this text; '' = none, they are captured)
 #   __rvenv_venv     the venv this hook activated
 #   __rvenv_root     the project the last decision holds for ('' = none up to /)
 #   __rvenv_off      the project whose venv the user deactivated
@@ -26,7 +26,7 @@
 # The hook starts rvenv only when one of these cheap tests says the answer may
 # have changed; a prompt where nothing changed runs only shell builtins.
 
-__rvenv_answers=${__rvenv_answers-}
+__rvenv_answer=${__rvenv_answer-}
 __rvenv_venv=${__rvenv_venv-}
 __rvenv_root=${__rvenv_root-}
 __rvenv_off=${__rvenv_off-}
@@ -99,18 +99,18 @@ __rvenv_set_markers() {
 # Asks rvenv, and evaluates its answer (calls to the functions below).
 # __rvenv_asking says, until rvenv has answered, where it was asked: if
 # Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
-# rvenv writes its answer into a file of $__rvenv_answers when that is still
-# a directory of this user's (not a symlink) that they can write, which
-# nobody else can write into (rvenv made it so, mode 0700, in memory): sourcing it costs bash less
+# rvenv writes its answer into $__rvenv_answer, this shell's file, when its
+# directory is still one of this user's (not a symlink) that they can write,
+# which nobody else can write into (rvenv made it so, mode 0700, in memory): sourcing it costs bash less
 # than $(...) (a pipe read, the text copied). `>|`: noclobber may be on. An
 # answer is read only when rvenv succeeded: one stopped by Ctrl-C may have
 # written part of one.
 __rvenv_run() {
     __rvenv_asking=$PWD
-    if [[ -n $__rvenv_answers && -d $__rvenv_answers && -O $__rvenv_answers && ! -L $__rvenv_answers &&
-        -w $__rvenv_answers ]]; then
-        \command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" >|"$__rvenv_answers/a.$$" &&
-            \builtin . "$__rvenv_answers/a.$$"
+    \builtin local dir="${__rvenv_answer%/*}"
+    if [[ -n $__rvenv_answer && -d $dir && -O $dir && ! -L $dir && -w $dir ]]; then
+        \command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" >|"$__rvenv_answer" &&
+            \builtin . "$__rvenv_answer"
     else
         \builtin eval "$(\command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey")"
     fi

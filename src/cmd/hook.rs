@@ -30,9 +30,11 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
     if shell == Shell::Bash {
         // Where rvenv's answers go at a crossing (see the template's
         // __rvenv_run); '' when there is no such place: $(...) then.
-        out.extend_from_slice(b"__rvenv_answers=");
-        let dir = answer_dir().map(|d| d.into_os_string()).unwrap_or_default();
-        out.extend(crate::quote::quote(shell, &dir));
+        out.extend_from_slice(b"__rvenv_answer=");
+        let file = answer_file()
+            .map(|f| f.into_os_string())
+            .unwrap_or_default();
+        out.extend(crate::quote::quote(shell, &file));
         out.push(b'\n');
     }
     out.extend_from_slice(template.as_bytes());
@@ -55,8 +57,9 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
     super::emit(&out)
 }
 
-/// A directory in memory (tmpfs) that only this user can write, for the
-/// bash hook's answers: bash sources rvenv's answer from a file there
+/// A file of this shell's in a directory in memory (tmpfs) that only this
+/// user can write, for the bash hook's answers: bash sources rvenv's answer
+/// from it
 /// (`rvenv __hook ... >FILE && . FILE`) for less than `$(...)` costs it,
 /// which reads a pipe and copies the text (about 0.3 x the cost of
 /// starting /bin/true per crossing here). `$XDG_RUNTIME_DIR/rvenv` (the
@@ -65,9 +68,8 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
 /// can write into (another user's, a symlink, a file, group- or
 /// world-writable; one its owner cannot write, under a umask of 0277): the
 /// hook then captures the answer as before. A disk is no place for it: a
-/// file truncated at each crossing is flushed at each close (ext4). Files
-/// left by shells that have ended (`a.PID`) are removed.
-fn answer_dir() -> Option<std::path::PathBuf> {
+/// file truncated at each crossing is flushed at each close (ext4).
+fn answer_file() -> Option<std::path::PathBuf> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt};
     use std::path::PathBuf;
     // SAFETY: geteuid cannot fail and touches no memory.
@@ -92,24 +94,31 @@ fn answer_dir() -> Option<std::path::PathBuf> {
         if !private(&dir) {
             continue;
         }
+        // Files not written for a day: their shells have ended, or will
+        // make theirs again at their next crossing (`>|` creates it). Not
+        // by pid: a shell in another pid namespace may share /dev/shm.
+        let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
         if let Ok(entries) = std::fs::read_dir(&dir) {
             for entry in entries.flatten() {
-                let name = entry.file_name();
-                let Some(pid) = name
-                    .to_str()
-                    .and_then(|n| n.strip_prefix("a."))
-                    .and_then(|n| n.parse::<u32>().ok())
-                else {
-                    continue;
-                };
-                if !std::path::Path::new(&format!("/proc/{pid}")).exists()
-                    && std::path::Path::new("/proc/self").exists()
-                {
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t < day_ago);
+                if old && entry.file_name().as_encoded_bytes().starts_with(b"a.") {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
         }
-        return Some(dir);
+        // This shell's own file, made new (O_EXCL, 0600, a random name):
+        // shells never share one, even where pids repeat.
+        let Ok(file) = tempfile::Builder::new()
+            .prefix("a.")
+            .rand_bytes(12)
+            .tempfile_in(&dir)
+        else {
+            continue;
+        };
+        return file.into_temp_path().keep().ok();
     }
     None
 }
