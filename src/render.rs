@@ -179,50 +179,25 @@ fn python_calls(ops: &[Op]) -> Vec<u8> {
     code
 }
 
-/// tcsh has no functions: each operation is `source LIB NAME ARGS` (the
-/// template dispatches on its first argument), written to a file the hook
-/// sources, one command per line. tcsh cannot cut a string by its content,
-/// so a PATH entry is taken off (or moved first) here, from the PATH this
-/// process was given (the shell's, exported) as the answer's earlier steps
-/// leave it: `1 REST` (REST: PATH without the entry), or `0 ''` when it is
-/// not there. A prompt prefix is escaped for the prompt (`%`, `\`, `!` are
-/// its own).
+/// tcsh has no functions: each operation is `source LIB/NAME NAME ARGS`
+/// (a file of the hook's library, see `tcsh_call`), written to a file the
+/// hook sources, one command per line. tcsh cannot cut a string by its
+/// content, so a PATH entry is taken off (or moved first) here, from the
+/// PATH this process was given (the shell's, exported) as the answer's
+/// earlier steps leave it (see `tcsh_path_cut`). A prompt prefix is escaped
+/// for the prompt (`quote::tcsh_prompt_prefix`).
 fn tcsh_calls(ops: &[Op], path: Option<&OsStr>) -> Vec<u8> {
-    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    use std::os::unix::ffi::OsStrExt;
     // PATH as the template will have it when each operation runs.
     let mut path: Option<Vec<u8>> = path.map(|p| p.as_bytes().to_vec());
-    let prepend = |entry: &OsStr, rest: Option<&[u8]>| {
-        let mut now = entry.as_bytes().to_vec();
-        if let Some(rest) = rest.filter(|r| !r.is_empty()) {
-            now.push(b':');
-            now.extend_from_slice(rest);
-        }
-        now
-    };
     let mut code = Vec::new();
     for op in ops {
         let (function, mut args) = op.call();
         let owned: Vec<OsString> = match op {
-            Op::Deactivate { venv } | Op::PathFront { entry: venv } => {
-                let entry = match op {
-                    Op::Deactivate { .. } => bin_entry(venv),
-                    _ => venv.clone(),
-                };
-                let rest = path
-                    .as_deref()
-                    .and_then(|p| path_without(p, entry.as_bytes()));
-                if matches!(op, Op::PathFront { .. }) {
-                    path = Some(prepend(&entry, rest.as_deref().or(path.as_deref())));
-                } else if let Some(rest) = &rest {
-                    path = Some(rest.clone());
-                }
-                match rest {
-                    Some(rest) => vec!["1".into(), OsString::from_vec(rest)],
-                    None => vec!["0".into(), OsString::new()],
-                }
-            }
+            Op::Deactivate { venv } => tcsh_path_cut(&mut path, &bin_entry(venv), false),
+            Op::PathFront { entry } => tcsh_path_cut(&mut path, entry, true),
             Op::Activate { venv, shown, .. } => {
-                path = Some(prepend(&bin_entry(venv), path.as_deref()));
+                path = Some(prepended(&bin_entry(venv), path.as_deref()));
                 // The name as the prompt draws it, in place of `shown`.
                 args.pop();
                 vec![crate::quote::tcsh_prompt_prefix(shown)]
@@ -242,6 +217,38 @@ fn tcsh_calls(ops: &[Op], path: Option<&OsStr>) -> Vec<u8> {
         code.push(b'\n');
     }
     code
+}
+
+/// `entry`, then `rest` (a PATH-style list) when there is one.
+fn prepended(entry: &OsStr, rest: Option<&[u8]>) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut now = entry.as_bytes().to_vec();
+    if let Some(rest) = rest.filter(|r| !r.is_empty()) {
+        now.push(b':');
+        now.extend_from_slice(rest);
+    }
+    now
+}
+
+/// For tcsh's template: `entry` taken off `path` (the PATH the template
+/// will have), or moved to its front when `front`, and what the template
+/// is told: `1 REST` (REST: that PATH without the entry), or `0 ''` when
+/// the entry is not there.
+fn tcsh_path_cut(path: &mut Option<Vec<u8>>, entry: &OsStr, front: bool) -> Vec<OsString> {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let rest = path
+        .as_deref()
+        .and_then(|p| path_without(p, entry.as_bytes()));
+    if front {
+        let now = prepended(entry, rest.as_deref().or(path.as_deref()));
+        *path = Some(now);
+    } else if let Some(rest) = &rest {
+        *path = Some(rest.clone());
+    }
+    match rest {
+        Some(rest) => vec!["1".into(), OsString::from_vec(rest)],
+        None => vec!["0".into(), OsString::new()],
+    }
 }
 
 /// For a shell that cannot cut strings (tcsh), when a venv activated by

@@ -59,10 +59,9 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
 
 /// A file of this shell's in a directory in memory (tmpfs) that only this
 /// user can write, for the bash hook's answers: bash sources rvenv's answer
-/// from it
-/// (`rvenv __hook ... >FILE && . FILE`) for less than `$(...)` costs it,
-/// which reads a pipe and copies the text (about 0.3 x the cost of
-/// starting /bin/true per crossing here). `$XDG_RUNTIME_DIR/rvenv` (the
+/// from it (`rvenv __hook ... >FILE && . FILE`) for less than `$(...)`
+/// costs it, which reads a pipe and copies the text (about 0.3 x the cost
+/// of starting /bin/true per crossing here). `$XDG_RUNTIME_DIR/rvenv` (the
 /// login's private tmpfs) or `/dev/shm/rvenv-UID`, made mode 0700; None
 /// when neither is a directory of this user's, mode 0700, that nobody else
 /// can write into (another user's, a symlink, a file, group- or
@@ -87,6 +86,7 @@ fn answer_file() -> Option<std::path::PathBuf> {
         .chain(std::iter::once(PathBuf::from(format!(
             "/dev/shm/rvenv-{me}"
         ))));
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
     for dir in candidates {
         // Made only where it is not: an existing one is checked, never
         // changed (another user's stays theirs).
@@ -97,7 +97,6 @@ fn answer_file() -> Option<std::path::PathBuf> {
         // Files not written for a day: their shells have ended, or will
         // make theirs again at their next crossing (`>|` creates it). Not
         // by pid: a shell in another pid namespace may share /dev/shm.
-        let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
         if let Ok(entries) = std::fs::read_dir(&dir) {
             for entry in entries.flatten() {
                 let old = entry
