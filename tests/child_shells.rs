@@ -539,23 +539,11 @@ fn tmux_windows_and_panes() {
     // prompt has run the hook.
     let pane_env = |target: &str, n: u32| -> String {
         let file = fx.root.join(format!("pane-{n}"));
-        let f = file.display();
-        tmux_cmd(&[
-            "send-keys",
-            "-t",
-            target,
-            &format!("{{ env; declare -F deactivate; }} >'{f}.tmp'; mv '{f}.tmp' '{f}'"),
-            "Enter",
-        ]);
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !file.exists() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "pane {target} never wrote its environment"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        String::from_utf8(std::fs::read(&file).unwrap()).unwrap()
+        // Typed once: tmux takes keys for a pane that is still starting.
+        await_dump(&file, &format!("pane {target}"), None, |line| {
+            tmux_cmd(&["send-keys", "-t", target, line, "Enter"]);
+            None
+        })
     };
 
     // The session's own window, in the project: adopted, bin/ first again
@@ -618,6 +606,38 @@ impl Windows {
             elsewhere: fx.dir("elsewhere"),
         }
     }
+}
+
+/// Types into a window the line that dumps its shell's environment (`env`,
+/// then `declare -F deactivate`) into `file`, written whole by a rename,
+/// and returns the dump once there (within 30 s). `type_line` types it and
+/// says what went wrong, if anything; it types again after `retype` and
+/// at once after a failure, or, without `retype`, never again.
+fn await_dump(
+    file: &Path,
+    what: &str,
+    retype: Option<std::time::Duration>,
+    mut type_line: impl FnMut(&str) -> Option<String>,
+) -> String {
+    let f = file.display();
+    let line = format!("{{ env; declare -F deactivate; }} >'{f}.tmp'; mv '{f}.tmp' '{f}'");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut said = type_line(&line);
+    let mut typed = std::time::Instant::now();
+    while !file.exists() {
+        if let Some(every) = retype
+            && (said.is_some() || typed.elapsed() > every)
+        {
+            said = type_line(&line);
+            typed = std::time::Instant::now();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} never wrote its environment (last said: {said:?})"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    String::from_utf8(std::fs::read(file).unwrap()).unwrap()
 }
 
 /// The value of `name` in `env`, as `env` prints it.
@@ -726,32 +746,15 @@ fn screen_windows() {
     // run the hook.
     let window_env = |n: u32| -> String {
         let file = fx.root.join(format!("window-{n}"));
-        let f = file.display();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        // Typed again until it is done: a window that is still starting
-        // may drop what it gets before its first prompt.
-        let mut typed = std::time::Instant::now() - std::time::Duration::from_secs(10);
-        // `screen -d -m` returns before its session can take commands, and
-        // a new window may not be there yet: typed again until it is.
-        let mut said = None;
-        while !file.exists() {
-            if typed.elapsed() > std::time::Duration::from_secs(3) || said.is_some() {
-                said = screen_try(&[
-                    "-p",
-                    &n.to_string(),
-                    "-X",
-                    "stuff",
-                    &format!("{{ env; declare -F deactivate; }} >'{f}.tmp'; mv '{f}.tmp' '{f}'\r"),
-                ]);
-                typed = std::time::Instant::now();
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "window {n} never wrote its environment (screen said: {said:?})"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        String::from_utf8(std::fs::read(&file).unwrap()).unwrap()
+        // `screen -d -m` returns before its session takes commands, and a
+        // window that is still starting may drop what it gets before its
+        // first prompt: typed again until it is done.
+        await_dump(
+            &file,
+            &format!("window {n}"),
+            Some(std::time::Duration::from_secs(3)),
+            |line| screen_try(&["-p", &n.to_string(), "-X", "stuff", &format!("{line}\r")]),
+        )
     };
 
     let env = window_env(0);

@@ -22,6 +22,11 @@ fn answers_line(fx: &Fixture, env: &[(&str, &std::ffi::OsStr)]) -> String {
         env,
     );
     assert!(ok, "rvenv hook bash: {}", lossy(&err));
+    first_line(&out)
+}
+
+/// The line naming the answers' file comes first in what the hook prints.
+fn first_line(out: &[u8]) -> String {
     lossy(out.split(|&b| b == b'\n').next().unwrap())
 }
 
@@ -84,7 +89,7 @@ fn xdg_runtime_dir_is_used_only_when_private() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", lossy(&out.stderr));
-    let line = lossy(out.stdout.split(|&b| b == b'\n').next().unwrap());
+    let line = first_line(&out.stdout);
     assert!(!line.contains(&*strict.to_string_lossy()), "{line}");
 }
 
@@ -173,7 +178,7 @@ fn another_users_directory_in_dev_shm_is_never_used() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", lossy(&out.stderr));
-        lossy(out.stdout.split(|&b| b == b'\n').next().unwrap())
+        first_line(&out.stdout)
     };
     let _ = fs::remove_dir_all(&shm);
     let _ = fs::remove_file(&shm);
