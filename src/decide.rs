@@ -2,7 +2,7 @@
 //! filesystem, which venv should be active and what must change. Shells only
 //! render the [`Decision`] (see `render`).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -49,6 +49,10 @@ pub struct Adoption {
     pub venv: PathBuf,
     /// The name it went by in the parent's prompt.
     pub prompt: OsString,
+    /// The PYTHONHOME the parent's hook set aside for it (exported as
+    /// `__RVENV_PYTHONHOME`), for this shell's hook to give back when the
+    /// venv goes off here; none when PYTHONHOME is set here again.
+    pub pythonhome: Option<OsString>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -237,7 +241,15 @@ pub fn inherited(env: &Env, state: &HookState) -> Option<Adoption> {
         return None;
     }
     let prompt = name_of(&venv, env);
-    Some(Adoption { venv, prompt })
+    let pythonhome = match env.get_set("PYTHONHOME") {
+        Some(_) => None,
+        None => env.get_set("__RVENV_PYTHONHOME").map(OsStr::to_owned),
+    };
+    Some(Adoption {
+        venv,
+        prompt,
+        pythonhome,
+    })
 }
 
 pub fn decide(input: &HookInput, sources: &[Box<dyn VenvSource>]) -> Decision {
@@ -672,6 +684,25 @@ mod tests {
             ..HookState::default()
         };
         assert_eq!(inherited(&both, &ours), None);
+        // The PYTHONHOME the parent set aside comes along (even an empty
+        // one), unless PYTHONHOME is set here again.
+        assert_eq!(inherited(&both, &none).unwrap().pythonhome, None);
+        let aside = env_of(&[
+            ("VIRTUAL_ENV", v),
+            ("__RVENV_VENV", v),
+            ("__RVENV_PYTHONHOME", ""),
+        ]);
+        assert_eq!(
+            inherited(&aside, &none).unwrap().pythonhome,
+            Some(OsString::new())
+        );
+        let again = env_of(&[
+            ("VIRTUAL_ENV", v),
+            ("__RVENV_VENV", v),
+            ("__RVENV_PYTHONHOME", "/ph"),
+            ("PYTHONHOME", "/other"),
+        ]);
+        assert_eq!(inherited(&again, &none).unwrap().pythonhome, None);
         // A hand activation took over, or nothing says a hook made it.
         let other = tmp.path().join("q/.venv");
         venv_at(&other);

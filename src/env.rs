@@ -38,6 +38,12 @@ impl Env {
         Env { vars }
     }
 
+    /// The variable's value when it is set, even to nothing (PYTHONHOME='' is
+    /// a PYTHONHOME to give back).
+    pub fn get_set(&self, name: &str) -> Option<&OsStr> {
+        self.vars.get(OsStr::new(name)).map(OsString::as_os_str)
+    }
+
     /// The variable's value; an empty value counts as unset.
     pub fn get(&self, name: &str) -> Option<&OsStr> {
         self.vars

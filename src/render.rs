@@ -47,6 +47,11 @@ pub enum Op {
     /// The venv the hook has on from here (empty: none), for a venv adopted
     /// from a parent shell.
     Own { venv: OsString },
+    /// The PYTHONHOME the parent shell's hook set aside for the venv this
+    /// one adopted: recorded as set aside here too, so that the venv going
+    /// off in this shell gives it back (PYTHONHOME is unset here, as the
+    /// parent left it).
+    AdoptPythonHome { value: OsString },
     /// Set and export a variable.
     SetVar { name: &'static str, value: OsString },
     /// `entry`, which is the hook's already (a parent shell's hook put it
@@ -69,6 +74,8 @@ pub enum Op {
         off: OsString,
         told: OsString,
         signature: OsString,
+        /// The markers the signature's digits stand for, in its order.
+        markers: Vec<OsString>,
     },
     /// The names whose appearance or disappearance in a directory may
     /// change the answer, which the fast path tests at each prompt, and
@@ -124,6 +131,7 @@ impl Op {
             } => ("__rvenv_activate", vec![venv, prompt, shown]),
             Op::Deactivate { .. } => ("__rvenv_deactivate", vec![]),
             Op::Own { venv } => ("__rvenv_own", vec![venv]),
+            Op::AdoptPythonHome { value } => ("__rvenv_adopt_pythonhome", vec![value]),
             Op::SetVar { name, value } => ("__rvenv_set", vec![OsStr::new(name), value]),
             Op::PathFront { entry } => ("__rvenv_path_front", vec![entry]),
             Op::PromptPrefix { shown } => ("__rvenv_prompt", vec![shown]),
@@ -134,6 +142,7 @@ impl Op {
                 off,
                 told,
                 signature,
+                ..
             } => ("__rvenv_state", vec![root, off, told, signature]),
             Op::Markers { key, markers } => {
                 let mut args = vec![OsStr::new(key.as_str())];
@@ -336,6 +345,19 @@ fn nu_records(ops: &[Op]) -> Vec<u8> {
 fn calls(shell: Shell, ops: &[Op]) -> Vec<u8> {
     let mut code = Vec::new();
     for op in ops {
+        if let (
+            Shell::Fish,
+            Op::State {
+                signature, markers, ..
+            },
+        ) = (shell, op)
+        {
+            // fish tests its markers with two lists (`path filter`, one
+            // builtin each), not a signature: the signature spelled as
+            // those lists, before the state, saves it two command
+            // substitutions of `path filter` per crossing.
+            code.extend(fish_marks(signature, markers));
+        }
         let (function, args) = op.call();
         code.extend_from_slice(function.as_bytes());
         for arg in args {
@@ -345,6 +367,27 @@ fn calls(shell: Shell, ops: &[Op]) -> Vec<u8> {
         code.push(b'\n');
     }
     code
+}
+
+/// `__rvenv_present` with the markers the signature says exist, then
+/// `__rvenv_absent` with the others.
+fn fish_marks(signature: &OsStr, markers: &[OsString]) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut present = b"__rvenv_present".to_vec();
+    let mut absent = b"__rvenv_absent".to_vec();
+    for (digit, marker) in signature.as_bytes().iter().zip(markers) {
+        let list = if *digit == b'1' {
+            &mut present
+        } else {
+            &mut absent
+        };
+        list.push(b' ');
+        list.extend(quote(Shell::Fish, marker));
+    }
+    present.push(b'\n');
+    absent.push(b'\n');
+    present.extend(absent);
+    present
 }
 
 /// The venv's name as drawn in the prompt ([`crate::shell::drawn_name`]).
@@ -465,6 +508,11 @@ pub fn decision_ops(decision: &Decision, hook_markers: &OsStr) -> Vec<Op> {
         ops.push(Op::Own {
             venv: venv.to_owned(),
         });
+        if let Some(value) = &adoption.pythonhome {
+            ops.push(Op::AdoptPythonHome {
+                value: value.clone(),
+            });
+        }
         ops.push(Op::PathFront {
             entry: bin_entry(venv),
         });
@@ -493,6 +541,7 @@ pub fn decision_ops(decision: &Decision, hook_markers: &OsStr) -> Vec<Op> {
         off: path_or_empty(decision.off.as_deref()).to_owned(),
         told: path_or_empty(decision.told.as_deref()).to_owned(),
         signature: OsString::from(&decision.signature),
+        markers: decision.markers.clone(),
     });
     for (name, value) in &decision.exports {
         ops.push(match value {
@@ -595,8 +644,8 @@ mod tests {
             project: Some(PathBuf::from("/p q/$(x)")),
             off: None,
             told: None,
-            markers: vec!["pyvenv.cfg".into()],
-            signature: "1".into(),
+            markers: vec!["pyvenv.cfg".into(), "a'b".into()],
+            signature: "10".into(),
             pin: None,
             exports: vec![],
             without_venv: None,
@@ -612,8 +661,8 @@ mod tests {
             "__rvenv_begin\n\
              __rvenv_deactivate\n\
              __rvenv_activate '/p q/$(x)/.venv' 'it'\\''s' 'it'\\''s'\n\
-             __rvenv_set_markers 'KEY' 'pyvenv.cfg'\n\
-             __rvenv_state '/p q/$(x)' '' '' '1'\n\
+             __rvenv_set_markers 'KEY' 'pyvenv.cfg' 'a'\\''b'\n\
+             __rvenv_state '/p q/$(x)' '' '' '10'\n\
              __rvenv_watch '' ''\n"
                 .replace("KEY", &key)
         );
@@ -622,8 +671,10 @@ mod tests {
             "__rvenv_begin\n\
              __rvenv_deactivate\n\
              __rvenv_activate '/p q/$(x)/.venv' 'it\\'s' 'it\\'s'\n\
-             __rvenv_set_markers 'KEY' 'pyvenv.cfg'\n\
-             __rvenv_state '/p q/$(x)' '' '' '1'\n\
+             __rvenv_set_markers 'KEY' 'pyvenv.cfg' 'a\\'b'\n\
+             __rvenv_present 'pyvenv.cfg'\n\
+             __rvenv_absent 'a\\'b'\n\
+             __rvenv_state '/p q/$(x)' '' '' '10'\n\
              __rvenv_watch '' ''\n"
                 .replace("KEY", &key)
         );

@@ -21,6 +21,7 @@ shell_tests!(
     venv_stays_first_on_path,
     scripts_never_run_the_hook,
     deactivate_and_pin_carry_into_a_child,
+    child_gives_back_the_pythonhome_set_aside,
 );
 
 fn path_without(path: &[u8], entry: &Path) -> Vec<u8> {
@@ -882,4 +883,60 @@ fn deactivate_and_pin_carry_into_a_child(sh: Shell) {
     s.exit_to(sh);
     s.state()
         .assert_on(&bytes(&tools), b"tools", &orig, "parent: still pinned");
+}
+
+/// The parent's hook set PYTHONHOME aside for its venv: a child shell that
+/// adopts the venv gives it back when the venv goes off there (leaving the
+/// project, or `deactivate`), as the parent does, and sets it aside again
+/// when the venv comes back on.
+fn child_gives_back_the_pythonhome_set_aside(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(sh, &fx, Opts::default());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.export("PYTHONHOME", "/py home:x"));
+    let pythonhome = |s: &mut Session| s.state().var("PYTHONHOME").map(lossy);
+    s.run(&sh.cd(&shop));
+    assert_eq!(pythonhome(&mut s), None, "{sh:?}: set aside in the parent");
+
+    s.nest(sh, None, Opts::default());
+    s.run(sh.true_command());
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "child adopted");
+    assert_eq!(pythonhome(&mut s), None, "{sh:?}: child adopted");
+    s.run(&sh.cd(&fx.root));
+    s.state().assert_off(&orig, "child left");
+    assert_eq!(
+        pythonhome(&mut s).as_deref(),
+        Some("/py home:x"),
+        "{sh:?}: given back in the child when it left"
+    );
+    s.run(&sh.cd(&shop));
+    assert_eq!(pythonhome(&mut s), None, "{sh:?}: child back in");
+    s.run("deactivate");
+    s.state().assert_off(&orig, "child deactivated");
+    assert_eq!(
+        pythonhome(&mut s).as_deref(),
+        Some("/py home:x"),
+        "{sh:?}: given back by deactivate in the child"
+    );
+
+    s.exit_to(sh);
+    // The parent's own record holds.
+    s.run(sh.true_command());
+    assert_eq!(pythonhome(&mut s), None, "{sh:?}: parent after the child");
+    s.run(&sh.cd(&fx.root));
+    let st = s.state();
+    st.assert_off(&orig, "parent left");
+    assert_eq!(
+        st.var("PYTHONHOME").map(lossy).as_deref(),
+        Some("/py home:x"),
+        "{sh:?}: given back in the parent"
+    );
+    assert_eq!(
+        st.var("__RVENV_PYTHONHOME"),
+        None,
+        "{sh:?}: nothing left over"
+    );
 }

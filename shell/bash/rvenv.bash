@@ -340,9 +340,12 @@ __rvenv_activate() {
     if [[ -n ${PYTHONHOME+x} ]]; then
         __rvenv_old_pythonhome=$PYTHONHOME
         __rvenv_had_pythonhome=1
+        # For a child shell that adopts the venv, to give back there too.
+        \builtin export __RVENV_PYTHONHOME="$PYTHONHOME"
         \builtin unset PYTHONHOME
     else
         __rvenv_had_pythonhome=
+        \builtin unset __RVENV_PYTHONHOME
     fi
     # shellcheck disable=SC2034  # exported (shellcheck does not see `\builtin export`)
     \builtin export VIRTUAL_ENV="$1" VIRTUAL_ENV_PROMPT="$2"
@@ -465,6 +468,7 @@ __rvenv_yield() {
     fi
     __rvenv_had_pythonhome=
     __rvenv_old_pythonhome=
+    \builtin unset __RVENV_PYTHONHOME
     __rvenv_ps1_prefix=
     __rvenv_venv=
     \builtin unset __RVENV_VENV
@@ -491,6 +495,14 @@ __rvenv_restore_pythonhome() {
     fi
     __rvenv_had_pythonhome=
     __rvenv_old_pythonhome=
+    \builtin unset __RVENV_PYTHONHOME
+}
+
+# The PYTHONHOME a parent shell's hook set aside for the venv this hook
+# adopted (rvenv's AdoptPythonHome): given back when it goes off here.
+__rvenv_adopt_pythonhome() {
+    __rvenv_old_pythonhome=$1
+    __rvenv_had_pythonhome=1
 }
 
 __rvenv_unset() {

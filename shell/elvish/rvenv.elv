@@ -97,15 +97,25 @@ set ops[stash_pythonhome] = {
   if (has-env PYTHONHOME) {
     s old_pythonhome $E:PYTHONHOME
     s had_pythonhome $true
+    # For a child shell that adopts the venv, to give back there too.
+    set-env __RVENV_PYTHONHOME $E:PYTHONHOME
     unset-env PYTHONHOME
   } else {
     s had_pythonhome $false
+    unset-env __RVENV_PYTHONHOME
   }
 }
 set ops[restore_pythonhome] = {
   if (g had_pythonhome) { set-env PYTHONHOME (g old_pythonhome) }
   s had_pythonhome $false
   s old_pythonhome ''
+  unset-env __RVENV_PYTHONHOME
+}
+# The PYTHONHOME a parent shell's hook set aside for the venv this hook
+# adopted (rvenv's AdoptPythonHome): given back when it goes off here.
+set ops[adopt_pythonhome] = {|value|
+  s old_pythonhome $value
+  s had_pythonhome $true
 }
 set ops[path_first] = {|entry|
   s path_entry $entry
@@ -213,6 +223,7 @@ var answer-ns = (ns [
   &__rvenv_activate~=$ops[activate]
   &__rvenv_deactivate~=$deactivate-all~
   &__rvenv_own~=$ops[own]
+  &__rvenv_adopt_pythonhome~=$ops[adopt_pythonhome]
   &__rvenv_set~=$ops[set]
   &__rvenv_path_front~=$ops[path_front]
   &__rvenv_prompt~=$ops[prompt]
@@ -259,6 +270,7 @@ fn yield {
   $ops[remove_deactivate]
   s had_pythonhome $false
   s old_pythonhome ''
+  unset-env __RVENV_PYTHONHOME
   s prefix ''
   s venv ''
   unset-env __RVENV_VENV

@@ -38,6 +38,7 @@ or set -g __rvenv_path_then
 set -g __rvenv_present /
 # What the fast path compares (see __rvenv_hook), fields apart by \x1e.
 set -g __rvenv_sep \x1e
+set -g __rvenv_prompt_tag 'rvenv: the venv name, then your prompt'
 set -g __rvenv_key ''
 set -g __rvenv_absent ''
 set -g __rvenv_asking ''
@@ -287,6 +288,9 @@ end
 
 # rvenv's answer: the project it decided for, the project kept off, the venv
 # it warned about.
+# Which markers exist in $PWD comes just before it, as rvenv found them
+# (__rvenv_present, __rvenv_absent): what __rvenv_mark would find, without
+# its two command substitutions.
 function __rvenv_state
     set -g __rvenv_root $argv[1]
     set -g __rvenv_off $argv[2]
@@ -294,7 +298,20 @@ function __rvenv_state
     set -g __rvenv_conda_seen "$CONDA_PREFIX"
     set -g __rvenv_dir "$PWD"
     set -g __rvenv_busy ''
-    __rvenv_mark "$PWD"
+    test -n "$__rvenv_venv"
+    and set -a __rvenv_present "$__rvenv_venv/pyvenv.cfg"
+    __rvenv_settled
+    return 0
+end
+
+# The markers (names below $PWD) that exist, and those that do not, for
+# __rvenv_unchanged; `/` and '' keep each list from being empty.
+function __rvenv_present
+    set -g __rvenv_present / "$PWD/"$argv
+end
+
+function __rvenv_absent
+    set -g __rvenv_absent '' "$PWD/"$argv
 end
 
 # rvenv's markers (after their key), sent when the key the hook handed
@@ -321,9 +338,15 @@ function __rvenv_status
     return $argv[1]
 end
 
-# True when fish_prompt is the wrapper __rvenv_prompt defines.
+# True when fish_prompt is the wrapper __rvenv_prompt defines (or a copy of
+# it: an activate.fish saves and restores it with `functions -c`, which
+# keeps its description). Its description is checked first, a quarter of
+# the cost of printing the function; its body (a wrapper some other version
+# of this hook defined) only when that says no: wrapping our own wrapper
+# would make it call itself.
 function __rvenv_prompt_is_ours
-    functions fish_prompt 2>/dev/null | string match -q '*__rvenv_orig_fish_prompt*'
+    functions -Dv fish_prompt 2>/dev/null | string match -q -- $__rvenv_prompt_tag
+    or functions fish_prompt 2>/dev/null | string match -q '*__rvenv_orig_fish_prompt*'
 end
 
 # The operations rvenv sends (src/render.rs, Op). Each records what it does
@@ -342,9 +365,12 @@ function __rvenv_activate
     if set -q PYTHONHOME
         set -g __rvenv_old_pythonhome $PYTHONHOME
         set -g __rvenv_had_pythonhome 1
+        # For a child shell that adopts the venv, to give back there too.
+        set -gx __RVENV_PYTHONHOME $PYTHONHOME
         set -e PYTHONHOME
     else
         set -g __rvenv_had_pythonhome ''
+        set -e __RVENV_PYTHONHOME
     end
     set -gx VIRTUAL_ENV $argv[1]
     set -gx VIRTUAL_ENV_PROMPT $argv[2]
@@ -410,7 +436,7 @@ function __rvenv_prompt
             functions -q fish_prompt
             and functions -c fish_prompt __rvenv_orig_fish_prompt
             # fish prints the prompt function's output as it is: no expansion.
-            function fish_prompt
+            function fish_prompt --description $__rvenv_prompt_tag
                 set -l s $status
                 if test -n "$__rvenv_name"
                     printf '(%s) ' $__rvenv_name
@@ -453,6 +479,7 @@ function __rvenv_yield
     set -g __rvenv_name ''
     set -g __rvenv_had_pythonhome ''
     set -g __rvenv_old_pythonhome ''
+    set -e __RVENV_PYTHONHOME
     set -g __rvenv_venv ''
     set -e __RVENV_VENV
     set -g __rvenv_path_entry ''
@@ -480,6 +507,14 @@ function __rvenv_restore_pythonhome
     end
     set -g __rvenv_had_pythonhome ''
     set -g __rvenv_old_pythonhome ''
+    set -e __RVENV_PYTHONHOME
+end
+
+# The PYTHONHOME a parent shell's hook set aside for the venv this hook
+# adopted (rvenv's AdoptPythonHome): given back when it goes off here.
+function __rvenv_adopt_pythonhome
+    set -g __rvenv_old_pythonhome $argv[1]
+    set -g __rvenv_had_pythonhome 1
 end
 
 function __rvenv_unset

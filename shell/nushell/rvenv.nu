@@ -77,9 +77,13 @@ def --env __rvenv_apply [ops: list] {
                 if 'PYTHONHOME' in $env {
                     __rvenv_put old_pythonhome $env.PYTHONHOME
                     __rvenv_put had_pythonhome true
+                    # For a child shell that adopts the venv, to give back
+                    # there too.
+                    load-env {__RVENV_PYTHONHOME: $env.PYTHONHOME}
                     hide-env PYTHONHOME
                 } else {
                     __rvenv_put had_pythonhome false
+                    hide-env -i __RVENV_PYTHONHOME
                 }
                 load-env {VIRTUAL_ENV: $a.0, VIRTUAL_ENV_PROMPT: $a.1}
                 let entry = $"($a.0)/bin"
@@ -133,6 +137,14 @@ def --env __rvenv_apply [ops: list] {
                 if $env.__rvenv.had_pythonhome { $env.PYTHONHOME = $env.__rvenv.old_pythonhome }
                 __rvenv_put had_pythonhome false
                 __rvenv_put old_pythonhome ""
+                hide-env -i __RVENV_PYTHONHOME
+            }
+            # The PYTHONHOME a parent shell's hook set aside for the venv
+            # this hook adopted (rvenv's AdoptPythonHome): given back when
+            # it goes off here.
+            "__rvenv_adopt_pythonhome" => {
+                __rvenv_put old_pythonhome $a.0
+                __rvenv_put had_pythonhome true
             }
             "__rvenv_prompt_clear" => { __rvenv_put prefix "" }
             "__rvenv_unset" => { hide-env -i $a.0 }
@@ -196,6 +208,7 @@ def --env __rvenv_yield [] {
     __rvenv_put prefix ""
     __rvenv_put had_pythonhome false
     __rvenv_put old_pythonhome ""
+    hide-env -i __RVENV_PYTHONHOME
     __rvenv_put venv ""
     hide-env -i __RVENV_VENV
     __rvenv_put path_entry ""

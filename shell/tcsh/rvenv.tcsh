@@ -317,9 +317,12 @@ case __rvenv_activate:
     if ( $?PYTHONHOME ) then
         set __rvenv_old_pythonhome = "$PYTHONHOME"
         set __rvenv_had_pythonhome = 1
+        # For a child shell that adopts the venv, to give back there too.
+        setenv __RVENV_PYTHONHOME "$PYTHONHOME"
         unsetenv PYTHONHOME
     else
         set __rvenv_had_pythonhome = ''
+        unsetenv __RVENV_PYTHONHOME
     endif
     setenv VIRTUAL_ENV "$argv[2]"
     setenv VIRTUAL_ENV_PROMPT "$argv[3]"
@@ -356,6 +359,13 @@ case __rvenv_own:
     else
         unsetenv __RVENV_VENV
     endif
+    breaksw
+
+# The PYTHONHOME a parent shell's hook set aside for the venv this hook
+# adopted (rvenv's AdoptPythonHome): given back when it goes off here.
+case __rvenv_adopt_pythonhome:
+    set __rvenv_old_pythonhome = "$argv[2]"
+    set __rvenv_had_pythonhome = 1
     breaksw
 
 case __rvenv_set:
@@ -437,6 +447,7 @@ case __rvenv_deactivate:
     if ( "$__rvenv_had_pythonhome" != "" ) setenv PYTHONHOME "$__rvenv_old_pythonhome"
     set __rvenv_had_pythonhome = ''
     set __rvenv_old_pythonhome = ''
+    unsetenv __RVENV_PYTHONHOME
     if ( "$__rvenv_ps1_prefix" != "" && $?prompt ) then
         if ( "$prompt" == "${__rvenv_ps1_prefix}$__rvenv_prompt_rest" ) set prompt = "$__rvenv_prompt_rest"
     endif
@@ -503,6 +514,7 @@ case __rvenv_yield:
     if ( "$__rvenv_deact" =~ *__rvenv_deactivate_cmd* ) unalias deactivate
     set __rvenv_had_pythonhome = ''
     set __rvenv_old_pythonhome = ''
+    unsetenv __RVENV_PYTHONHOME
     set __rvenv_ps1_prefix = ''
     set __rvenv_prompt_rest = ''
     set __rvenv_venv = ''

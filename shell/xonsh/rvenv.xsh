@@ -96,15 +96,26 @@ def __rvenv_make():
         if "PYTHONHOME" in env:
             st["old_pythonhome"] = env["PYTHONHOME"]
             st["had_pythonhome"] = True
+            # For a child shell that adopts the venv, to give back there too.
+            env["__RVENV_PYTHONHOME"] = env["PYTHONHOME"]
             del env["PYTHONHOME"]
         else:
             st["had_pythonhome"] = False
+            unset("__RVENV_PYTHONHOME")
 
     def restore_pythonhome():
         if st["had_pythonhome"]:
             env["PYTHONHOME"] = st["old_pythonhome"]
         st["had_pythonhome"] = False
         st["old_pythonhome"] = ""
+        unset("__RVENV_PYTHONHOME")
+
+    def adopt_pythonhome(value):
+        # The PYTHONHOME a parent shell's hook set aside for the venv this
+        # hook adopted (rvenv's AdoptPythonHome): given back when it goes
+        # off here.
+        st["old_pythonhome"] = value
+        st["had_pythonhome"] = True
 
     def path_first(entry):
         st["path_entry"] = entry
@@ -223,6 +234,7 @@ def __rvenv_make():
         "__rvenv_activate": activate,
         "__rvenv_deactivate": lambda: deactivate_all(),
         "__rvenv_own": own,
+        "__rvenv_adopt_pythonhome": adopt_pythonhome,
         "__rvenv_set": set_,
         "__rvenv_path_front": path_front,
         "__rvenv_prompt": prompt,
@@ -313,6 +325,7 @@ def __rvenv_make():
             env["_OLD_VIRTUAL_PYTHONHOME"] = st["old_pythonhome"]
         remove_deactivate()
         st.update(had_pythonhome=False, old_pythonhome="", prefix="", venv="", path_entry="", dir="")
+        unset("__RVENV_PYTHONHOME")
         if "__RVENV_VENV" in env:
             del env["__RVENV_VENV"]
         if st["expand"] is not None:

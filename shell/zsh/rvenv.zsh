@@ -290,9 +290,12 @@ __rvenv_activate() {
     if [[ -n ${PYTHONHOME+x} ]]; then
         __rvenv_old_pythonhome=$PYTHONHOME
         __rvenv_had_pythonhome=1
+        # For a child shell that adopts the venv, to give back there too.
+        export __RVENV_PYTHONHOME=$PYTHONHOME
         unset PYTHONHOME
     else
         __rvenv_had_pythonhome=
+        unset __RVENV_PYTHONHOME
     fi
     export VIRTUAL_ENV="$1" VIRTUAL_ENV_PROMPT="$2"
     __rvenv_path_entry=$1/bin
@@ -425,6 +428,7 @@ __rvenv_yield() {
     fi
     __rvenv_had_pythonhome=
     __rvenv_old_pythonhome=
+    unset __RVENV_PYTHONHOME
     __rvenv_ps1_prefix=
     __rvenv_venv=
     unset __RVENV_VENV
@@ -452,6 +456,14 @@ __rvenv_restore_pythonhome() {
     fi
     __rvenv_had_pythonhome=
     __rvenv_old_pythonhome=
+    unset __RVENV_PYTHONHOME
+}
+
+# The PYTHONHOME a parent shell's hook set aside for the venv this hook
+# adopted (rvenv's AdoptPythonHome): given back when it goes off here.
+__rvenv_adopt_pythonhome() {
+    __rvenv_old_pythonhome=$1
+    __rvenv_had_pythonhome=1
 }
 
 __rvenv_unset() {

@@ -54,13 +54,25 @@ function global:__rvenv_stash_pythonhome {
     if ($null -ne $env:PYTHONHOME) {
         $global:__rvenv.old_pythonhome = $env:PYTHONHOME
         $global:__rvenv.had_pythonhome = $true
+        # For a child shell that adopts the venv, to give back there too.
+        $env:__RVENV_PYTHONHOME = $env:PYTHONHOME
         Remove-Item Env:PYTHONHOME
-    } else { $global:__rvenv.had_pythonhome = $false }
+    } else {
+        $global:__rvenv.had_pythonhome = $false
+        Remove-Item Env:__RVENV_PYTHONHOME -ErrorAction SilentlyContinue
+    }
 }
 function global:__rvenv_restore_pythonhome {
     if ($global:__rvenv.had_pythonhome) { $env:PYTHONHOME = $global:__rvenv.old_pythonhome }
     $global:__rvenv.had_pythonhome = $false
     $global:__rvenv.old_pythonhome = ''
+    Remove-Item Env:__RVENV_PYTHONHOME -ErrorAction SilentlyContinue
+}
+# The PYTHONHOME a parent shell's hook set aside for the venv this hook
+# adopted (rvenv's AdoptPythonHome): given back when it goes off here.
+function global:__rvenv_adopt_pythonhome([string]$value) {
+    $global:__rvenv.old_pythonhome = $value
+    $global:__rvenv.had_pythonhome = $true
 }
 function global:__rvenv_path_first([string]$entry) {
     # '' is a value .NET could not hold (not UTF-8): never put on PATH.
@@ -208,6 +220,7 @@ function global:__rvenv_yield {
     }
     __rvenv_remove_deactivate
     $global:__rvenv.had_pythonhome = $false; $global:__rvenv.old_pythonhome = ''
+    Remove-Item Env:__RVENV_PYTHONHOME -ErrorAction SilentlyContinue
     $global:__rvenv.prefix = ''; $global:__rvenv.venv = ''; $global:__rvenv.path_entry = ''
     Remove-Item Env:__RVENV_VENV -ErrorAction SilentlyContinue
     $global:__rvenv.dir = ''
