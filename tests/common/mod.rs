@@ -1374,10 +1374,17 @@ impl<'f> Session<'f> {
             .stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))
             .stderr(Stdio::from(slave));
-        // SAFETY: setsid and the TIOCSCTTY ioctl are plain system calls,
-        // safe between fork and exec.
+        // SAFETY: setsid, the TIOCSCTTY ioctl and signal are plain system
+        // calls, safe between fork and exec.
         unsafe {
             cmd.pre_exec(|| {
+                // Ctrl-C's and Ctrl-\'s signals at their defaults, as in a
+                // terminal's shell: `cargo test &` in a script inherits them
+                // ignored, the shell hands that on to every command it runs
+                // (bash restores what it started with), and the Ctrl-C
+                // tests' `sleep` would never stop.
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGQUIT, libc::SIG_DFL);
                 rustix::process::setsid()?;
                 let stdin = std::os::fd::BorrowedFd::borrow_raw(0);
                 rustix::process::ioctl_tiocsctty(stdin)?;
