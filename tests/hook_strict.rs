@@ -8,7 +8,7 @@ use common::Drive;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use common::{Fixture, Shell, base_path, lossy, run_cmd, which};
 
@@ -211,6 +211,50 @@ fn printed_hook_is_the_template_plus_completions() {
             "{sh:?}: rvenv hook does not print the template"
         );
     }
+}
+
+/// xonsh parses what `execx` gets line by line, rescanning the text at each
+/// (0.66 s for the hook written out over 600 lines): the printed hook is a
+/// few comment lines and one line of code that hands the template (and its
+/// completions) to Python's own compiler.
+#[test]
+fn xonsh_hook_is_one_line_for_pythons_compiler() {
+    let fx = Fixture::new();
+    let printed = String::from_utf8(printed_hook(&fx, Shell::Xonsh)).unwrap();
+    let lines: Vec<&str> = printed.lines().collect();
+    let (code, comments) = lines.split_last().unwrap();
+    assert!(comments.len() <= 5 && comments.iter().all(|l| l.starts_with('#')));
+    // Python reads the line as exec(compile(LITERAL, NAME, 'exec')) and
+    // gives back the literal.
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import ast, sys\n\
+             call = ast.parse(sys.stdin.read(), mode='eval').body\n\
+             assert call.func.id == 'exec' and len(call.args) == 1\n\
+             inner = call.args[0]\n\
+             assert inner.func.id == 'compile' and inner.args[2].value == 'exec'\n\
+             sys.stdout.write(inner.args[0].value)",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(code.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "python3 could not read: {code:.200}");
+    let template =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/xonsh/rvenv.xsh"))
+            .unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with(&template),
+        "the one line does not hold the template"
+    );
 }
 
 /// A linter or shell, or None with the reason printed; under CI a missing

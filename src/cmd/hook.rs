@@ -1,6 +1,8 @@
 //! `rvenv hook SHELL`: print the shell integration, with tab completion, so
 //! one rc line gives both.
 
+use std::os::unix::ffi::OsStrExt;
+
 use crate::cli::HookArgs;
 use crate::shell::Shell;
 
@@ -54,7 +56,29 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
         | Shell::Tcsh
         | Shell::Xonsh => out.extend(completions),
     }
+    if shell == Shell::Xonsh {
+        return super::emit(&xonsh_loader(&out));
+    }
     super::emit(&out)
+}
+
+/// The xonsh hook (plain Python) as one line that hands it to Python's own
+/// compiler. `execx` runs its input through xonsh's parser, whose
+/// line-continuation pass rescans the text for open triple quotes at every
+/// line: for the hook's 600 lines that took 0.66 s at each shell start,
+/// against 37 ms for the same code on one line.
+fn xonsh_loader(source: &[u8]) -> Vec<u8> {
+    let mut out = b"# rvenv's xonsh hook, Python on one line for Python's compiler: xonsh's\n\
+        # own parser took 0.66 s over the same code written out on 600 lines.\n\
+        # Readable: shell/xonsh/rvenv.xsh in rvenv's sources.\n\
+        exec(compile("
+        .to_vec();
+    out.extend(crate::quote::quote(
+        Shell::Xonsh,
+        std::ffi::OsStr::from_bytes(source),
+    ));
+    out.extend_from_slice(b", '<rvenv hook xonsh>', 'exec'))\n");
+    out
 }
 
 /// A file of this shell's in a directory in memory (tmpfs) that only this
