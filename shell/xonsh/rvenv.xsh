@@ -286,21 +286,25 @@ def __rvenv_make():
         e.update(extra)
         return e
 
-    def rvenv_program():
-        # The rvenv on the shell's PATH (not the alias).
+    def rvenv_program(path=None):
+        # The rvenv on the shell's PATH (not the alias); `path`: that PATH
+        # detyped already (each detyping converts the whole environment).
         from shutil import which
 
-        return which("rvenv", path=env.get_detyped("PATH")) or "rvenv"
+        if path is None:
+            path = env.get_detyped("PATH")
+        return which("rvenv", path=path) or "rvenv"
 
     def run():
         here = pwd()
         st["asking"] = here
         code = ""
         try:
+            e = rvenv_env()
             out = subprocess.run(
-                [rvenv_program(), "__hook", "xonsh", here, st["venv"], st["off"], st["pin"], st["told"], st["mkey"]],
+                [rvenv_program(e.get("PATH")), "__hook", "xonsh", here, st["venv"], st["off"], st["pin"], st["told"], st["mkey"]],
                 stdout=subprocess.PIPE,
-                env=rvenv_env(),
+                env=e,
             )
             code = out.stdout.decode("ascii", "replace")
         except OSError as e:
