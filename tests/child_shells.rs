@@ -333,6 +333,10 @@ fn nested_bash_zsh_fish_bash() {
     let mut s = Session::start(Shell::Bash, &fx, Opts::default());
     let orig = s.initial.path().to_vec();
     let (shop_b, blog_b) = (bytes(&shop_venv), bytes(&blog_venv));
+    // A PYTHONHOME set aside in bash travels down the chain, each shell
+    // giving it back where its venv goes off.
+    s.run(&Shell::Bash.export("PYTHONHOME", "/py home"));
+    let pythonhome = |s: &mut Session| s.state().var("PYTHONHOME").map(lossy);
     s.run(&Shell::Bash.cd(&shop));
     s.state().assert_on(&shop_b, b"shop", &orig, "bash");
 
@@ -350,8 +354,14 @@ fn nested_bash_zsh_fish_bash() {
     s.nest(Shell::Bash, None, Opts::default());
     s.state()
         .assert_on(&shop_b, b"shop", &orig, "inner bash adopted");
+    assert_eq!(pythonhome(&mut s), None, "inner bash adopted");
     s.run(&Shell::Bash.cd(&fx.root));
     s.state().assert_off(&orig, "inner bash left");
+    assert_eq!(
+        pythonhome(&mut s).as_deref(),
+        Some("/py home"),
+        "inner bash left"
+    );
 
     s.exit_to(Shell::Fish);
     s.state()
@@ -361,6 +371,7 @@ fn nested_bash_zsh_fish_bash() {
         .assert_on(&blog_b, b"blog", &orig, "zsh after its child");
     s.run(&Shell::Zsh.cd(&fx.root));
     s.state().assert_off(&orig, "zsh left");
+    assert_eq!(pythonhome(&mut s).as_deref(), Some("/py home"), "zsh left");
     s.exit_to(Shell::Bash);
     s.state()
         .assert_on(&shop_b, b"shop", &orig, "bash after its child");
