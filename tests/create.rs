@@ -973,13 +973,32 @@ fn killed_creates_leave_no_broken_venv() {
             .wrapping_add(1442695040888963407);
         let delay = Duration::from_micros((seed >> 33) % span);
         let stages_before = stage_dirs(tmp.path());
+        let began_building = || {
+            stage_dirs(tmp.path()).iter().any(|d| {
+                !stages_before.contains(d) && fs::read_dir(d).is_ok_and(|mut e| e.next().is_some())
+            })
+        };
         let mut child = rvenv_cmd(tmp.path())
             .args(["create", "--seed", "--clear", "-p"])
             .arg(&py.exe)
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(delay);
+        // Half the kills wait for the build to begin, so that a slow or busy
+        // machine, where what comes before the build (cleaning what earlier
+        // kills left, for one) takes most of the time, still kills builds.
+        // The others land anywhere from the start to past the end.
+        if i % 2 == 0 {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while !began_building() && Instant::now() < deadline {
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+            }
+            std::thread::sleep(delay / 4);
+        } else {
+            std::thread::sleep(delay);
+        }
         let signal = if i % 4 == 3 {
             libc::SIGINT
         } else {
@@ -994,11 +1013,7 @@ fn killed_creates_leave_no_broken_venv() {
         // A SIGKILL that landed while the venv was being built leaves its
         // staging directory, with something in it.
         use std::os::unix::process::ExitStatusExt;
-        if status.signal() == Some(libc::SIGKILL)
-            && stage_dirs(tmp.path())
-                .iter()
-                .any(|d| !stages_before.contains(d) && fs::read_dir(d).unwrap().next().is_some())
-        {
+        if status.signal() == Some(libc::SIGKILL) && began_building() {
             mid_build += 1;
         }
         assert_whole_or_absent(&v, &py.minor);
