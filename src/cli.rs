@@ -94,8 +94,11 @@ pub enum Command {
 /// Internal commands the hook and the completion scripts call. They are not
 /// part of the clap tree, so help and completions never show them.
 pub enum Internal {
-    /// `rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD [MARKS]]]]]`
+    /// `rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD [MARKS [HOOK_ID]]]]]]`
     HookEval(HookEvalArgs),
+    /// `rvenv __hook_id SHELL`: the id this rvenv's hook for SHELL passes
+    /// `__hook` (for the benchmark and tests, which ask as the hook does).
+    HookId(Shell),
     /// `rvenv __pythons`
     Pythons,
     /// `rvenv __undo SHELL VENV`, or `rvenv __undo SHELL '' ENTRY OLDPATH`:
@@ -116,6 +119,15 @@ impl Internal {
             "__pythons" => Some(Ok(Internal::Pythons)),
             "__hook" => Some(HookEvalArgs::parse(&args[2..]).map(Internal::HookEval)),
             "__undo" => Some(Ok(Internal::Undo(args[2..].to_vec()))),
+            "__hook_id" => Some({
+                use clap::ValueEnum;
+                args.get(2)
+                    .and_then(|s| s.to_str())
+                    .and_then(|s| Shell::from_str(s, false).ok())
+                    .filter(|s| s.has_hook())
+                    .map(Internal::HookId)
+                    .ok_or_else(|| "usage: rvenv __hook_id SHELL".to_string())
+            }),
             _ => None,
         }
     }
@@ -270,19 +282,22 @@ pub struct HookEvalArgs {
     /// The key of the markers the hook holds (`render::markers_key`), or
     /// empty
     pub marks: OsString,
+    /// The id of the hook that asks (`Shell::hook_id`; empty from hooks
+    /// older than ids)
+    pub hook_id: OsString,
 }
 
 impl HookEvalArgs {
     fn parse(args: &[OsString]) -> Result<HookEvalArgs, String> {
         use clap::ValueEnum;
-        let usage = "usage: rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD [MARKS]]]]]";
+        let usage = "usage: rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD [MARKS [HOOK_ID]]]]]]";
         let shell = args
             .first()
             .and_then(|s| s.to_str())
             .and_then(|s| Shell::from_str(s, false).ok())
             .filter(|s| s.has_hook())
             .ok_or(usage)?;
-        if args.len() < 2 || args.len() > 7 {
+        if args.len() < 2 || args.len() > 8 {
             return Err(usage.into());
         }
         let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
@@ -294,6 +309,7 @@ impl HookEvalArgs {
             pin: arg(4),
             told: arg(5),
             marks: arg(6),
+            hook_id: arg(7),
         })
     }
 }

@@ -46,6 +46,45 @@ impl Shell {
         }
     }
 
+    /// The hook's template with its id in place of [`HOOK_ID_PLACEHOLDER`]:
+    /// what `rvenv hook SHELL` prints (before its completions).
+    pub fn hook_script(self) -> Option<String> {
+        let id = format!("{:016x}", self.hook_id()?);
+        Some(self.hook_template()?.replace(HOOK_ID_PLACEHOLDER, &id))
+    }
+
+    /// What a hook loaded from this rvenv hands `rvenv __hook` last: a hash
+    /// of its template and of the answers' renderer, computed when rvenv is
+    /// compiled. A shell keeps the hook it loaded when rvenv is upgraded
+    /// under it; the new rvenv's answers may call what that hook does not
+    /// define, or mean something else by it, so rvenv answers a hook with
+    /// another id (or none: older hooks passed none) only by reloading it or
+    /// by saying so.
+    pub fn hook_id(self) -> Option<u64> {
+        const RENDER: u64 = fnv1a(include_bytes!("render.rs"), FNV_OFFSET);
+        const fn id(template: &str) -> u64 {
+            fnv1a(template.as_bytes(), RENDER)
+        }
+        const BASH: u64 = id(include_str!("../shell/bash/rvenv.bash"));
+        const ZSH: u64 = id(include_str!("../shell/zsh/rvenv.zsh"));
+        const FISH: u64 = id(include_str!("../shell/fish/rvenv.fish"));
+        const ELVISH: u64 = id(include_str!("../shell/elvish/rvenv.elv"));
+        const XONSH: u64 = id(include_str!("../shell/xonsh/rvenv.xsh"));
+        const POWERSHELL: u64 = id(include_str!("../shell/powershell/rvenv.ps1"));
+        const NUSHELL: u64 = id(include_str!("../shell/nushell/rvenv.nu"));
+        const TCSH: u64 = id(include_str!("../shell/tcsh/rvenv.tcsh"));
+        Some(match self {
+            Shell::Bash => BASH,
+            Shell::Zsh => ZSH,
+            Shell::Fish => FISH,
+            Shell::Elvish => ELVISH,
+            Shell::Xonsh => XONSH,
+            Shell::Powershell => POWERSHELL,
+            Shell::Nushell => NUSHELL,
+            Shell::Tcsh => TCSH,
+        })
+    }
+
     /// The integration script printed by `rvenv hook SHELL`, or None for a
     /// shell rvenv only completes for (no hook yet: issue 14).
     pub fn hook_template(self) -> Option<&'static str> {
@@ -124,6 +163,24 @@ pub fn drawn_name(name: &[u8]) -> Vec<u8> {
         out.extend(chunk.invalid().iter().map(|_| '?'));
     }
     out.into_bytes()
+}
+
+/// Where each hook template holds its id (see [`Shell::hook_id`]), quoted
+/// there as a string so that the template parses as it is.
+pub const HOOK_ID_PLACEHOLDER: &str = "@RVENV_HOOK_ID@";
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a over `bytes`, from `hash`: cheap enough for the compiler to run
+/// over the templates, so that no crossing pays for hashing them.
+const fn fnv1a(bytes: &[u8], mut hash: u64) -> u64 {
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
 }
 
 #[cfg(test)]

@@ -117,8 +117,7 @@ fn status_says_what_the_hook_does() {
         let hook = env
             .rvenv()
             .env("RVENV_TRUSTED_DIRS", &dirs)
-            .args(["__hook", "bash"])
-            .arg(project)
+            .args(common::hook_argv("bash", project.as_os_str(), &[]))
             .output()
             .unwrap();
         assert!(hook.status.success(), "{}", stderr(&hook));

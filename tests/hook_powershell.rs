@@ -157,16 +157,10 @@ fn powershell_output_parses() {
         let (code, out, err) = common::rvenv_in(
             &fx,
             &dir,
-            &[
-                OsStr::new("__hook"),
-                OsStr::new("powershell"),
-                dir.as_os_str(),
-                OsStr::new(&current),
-                OsStr::new(""),
-                OsStr::new(""),
-                OsStr::new(""),
-                OsStr::new(""),
-            ],
+            &common::hook_argv("powershell", dir.as_os_str(), &[OsStr::new(&current)])
+                .iter()
+                .map(|a| a.as_os_str())
+                .collect::<Vec<_>>(),
             &[],
         );
         assert_eq!(code, Some(0), "{}", common::lossy(&err));

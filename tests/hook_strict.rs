@@ -205,11 +205,56 @@ fn printed_hook_is_the_template_plus_completions() {
             );
             printed.drain(..=line.len());
         }
-        let template = fs::read(template(sh)).unwrap();
+        let template = with_id(sh, &fs::read(template(sh)).unwrap());
         assert!(
             printed.starts_with(&template),
             "{sh:?}: rvenv hook does not print the template"
         );
+    }
+}
+
+/// The template as printed: its one placeholder replaced by the id this
+/// rvenv's hook for `sh` hands `rvenv __hook`.
+fn with_id(sh: Shell, template: &[u8]) -> Vec<u8> {
+    let placeholder = b"@RVENV_HOOK_ID@";
+    let at: Vec<usize> = (0..template.len())
+        .filter(|&i| template[i..].starts_with(placeholder))
+        .collect();
+    assert_eq!(at.len(), 1, "{sh:?}: the template holds its id once");
+    let id = Command::new(common::rvenv_bin())
+        .args(["__hook_id", sh.name()])
+        .output()
+        .unwrap();
+    assert!(id.status.success());
+    let id = id.stdout.trim_ascii_end();
+    assert_eq!(id.len(), 16, "{sh:?}: {id:?}");
+    [
+        &template[..at[0]],
+        id,
+        &template[at[0] + placeholder.len()..],
+    ]
+    .concat()
+}
+
+/// Every shell's printed hook holds its id and no placeholder (tcsh's
+/// library, which its printed loader sources, likewise).
+#[test]
+fn printed_hooks_carry_their_id() {
+    let fx = Fixture::new();
+    for sh in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Elvish,
+        Shell::Nushell,
+        Shell::Xonsh,
+        Shell::Powershell,
+    ] {
+        let printed = printed_hook(&fx, sh);
+        let id = with_id(sh, b"@RVENV_HOOK_ID@");
+        let has = |needle: &[u8]| printed.windows(needle.len()).any(|w| w == needle);
+        assert!(has(&id), "{sh:?}: no id in the printed hook");
+        assert!(!has(b"@RVENV_HOOK_ID@"), "{sh:?}: a placeholder left");
     }
 }
 
@@ -246,9 +291,11 @@ fn xonsh_hook_is_one_line_for_pythons_compiler() {
         })
         .unwrap();
     assert!(out.status.success(), "python3 could not read: {code:.200}");
-    let template =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/xonsh/rvenv.xsh"))
-            .unwrap();
+    let template = with_id(
+        Shell::Xonsh,
+        &fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("shell/xonsh/rvenv.xsh")).unwrap(),
+    );
+    let template = String::from_utf8(template).unwrap();
     assert!(
         String::from_utf8(out.stdout)
             .unwrap()

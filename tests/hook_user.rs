@@ -28,6 +28,7 @@ shell_tests!(
     prompt_changed_while_active_is_kept,
     rvenv_create_activates_at_once,
     rvenv_starts_only_when_something_may_change,
+    hook_from_another_rvenv,
 );
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
@@ -389,6 +390,104 @@ fn reloading_while_active(sh: Shell) {
     s.state().assert_off(&orig, "left, reloaded");
     s.run(&sh.cd(&shop));
     s.state().assert_on(&bytes(&venv), b"shop", &orig, "again");
+}
+
+/// rvenv upgraded under a running shell: its hook (loaded from the old
+/// rvenv) hands the new one another id. bash, zsh and fish get the new hook
+/// and the crossing is decided by it at once; the other shells are told to
+/// start a new shell, and nothing is half applied. Never an answer the old
+/// hook cannot read ("unknown command" at every cd).
+fn hook_from_another_rvenv(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    // The prompt shows $?: in the shells that reload, the command before
+    // that prompt fails, and its status outlives the reload.
+    let prompt = match sh {
+        Shell::Bash => "PS1='RVP $?> '",
+        Shell::Zsh => "PS1='RVP %?> '",
+        Shell::Fish => "function fish_prompt; printf 'RVP %s> ' $status; end",
+        _ => "",
+    };
+    let mut s = Session::start(sh, &fx, Opts::before(prompt));
+    let orig = s.initial.path().to_vec();
+    let stale = "0123456789abcdef";
+    // What the old hook hands over as its id.
+    let set_id = |id: &str| match sh {
+        Shell::Bash => format!("__rvenv_id={id}"),
+        Shell::Zsh => format!("__rvenv_id={id}"),
+        Shell::Fish => format!("set -g __rvenv_id {id}"),
+        Shell::Tcsh => format!("set __rvenv_id = {id}"),
+        Shell::Elvish => format!("__rvenv_s id {id}"),
+        Shell::Nushell => format!("$env.__rvenv = ($env.__rvenv | upsert id {id})"),
+        Shell::Xonsh => format!("__rvenv['st']['id'] = '{id}'"),
+        Shell::Powershell => format!("$global:__rvenv.id = '{id}'"),
+    };
+    s.run(&set_id(stale));
+    let reloads = matches!(sh, Shell::Bash | Shell::Zsh | Shell::Fish);
+    let step = if reloads {
+        s.run(&format!("{}; false", sh.cd(&shop)))
+    } else {
+        s.run(&sh.cd(&shop))
+    };
+    let out = lossy(&step.output);
+    let said = if reloads {
+        "another version of rvenv, installed since the shell started: loaded this one's"
+    } else {
+        "another version of rvenv, installed since the shell started; start a new"
+    };
+    assert_eq!(
+        count(&step.output, said.as_bytes()),
+        1,
+        "{sh:?}: said once: {out}"
+    );
+    for bad in ["nknown", "not found", "rror"] {
+        assert!(!out.contains(bad), "{sh:?}: {bad}: {out}");
+    }
+    if !reloads {
+        s.state().assert_off(&orig, "told to start a new shell");
+        let step = s.run(&sh.cd(&fx.root));
+        let out = lossy(&step.output);
+        for bad in ["nknown", "not found", "rror"] {
+            assert!(!out.contains(bad), "{sh:?}: {bad}: {out}");
+        }
+        s.state().assert_off(&orig, "left");
+        return;
+    }
+    assert_eq!(
+        step.prompt_str(),
+        "(shop) RVP 1> ",
+        "{sh:?}: the new hook decided at once, $? kept"
+    );
+    // (The prompt is not the one assert_on knows: the venv is checked by
+    // its variable and PATH.)
+    let on = |s: &mut Session, ctx: &str| {
+        let st = s.state();
+        assert_eq!(
+            st.var("VIRTUAL_ENV"),
+            Some(bytes(&venv).as_slice()),
+            "{sh:?}: {ctx}"
+        );
+        let first = st.path().split(|&b| b == b':').next().unwrap().to_vec();
+        assert_eq!(first, bytes(venv.join("bin")), "{sh:?}: {ctx}");
+    };
+    let off = |s: &mut Session, ctx: &str| {
+        let st = s.state();
+        assert_eq!(st.var("VIRTUAL_ENV"), None, "{sh:?}: {ctx}");
+        assert_eq!(st.path(), orig.as_slice(), "{sh:?}: {ctx}");
+    };
+    on(&mut s, "the new hook decided at once");
+    // From then on the new hook answers, silently.
+    let step = s.run(&sh.cd(&fx.root));
+    let out = lossy(&step.output);
+    assert!(!out.contains("another version"), "{sh:?}: once: {out}");
+    assert_eq!(step.prompt_str(), "RVP 0> ", "{sh:?}: left");
+    off(&mut s, "left");
+    s.run(&sh.cd(&shop));
+    on(&mut s, "again");
+    let step = s.run("deactivate");
+    assert_eq!(step.prompt_str(), "RVP 0> ", "{sh:?}: deactivated");
+    off(&mut s, "deactivate of the new hook");
 }
 
 fn user_aliases(sh: Shell) {

@@ -1297,14 +1297,10 @@ fn hook_output(sh: Shell, paste: bool) {
         copy_venv(&template, &venv);
         let (ok, code, err) = rvenv(
             &fx,
-            &[
-                OsStr::new("__hook"),
-                OsStr::new(sh.name()),
-                dir.as_os_str(),
-                OsStr::new(""),
-                OsStr::new(""),
-                OsStr::new(""),
-            ],
+            &common::hook_argv(sh.name(), dir.as_os_str(), &[])
+                .iter()
+                .map(|a| a.as_os_str())
+                .collect::<Vec<_>>(),
             &env_t,
         );
         assert!(ok, "{ctx}: {}", lossy(&err));
@@ -1667,14 +1663,10 @@ fn broken_venv_message_holds_no_control_characters() {
         for sh in ["bash", "zsh", "fish"] {
             let (ok, _, err) = rvenv(
                 &fx,
-                &[
-                    OsStr::new("__hook"),
-                    OsStr::new(sh),
-                    pwd.as_os_str(),
-                    OsStr::new(""),
-                    OsStr::new(""),
-                    OsStr::new(""),
-                ],
+                &common::hook_argv(sh, pwd.as_os_str(), &[])
+                    .iter()
+                    .map(|a| a.as_os_str())
+                    .collect::<Vec<_>>(),
                 &[],
             );
             assert!(ok);

@@ -459,16 +459,12 @@ fn shared_primary_group_is_not_private() {
     let out = alice
         .command(
             &proj,
-            &[
-                rvenv_bin().as_os_str(),
-                OsStr::new("__hook"),
-                OsStr::new("bash"),
-                proj.as_os_str(),
-                OsStr::new(""),
-                OsStr::new(""),
-                OsStr::new(""),
-                OsStr::new(""),
-            ],
+            &std::iter::once(rvenv_bin().as_os_str().to_os_string())
+                .chain(common::hook_argv("bash", proj.as_os_str(), &[]))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|a| a.as_os_str())
+                .collect::<Vec<_>>(),
         )
         .env("HOME", tmp.join("home"))
         .env("RVENV_TRUSTED_DIRS", tmp.join("a"))

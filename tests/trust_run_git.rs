@@ -41,7 +41,9 @@ fn allow(fx: &Fixture, path: &Path) {
 
 /// What the hook says on entering `dir` in bash, from its own command.
 fn hook_says(fx: &Fixture, dir: &Path, env: &[(&str, &OsStr)]) -> Vec<u8> {
-    let (code, _, err) = rvenv_in(fx, dir, &[os("__hook"), os("bash"), dir.as_os_str()], env);
+    let argv = common::hook_argv("bash", dir.as_os_str(), &[]);
+    let argv: Vec<&OsStr> = argv.iter().map(|a| a.as_os_str()).collect();
+    let (code, _, err) = rvenv_in(fx, dir, &argv, env);
     assert_eq!(code, Some(0), "rvenv __hook: {}", lossy(&err));
     err
 }

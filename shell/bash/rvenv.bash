@@ -23,10 +23,13 @@
 #   __rvenv_markers  what may make a directory a project (rvenv sends the list)
 #   __rvenv_mkey     the key of that list, handed back to rvenv, which sends
 #                    the list again only when it changed
+#   __rvenv_id       this hook's id, handed to rvenv last: an rvenv installed
+#                    since this shell loaded its hook answers with its own
 # The hook starts rvenv only when one of these cheap tests says the answer may
 # have changed; a prompt where nothing changed runs only shell builtins.
 
 __rvenv_answer=${__rvenv_answer-}
+__rvenv_id='@RVENV_HOOK_ID@'
 __rvenv_venv=${__rvenv_venv-}
 __rvenv_root=${__rvenv_root-}
 __rvenv_off=${__rvenv_off-}
@@ -49,7 +52,9 @@ __rvenv_conda_seen=
 __rvenv_theirs=
 __rvenv_theirs_fn=
 __rvenv_asking=
-__rvenv_st=0
+# Kept: a hook reloaded from within the prompt hook (an upgraded rvenv
+# answering an older hook) gives the user's $? back all the same.
+__rvenv_st=${__rvenv_st:-0}
 __rvenv_ps=()
 __rvenv_n=1
 # Loaded (again): rvenv sends the markers at the first prompt, which builds
@@ -109,10 +114,10 @@ __rvenv_run() {
     __rvenv_asking=$PWD
     \builtin local dir="${__rvenv_answer%/*}"
     if [[ -n $__rvenv_answer && -d $dir && -O $dir && ! -L $dir && -w $dir ]]; then
-        \command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" >|"$__rvenv_answer" &&
+        \command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" "$__rvenv_id" >|"$__rvenv_answer" &&
             \builtin . "$__rvenv_answer"
     else
-        \builtin eval "$(\command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey")"
+        \builtin eval "$(\command rvenv __hook bash "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" "$__rvenv_id")"
     fi
     __rvenv_asking=
     if [[ $__rvenv_dir != "$PWD" ]]; then

@@ -21,7 +21,7 @@ use path
 var box = [[&venv='' &root='' &off='' &pin='' &told='' &dir='' &sig='' &markers=[]
   &gitidx='' &gitok='' &path_entry='' &prefix='' &had_pythonhome=$false
   &old_pythonhome='' &busy=$false &asking='' &mkey='' &conda='' &conda_seen=''
-  &path_then='' &theirs='' &theirs_fn=$false]]
+  &path_then='' &theirs='' &theirs_fn=$false &id='']]
 var g~ = {|k| put $box[0][$k] }
 var s~ = {|k v| set box = [(assoc $box[0] $k $v)] }
 # A second load uses the first one's state (its venv and PATH entry stay
@@ -32,6 +32,9 @@ var first = (not-eq ?(set prev = [(eval 'put $__rvenv_g~ $__rvenv_s~')]) $ok)
 if (not $first) {
   set g~ s~ = $@prev
 }
+# This hook's id, handed to rvenv last: an rvenv installed since this shell
+# loaded its hook says so.
+s id '@RVENV_HOOK_ID@'
 
 # The values of several fields, in order (one output capture for all).
 fn gs {|@keys| for k $keys { g $k } }
@@ -248,7 +251,7 @@ fn run {
   s asking $pwd
   var code = ''
   try {
-    set code = (e:rvenv __hook elvish $pwd (g venv) (g off) (g pin) (g told) (g mkey) | slurp)
+    set code = (e:rvenv __hook elvish $pwd (g venv) (g off) (g pin) (g told) (g mkey) (g id) | slurp)
   } catch { }
   apply $code
   s asking ''

@@ -17,6 +17,9 @@
 # The hook starts rvenv only when one of these cheap tests says the answer may
 # have changed; a prompt where nothing changed runs only fish builtins.
 
+# This hook's id, handed to rvenv last: an rvenv installed since this shell
+# loaded its hook answers with its own.
+set -g __rvenv_id '@RVENV_HOOK_ID@'
 set -g __rvenv_gitidx ''
 set -g __rvenv_gitok ''
 for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_off __rvenv_pin __rvenv_told __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome __rvenv_busy __rvenv_conda
@@ -83,7 +86,7 @@ end
 # Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
 function __rvenv_run
     set -g __rvenv_asking "$PWD"
-    command rvenv __hook fish "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" | builtin source
+    command rvenv __hook fish "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" "$__rvenv_id" | builtin source
     set -g __rvenv_asking ''
     if test "$__rvenv_dir" != "$PWD"
         # rvenv failed (it said why): do not ask again until something changes.

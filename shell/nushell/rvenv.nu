@@ -19,7 +19,9 @@ $env.__rvenv = ($env.__rvenv? | default {
 })
 # Loaded (again): rvenv sends the markers, and their key (handed back as
 # MARKS), at the first prompt.
-$env.__rvenv = ($env.__rvenv | upsert mkey "" | upsert markers []
+# This hook's id (handed to rvenv last: an rvenv installed since this shell
+# loaded its hook says so).
+$env.__rvenv = ($env.__rvenv | upsert mkey "" | upsert markers [] | upsert id '@RVENV_HOOK_ID@'
     | upsert theirs ($env.__rvenv.theirs? | default "")
     | upsert path_then ($env.__rvenv.path_then? | default [])
     | upsert conda ($env.__rvenv.conda? | default "")
@@ -188,7 +190,7 @@ def --env __rvenv_apply [ops: list] {
 def --env __rvenv_run [] {
     __rvenv_put asking $env.PWD
     let s = $env.__rvenv
-    let answer = (do -i { ^rvenv __hook nushell $env.PWD $s.venv $s.off $s.pin $s.told $s.mkey } | complete)
+    let answer = (do -i { ^rvenv __hook nushell $env.PWD $s.venv $s.off $s.pin $s.told $s.mkey $s.id } | complete)
     if ($answer.stderr | is-not-empty) { print -e -n $answer.stderr }
     if $answer.exit_code == 0 {
         # One parse of the JSON lines (`from json` per line cost 20 times

@@ -15,6 +15,9 @@ if (-not (Get-Variable -Name __rvenv -Scope Global -ErrorAction SilentlyContinue
         user_prompt = $null
     }
 }
+# This hook's id, handed to rvenv last: an rvenv installed since this shell
+# loaded its hook says so.
+$global:__rvenv.id = '@RVENV_HOOK_ID@'
 
 function global:__rvenv_sig_of([string]$d) {
     -join ($global:__rvenv.markers | ForEach-Object {
@@ -197,7 +200,7 @@ function global:__rvenv_run {
     $here = $PWD.ProviderPath
     $global:__rvenv.asking = $here
     $s = $global:__rvenv
-    $code = (& (Get-Command rvenv -CommandType Application | Select-Object -First 1) __hook powershell $here $s.venv $s.off $s.pin $s.told "$($s.mkey)") -join "`n"
+    $code = (& (Get-Command rvenv -CommandType Application | Select-Object -First 1) __hook powershell $here $s.venv $s.off $s.pin $s.told "$($s.mkey)" "$($s.id)") -join "`n"
     __rvenv_apply $code
     $global:__rvenv.asking = ''
     if ($global:__rvenv.dir -ne $here) {

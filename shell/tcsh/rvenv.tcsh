@@ -39,6 +39,9 @@ case __rvenv_load:
     # prompt.
     set __rvenv_markers = ( )
     set __rvenv_mkey = ''
+    # This hook's id, handed to rvenv last: an rvenv installed since this
+    # shell loaded its hook says so.
+    set __rvenv_id = '@RVENV_HOOK_ID@'
     set __rvenv_gitidx = ''
     set __rvenv_gitok = ''
     set __rvenv_dir = ''
@@ -79,7 +82,7 @@ case __rvenv_sig_of:
 # Asks rvenv, and applies its answer.
 case __rvenv_run:
     set __rvenv_asking = "$cwd"
-    \rvenv __hook tcsh "$cwd" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" >! "$__rvenv_ans"
+    \rvenv __hook tcsh "$cwd" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" "$__rvenv_id" >! "$__rvenv_ans"
     source "$__rvenv_ans"
     set __rvenv_asking = ''
     if ( "$__rvenv_dir" != "$cwd" ) then

@@ -36,6 +36,9 @@ def __rvenv_make():
         gitidx="", gitok="", path_entry="", prefix="", had_pythonhome=False,
         old_pythonhome="", busy=False, asking="", expand=None, mkey="",
         conda="", conda_seen="", path_then=[], theirs="", theirs_fn=False,
+        # This hook's id, handed to rvenv last: an rvenv installed since
+        # this shell loaded its hook says so.
+        id='@RVENV_HOOK_ID@',
     )
 
     def pwd():
@@ -302,7 +305,7 @@ def __rvenv_make():
         try:
             e = rvenv_env()
             out = subprocess.run(
-                [rvenv_program(e.get("PATH")), "__hook", "xonsh", here, st["venv"], st["off"], st["pin"], st["told"], st["mkey"]],
+                [rvenv_program(e.get("PATH")), "__hook", "xonsh", here, st["venv"], st["off"], st["pin"], st["told"], st["mkey"], st["id"]],
                 stdout=subprocess.PIPE,
                 env=e,
             )

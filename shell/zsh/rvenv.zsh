@@ -27,6 +27,9 @@
 # user's prompt options are read first, into __rvenv_subst / __rvenv_bang /
 # __rvenv_percent.
 
+# This hook's id, handed to rvenv last: an rvenv installed since this shell
+# loaded its hook answers with its own.
+typeset -g __rvenv_id='@RVENV_HOOK_ID@'
 typeset -g __rvenv_venv=${__rvenv_venv-}
 typeset -g __rvenv_root=${__rvenv_root-}
 typeset -g __rvenv_off=${__rvenv_off-}
@@ -98,7 +101,7 @@ __rvenv_set_markers() {
 # Ctrl-C stops rvenv, the next prompt finds it set (see __rvenv_check).
 __rvenv_run() {
     __rvenv_asking=$PWD
-    \builtin eval "$(\command rvenv __hook zsh "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey")"
+    \builtin eval "$(\command rvenv __hook zsh "$PWD" "$__rvenv_venv" "$__rvenv_off" "$__rvenv_pin" "$__rvenv_told" "$__rvenv_mkey" "$__rvenv_id")"
     __rvenv_asking=
     if [[ $__rvenv_dir != "$PWD" ]]; then
         # rvenv failed (it said why): do not ask again until something changes.

@@ -7,8 +7,13 @@ use crate::cli::HookArgs;
 use crate::shell::Shell;
 
 pub fn run(args: &HookArgs) -> anyhow::Result<()> {
-    let shell = args.shell;
-    let Some(template) = shell.hook_template() else {
+    super::emit(&script(args.shell, true)?)
+}
+
+/// What `rvenv hook SHELL` prints; `answer_file`: with bash's answer file
+/// (a hook reloaded in place keeps the one it has).
+pub fn script(shell: Shell, answer_file: bool) -> anyhow::Result<Vec<u8>> {
+    let Some(template) = shell.hook_script() else {
         anyhow::bail!(
             "there is no hook for {} yet; `rvenv completions {}` gives its tab completion",
             shell.name(),
@@ -16,7 +21,7 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
         );
     };
     if shell == Shell::Tcsh {
-        return super::emit(&tcsh_loader(template)?);
+        return tcsh_loader(&template);
     }
     let completions = super::completions::script(shell);
     if shell == Shell::Nushell {
@@ -26,14 +31,14 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
         let mut out = b"# Tab completion (the same as `rvenv completions nushell`).\n".to_vec();
         out.extend(completions);
         out.extend_from_slice(template.as_bytes());
-        return super::emit(&out);
+        return Ok(out);
     }
     let mut out = Vec::new();
-    if shell == Shell::Bash {
+    if shell == Shell::Bash && answer_file {
         // Where rvenv's answers go at a crossing (see the template's
         // __rvenv_run); '' when there is no such place: $(...) then.
         out.extend_from_slice(b"__rvenv_answer=");
-        let file = answer_file()
+        let file = answer_file_path()
             .map(|f| f.into_os_string())
             .unwrap_or_default();
         out.extend(crate::quote::quote(shell, &file));
@@ -57,9 +62,9 @@ pub fn run(args: &HookArgs) -> anyhow::Result<()> {
         | Shell::Xonsh => out.extend(completions),
     }
     if shell == Shell::Xonsh {
-        return super::emit(&xonsh_loader(&out));
+        return Ok(xonsh_loader(&out));
     }
-    super::emit(&out)
+    Ok(out)
 }
 
 /// The xonsh hook (plain Python) as one line that hands it to Python's own
@@ -92,7 +97,7 @@ fn xonsh_loader(source: &[u8]) -> Vec<u8> {
 /// world-writable; one its owner cannot write, under a umask of 0277): the
 /// hook then captures the answer as before. A disk is no place for it: a
 /// file truncated at each crossing is flushed at each close (ext4).
-fn answer_file() -> Option<std::path::PathBuf> {
+fn answer_file_path() -> Option<std::path::PathBuf> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt};
     use std::path::PathBuf;
     // SAFETY: geteuid cannot fail and touches no memory.

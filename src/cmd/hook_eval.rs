@@ -53,6 +53,9 @@ fn non_empty(path: &OsStr) -> Option<PathBuf> {
 }
 
 pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
+    if !asked_by_own_hook(args) {
+        return answer_stale_hook(args.shell);
+    }
     let env = Env::from_process();
     let sources = discover::sources(&env);
     let trust = Trust::load(&env);
@@ -116,6 +119,49 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
         let _ = stderr.write_all(lines.as_bytes());
     }
     super::emit(&render_decision(args.shell, &decision, &args.marks))
+}
+
+/// Whether the hook that asks is this rvenv's own (its id is this rvenv's
+/// for its shell).
+fn asked_by_own_hook(args: &HookEvalArgs) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    args.shell
+        .hook_id()
+        .is_some_and(|id| args.hook_id.as_bytes() == format!("{id:016x}").as_bytes())
+}
+
+/// The answer to a hook loaded from another rvenv (the shell was started
+/// before an upgrade): this rvenv's operations may not be its. Shells that
+/// evaluate the answer as code (bash, zsh, fish) get this rvenv's hook,
+/// which then decides at once; the others are told to start a new shell.
+/// Never an answer made of operations that hook may not define.
+fn answer_stale_hook(shell: crate::shell::Shell) -> anyhow::Result<()> {
+    use crate::shell::Shell;
+    let decide_now: &[u8] = match shell {
+        // Guarded: should the hook just loaded be told it is stale too
+        // (another rvenv first on PATH by then), it is not loaded again
+        // from within itself.
+        Shell::Bash | Shell::Zsh => {
+            b"if [[ -z ${__rvenv_reloading-} ]]; then __rvenv_reloading=1; __rvenv_check; \\builtin unset __rvenv_reloading; fi\n"
+        }
+        Shell::Fish => {
+            b"if not set -q __rvenv_reloading\n    set -g __rvenv_reloading 1\n    __rvenv_check\n    set -e __rvenv_reloading\nend\n"
+        }
+        Shell::Elvish | Shell::Nushell | Shell::Xonsh | Shell::Tcsh | Shell::Powershell => {
+            anyhow::bail!(
+                "this shell's hook came from another version of rvenv, installed since the \
+                 shell started; start a new {} to load this one's",
+                shell.name()
+            )
+        }
+    };
+    let mut code = super::hook::script(shell, false)?;
+    code.extend_from_slice(decide_now);
+    eprintln!(
+        "rvenv: this shell's hook came from another version of rvenv, installed since the \
+         shell started: loaded this one's"
+    );
+    super::emit(&code)
 }
 
 /// Whether `entry` (the hook's, first on PATH `then` when it went on) is

@@ -304,6 +304,7 @@ const NU_ROWS: &[&str] = &[
     "rvenv_activate_ends_a_deactivate",
     "rvenv_create_activates_at_once",
     "rvenv_starts_only_when_something_may_change",
+    "hook_from_another_rvenv",
     "scripts_never_run_the_hook",
     "sources_resolving_nowhere",
     "store_fifo_does_not_hang",
@@ -381,6 +382,7 @@ const TCSH_ROWS: &[&str] = &[
     "rvenv_activate_ends_a_deactivate",
     "rvenv_create_activates_at_once",
     "rvenv_starts_only_when_something_may_change",
+    "hook_from_another_rvenv",
     "same_venv_activated_by_hand_over_ours",
     "scripts_never_run_the_hook",
     "sources_resolving_nowhere",
@@ -594,6 +596,24 @@ fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     p.metadata()
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The arguments of `rvenv __hook SHELL DIR ...` as SHELL's hook passes
+/// them: `state` (ACTIVE, OFF, PIN, TOLD, MARKS, as many as given) padded
+/// with empty ones, then the hook's id (without it rvenv takes the caller
+/// for a hook loaded from another rvenv).
+#[allow(dead_code)]
+pub fn hook_argv(shell: &str, dir: &OsStr, state: &[&OsStr]) -> Vec<OsString> {
+    let id = Command::new(rvenv_bin())
+        .args(["__hook_id", shell])
+        .output()
+        .expect("rvenv __hook_id");
+    assert!(id.status.success(), "rvenv __hook_id {shell}");
+    let mut argv = vec![OsString::from("__hook"), shell.into(), dir.into()];
+    argv.extend(state.iter().map(|a| a.to_os_string()));
+    argv.resize(8, OsString::new());
+    argv.push(OsString::from_vec(id.stdout.trim_ascii_end().to_vec()));
+    argv
 }
 
 pub fn rvenv_bin() -> &'static Path {
