@@ -160,9 +160,9 @@ pub fn render(shell: Shell, ops: &[Op]) -> Vec<u8> {
     match shell {
         // Shells that eval code: one call of the template's function per
         // line, `name 'arg' 'arg'`, only the quoting differing.
-        Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Elvish | Shell::Powershell => {
-            calls(shell, ops)
-        }
+        Shell::Bash | Shell::Zsh | Shell::Elvish | Shell::Powershell => calls(shell, ops),
+        // The same, with its markers' lists before the state.
+        Shell::Fish => fish_calls(ops),
         // Python calls, `name('arg', 'arg')`, which the xonsh hook reads as
         // data (each line parsed, only string literals accepted), never runs.
         Shell::Xonsh => python_calls(ops),
@@ -342,31 +342,39 @@ fn nu_records(ops: &[Op]) -> Vec<u8> {
     out
 }
 
+/// One [`call_line`] per operation.
 fn calls(shell: Shell, ops: &[Op]) -> Vec<u8> {
+    ops.iter().flat_map(|op| call_line(shell, op)).collect()
+}
+
+/// As [`calls`], but fish tests its markers with two lists (`path filter`,
+/// one builtin each), not a signature: the state is preceded by its
+/// signature spelled as those lists, which saves fish two command
+/// substitutions of `path filter` per crossing.
+fn fish_calls(ops: &[Op]) -> Vec<u8> {
     let mut code = Vec::new();
     for op in ops {
-        if let (
-            Shell::Fish,
-            Op::State {
-                signature, markers, ..
-            },
-        ) = (shell, op)
+        if let Op::State {
+            signature, markers, ..
+        } = op
         {
-            // fish tests its markers with two lists (`path filter`, one
-            // builtin each), not a signature: the signature spelled as
-            // those lists, before the state, saves it two command
-            // substitutions of `path filter` per crossing.
             code.extend(fish_marks(signature, markers));
         }
-        let (function, args) = op.call();
-        code.extend_from_slice(function.as_bytes());
-        for arg in args {
-            code.push(b' ');
-            code.extend_from_slice(&quote(shell, arg));
-        }
-        code.push(b'\n');
+        code.extend(call_line(Shell::Fish, op));
     }
     code
+}
+
+/// `name 'arg' 'arg'`: one call of the template's function, a line.
+fn call_line(shell: Shell, op: &Op) -> Vec<u8> {
+    let (function, args) = op.call();
+    let mut line = function.as_bytes().to_vec();
+    for arg in args {
+        line.push(b' ');
+        line.extend_from_slice(&quote(shell, arg));
+    }
+    line.push(b'\n');
+    line
 }
 
 /// `__rvenv_present` with the markers the signature says exist, then

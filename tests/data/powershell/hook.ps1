@@ -17,7 +17,7 @@ if (-not (Get-Variable -Name __rvenv -Scope Global -ErrorAction SilentlyContinue
 }
 # This hook's id, handed to rvenv last: an rvenv installed since this shell
 # loaded its hook says so.
-$global:__rvenv.id = '536462bd5ca74b19'
+$global:__rvenv.id = '2940edaa9f7bb871'
 
 function global:__rvenv_sig_of([string]$d) {
     -join ($global:__rvenv.markers | ForEach-Object {
