@@ -284,10 +284,9 @@ def __rvenv_make():
         remove_deactivate()
         own("")
 
-    def rvenv_env(**extra):
-        e = dict(env.detype())
-        e.update(extra)
-        return e
+    def rvenv_env():
+        # The environment rvenv is started with (a copy: callers add to it).
+        return dict(env.detype())
 
     def rvenv_program(path=None):
         # The rvenv on the shell's PATH (not the alias); `path`: that PATH
@@ -463,7 +462,7 @@ def __rvenv_make():
     def field():
         return st["prefix"]
 
-    def call(argv, out, **extra):
+    def call(argv, out, e):
         # rvenv's output goes where the alias's goes (a redirection, a
         # pipe): to that file when it is one, else through it.
         try:
@@ -471,19 +470,21 @@ def __rvenv_make():
         except Exception:
             fd = None
         if fd is not None or out is None:
-            return subprocess.run(argv, env=rvenv_env(**extra), stdout=fd).returncode
-        r = subprocess.run(argv, env=rvenv_env(**extra), stdout=subprocess.PIPE)
+            return subprocess.run(argv, env=e, stdout=fd).returncode
+        r = subprocess.run(argv, env=e, stdout=subprocess.PIPE)
         out.write(r.stdout.decode("utf-8", "replace"))
         out.flush()
         return r.returncode
 
     def rvenv_alias(args, stdin=None, stdout=None):
         cmd = args[0] if args else ""
-        prog = rvenv_program()
+        # One detyping (it converts the whole environment) for both.
+        e = rvenv_env()
+        prog = rvenv_program(e.get("PATH"))
         if cmd == "activate":
             out = subprocess.run(
                 [prog] + list(args), stdout=subprocess.PIPE,
-                env=rvenv_env(__RVENV_SHELL="xonsh", __RVENV_HOOK_VENV=st["venv"]),
+                env=dict(e, __RVENV_SHELL="xonsh", __RVENV_HOOK_VENV=st["venv"]),
             )
             if out.returncode != 0:
                 return out.returncode
@@ -496,7 +497,7 @@ def __rvenv_make():
             print("rvenv: no venv is active", file=sys.stderr)
             return 1
         if cmd in ("create", "allow"):
-            rc = call([prog] + list(args), stdout)
+            rc = call([prog] + list(args), stdout, e)
             if rc != 0:
                 return rc
             # The venv may now be there, or be trusted: decide at once.
@@ -504,7 +505,7 @@ def __rvenv_make():
             hook()
             return 0
         if cmd == "deny":
-            rc = call([prog] + list(args), stdout, __RVENV_HOOK_VENV=st["venv"])
+            rc = call([prog] + list(args), stdout, dict(e, __RVENV_HOOK_VENV=st["venv"]))
             if rc != 0:
                 return rc
             st["dir"] = ""
@@ -518,7 +519,7 @@ def __rvenv_make():
                 else:
                     env["__RVENV_DENIED"] = denied
             return 0
-        return call([prog] + list(args), stdout, __RVENV_HOOK_VENV=st["venv"])
+        return call([prog] + list(args), stdout, dict(e, __RVENV_HOOK_VENV=st["venv"]))
 
     def wrap_prompt(**kwargs):
         # The user's $PROMPT, whatever it is now, gets the field in front.
