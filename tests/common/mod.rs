@@ -211,7 +211,7 @@ pub fn no_hook(shell: Shell) -> ! {
 /// The shells with a hook that no test can run live, and why: only a
 /// shell that truly cannot be installed here (its reason is printed; it is
 /// not a skip, so CI does not refuse it). A shell whose driver or rows are
-/// not written yet belongs in [`WRITTEN`] instead.
+/// not written yet is a failing test, not an entry here.
 pub const NOT_LIVE: &[(Shell, &str)] = &[(
     Shell::Powershell,
     "pwsh cannot be installed here: its hook is checked by golden files (tests/hook_powershell.rs)",
@@ -243,173 +243,6 @@ pub const DRIVEN: &[Shell] = &[
     Shell::Tcsh,
     Shell::Xonsh,
 ];
-
-/// The rows of [`shell_tests!`] (the test function's name) that run in
-/// nushell so far (issue 14). Not yet: the rows about a venv activated by
-/// hand in nushell (hand_activated_venv_is_left_alone,
-/// hand_activated_over_ours_gets_our_pythonhome,
-/// same_venv_activated_by_hand_over_ours: CPython writes no activate.nu,
-/// and an `overlay use` of rvenv's is not driven yet).
-const NU_ROWS: &[&str] = &[
-    "allow_and_deny_take_paths",
-    "another_users_symlink_is_not_followed",
-    "answer_cut_before_its_path_step_keeps_path",
-    "answer_cut_short_is_undone",
-    "broken_venvs_are_not_activated",
-    "cd_and_run_in_one_line",
-    "cd_into_the_project_create_and_the_venv_runs_what_it_asks_for",
-    "child_of_the_same_shell_adopts",
-    "child_started_elsewhere_sets_itself_right",
-    "deactivate_and_pin_carry_into_a_child",
-    "child_gives_back_the_pythonhome_set_aside",
-    "clear_inside_the_active_venv",
-    "clear_with_a_pyenv_shim_first_on_path",
-    "committed_venv_never_activates",
-    "corrupt_store_fails_closed",
-    "create_while_another_venv_is_first_on_path",
-    "created_venv_is_trusted",
-    "ctrl_c_during_the_hook",
-    "ctrl_c_gives_a_working_prompt",
-    "deactivate_sticks_until_leaving",
-    "deactivation_cut_short_is_finished",
-    "disable_prompt",
-    "dotdot_and_proc_self_cwd_are_resolved",
-    "enter_subdir_leave",
-    "exit_status_is_kept",
-    "fifos_in_tool_config",
-    "fifos_where_files_are_expected",
-    "files_naming_venvs",
-    "hand_venv_stays_the_users_in_a_child",
-    "hostile_clone",
-    "hostile_dir_names",
-    "hostile_hook_output",
-    "hostile_names",
-    "inherited_venv_is_left_alone",
-    "messages",
-    "nested_projects_and_venv_as_project",
-    "path_edits_are_kept",
-    "pipeline_statuses_reach_later_prompt_hooks",
-    "poetry_and_pipenv_projects",
-    "project_deleted_while_inside",
-    "project_without_venv",
-    "prompt_changed_while_active_is_kept",
-    "pull_into_the_active_venv",
-    "pulled_files_end_trust",
-    "pythonhome_saved_and_restored",
-    "pythonhome_unset_stays_unset",
-    "relative_settings_never_reach_path",
-    "reloading_while_active",
-    "replaced_by_a_hostile_clone",
-    "rvenv_activate_and_deactivate",
-    "rvenv_activate_ends_a_deactivate",
-    "rvenv_create_activates_at_once",
-    "rvenv_starts_only_when_something_may_change",
-    "hook_from_another_rvenv",
-    "scripts_never_run_the_hook",
-    "sources_resolving_nowhere",
-    "store_fifo_does_not_hang",
-    "store_keeps_entries_of_a_missing_disk",
-    "switch_projects",
-    "symlinked_project_keeps_logical_path",
-    "trusted_dirs",
-    "unsafe_permissions_refused_even_when_allowed",
-    "untrusted_allow_deny",
-    "untrusted_line_once_in_a_monorepo",
-    "unusual_shell_options",
-    "upgrade_after_the_base_moved",
-    "user_aliases",
-    "uv_member_globs_answer_at_once",
-    "venv_created_or_deleted_in_cwd",
-    "venv_stays_first_on_path",
-    "venv_with_a_colon_is_refused",
-    "writers_the_mode_bits_hide",
-];
-
-/// The rows of [`shell_tests!`] that run in tcsh (issue 14).
-const TCSH_ROWS: &[&str] = &[
-    "allow_and_deny_take_paths",
-    "another_users_symlink_is_not_followed",
-    "answer_cut_before_its_path_step_keeps_path",
-    "answer_cut_short_is_undone",
-    "broken_venvs_are_not_activated",
-    "cd_and_run_in_one_line",
-    "cd_into_the_project_create_and_the_venv_runs_what_it_asks_for",
-    "child_of_the_same_shell_adopts",
-    "child_started_elsewhere_sets_itself_right",
-    "deactivate_and_pin_carry_into_a_child",
-    "child_gives_back_the_pythonhome_set_aside",
-    "clear_inside_the_active_venv",
-    "clear_with_a_pyenv_shim_first_on_path",
-    "committed_venv_never_activates",
-    "corrupt_store_fails_closed",
-    "create_while_another_venv_is_first_on_path",
-    "created_venv_is_trusted",
-    "ctrl_c_during_the_hook",
-    "ctrl_c_gives_a_working_prompt",
-    "deactivate_sticks_until_leaving",
-    "deactivation_cut_short_is_finished",
-    "disable_prompt",
-    "dotdot_and_proc_self_cwd_are_resolved",
-    "enter_subdir_leave",
-    "exit_status_is_kept",
-    "fifos_in_tool_config",
-    "fifos_where_files_are_expected",
-    "files_naming_venvs",
-    "hand_activated_over_ours_gets_our_pythonhome",
-    "hand_activated_venv_is_left_alone",
-    "hand_venv_stays_the_users_in_a_child",
-    "hostile_clone",
-    "hostile_dir_names",
-    "hostile_hook_output",
-    "hostile_names",
-    "inherited_venv_is_left_alone",
-    "messages",
-    "nested_projects_and_venv_as_project",
-    "path_edits_are_kept",
-    "pipeline_statuses_reach_later_prompt_hooks",
-    "poetry_and_pipenv_projects",
-    "project_deleted_while_inside",
-    "project_without_venv",
-    "prompt_changed_while_active_is_kept",
-    "pull_into_the_active_venv",
-    "pulled_files_end_trust",
-    "pythonhome_saved_and_restored",
-    "pythonhome_unset_stays_unset",
-    "relative_settings_never_reach_path",
-    "reloading_while_active",
-    "replaced_by_a_hostile_clone",
-    "rvenv_activate_and_deactivate",
-    "rvenv_activate_ends_a_deactivate",
-    "rvenv_create_activates_at_once",
-    "rvenv_starts_only_when_something_may_change",
-    "hook_from_another_rvenv",
-    "same_venv_activated_by_hand_over_ours",
-    "scripts_never_run_the_hook",
-    "sources_resolving_nowhere",
-    "store_fifo_does_not_hang",
-    "store_keeps_entries_of_a_missing_disk",
-    "switch_projects",
-    "symlinked_project_keeps_logical_path",
-    "trusted_dirs",
-    "unsafe_permissions_refused_even_when_allowed",
-    "untrusted_allow_deny",
-    "untrusted_line_once_in_a_monorepo",
-    "unusual_shell_options",
-    "upgrade_after_the_base_moved",
-    "user_aliases",
-    "uv_member_globs_answer_at_once",
-    "venv_created_or_deleted_in_cwd",
-    "venv_stays_first_on_path",
-    "venv_with_a_colon_is_refused",
-    "writers_the_mode_bits_hide",
-];
-
-/// The one table of work in progress (issue 14): for each shell whose rows
-/// are still being written, the rows of [`shell_tests!`] written for it.
-/// Every other row skips in that shell, saying so ([`skip`]): under CI that
-/// is a failure, so a row cannot stay unwritten unnoticed. A shell not
-/// listed runs every row.
-pub const WRITTEN: &[(Shell, &[&str])] = &[(Shell::Nushell, NU_ROWS), (Shell::Tcsh, TCSH_ROWS)];
 
 /// Whole rows a shell truly cannot express, and why: not a skip but a fact
 /// of that shell (printed by [`cannot_express`]). A case that is one step
@@ -483,21 +316,16 @@ pub const NO_ACTIVATE: &str = "CPython's venv writes no activate script for elvi
      so no venv is activated by hand in them (one inherited from a parent shell is: \
      inherited_venv_is_left_alone)";
 
-/// Whether row `row` of [`shell_tests!`] runs in `shell`; when not, says
-/// why: [`cannot_express`] for a row of [`CANNOT`], [`skip`] (a failure
-/// under CI) for one not yet in [`WRITTEN`].
+/// Whether row `row` of [`shell_tests!`] runs in `shell`: every row runs in
+/// every shell with a hook, but for a row of [`CANNOT`], which says why
+/// ([`cannot_express`]). (nushell's and tcsh's rows were written one by one
+/// under a list of their own until every row was.)
 pub fn row_runs(shell: Shell, row: &str) -> bool {
     if let Some((_, _, why)) = CANNOT.iter().find(|(r, s, _)| *r == row && *s == shell) {
         cannot_express(shell, &format!("{row}: {why}"));
         return false;
     }
-    match WRITTEN.iter().find(|(s, _)| *s == shell) {
-        Some((_, rows)) if !rows.contains(&row) => {
-            skip(&format!("{row} is not written for {} yet", shell.name()));
-            false
-        }
-        _ => true,
-    }
+    true
 }
 
 /// Defines `mod NAME { fn bash, fn zsh, fn fish, ... }` (one per shell of
