@@ -119,15 +119,11 @@ impl Internal {
             "__pythons" => Some(Ok(Internal::Pythons)),
             "__hook" => Some(HookEvalArgs::parse(&args[2..]).map(Internal::HookEval)),
             "__undo" => Some(Ok(Internal::Undo(args[2..].to_vec()))),
-            "__hook_id" => Some({
-                use clap::ValueEnum;
-                args.get(2)
-                    .and_then(|s| s.to_str())
-                    .and_then(|s| Shell::from_str(s, false).ok())
-                    .filter(|s| s.has_hook())
+            "__hook_id" => Some(
+                hooked_shell_arg(args.get(2))
                     .map(Internal::HookId)
-                    .ok_or_else(|| "usage: rvenv __hook_id SHELL".to_string())
-            }),
+                    .ok_or_else(|| "usage: rvenv __hook_id SHELL".to_string()),
+            ),
             _ => None,
         }
     }
@@ -138,6 +134,15 @@ pub struct HookArgs {
     /// The shell to print the integration for
     #[arg(value_name = "SHELL", ignore_case = true, value_parser = hooked_shell())]
     pub shell: Shell,
+}
+
+/// An internal command's SHELL argument: a shell with a hook, by its exact
+/// name (the hooks pass it; no aliases, no case folding).
+pub fn hooked_shell_arg(arg: Option<&OsString>) -> Option<Shell> {
+    use clap::ValueEnum;
+    arg.and_then(|s| s.to_str())
+        .and_then(|s| Shell::from_str(s, false).ok())
+        .filter(|s| s.has_hook())
 }
 
 /// The shells with a hook (see [`Shell::has_hook`]), by name: what `hook`
@@ -289,14 +294,8 @@ pub struct HookEvalArgs {
 
 impl HookEvalArgs {
     fn parse(args: &[OsString]) -> Result<HookEvalArgs, String> {
-        use clap::ValueEnum;
         let usage = "usage: rvenv __hook SHELL PWD [ACTIVE [OFF [PIN [TOLD [MARKS [HOOK_ID]]]]]]";
-        let shell = args
-            .first()
-            .and_then(|s| s.to_str())
-            .and_then(|s| Shell::from_str(s, false).ok())
-            .filter(|s| s.has_hook())
-            .ok_or(usage)?;
+        let shell = hooked_shell_arg(args.first()).ok_or(usage)?;
         if args.len() < 2 || args.len() > 8 {
             return Err(usage.into());
         }

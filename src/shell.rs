@@ -49,45 +49,45 @@ impl Shell {
     /// The hook's template with its id in place of [`HOOK_ID_PLACEHOLDER`]:
     /// what `rvenv hook SHELL` prints (before its completions).
     pub fn hook_script(self) -> Option<String> {
-        let id = format!("{:016x}", self.hook_id()?);
-        Some(self.hook_template()?.replace(HOOK_ID_PLACEHOLDER, &id))
+        Some(
+            self.hook_template()?
+                .replace(HOOK_ID_PLACEHOLDER, &self.hook_id()),
+        )
     }
 
-    /// What a hook loaded from this rvenv hands `rvenv __hook` last: a hash
-    /// of its template and of the answers' renderer, computed when rvenv is
-    /// compiled. A shell keeps the hook it loaded when rvenv is upgraded
-    /// under it; the new rvenv's answers may call what that hook does not
-    /// define, or mean something else by it, so rvenv answers a hook with
-    /// another id (or none: older hooks passed none) only by reloading it or
-    /// by saying so.
-    pub fn hook_id(self) -> Option<u64> {
-        const RENDER: u64 = fnv1a(include_bytes!("render.rs"), FNV_OFFSET);
-        const fn id(template: &str) -> u64 {
-            fnv1a(template.as_bytes(), RENDER)
+    /// What a hook loaded from this rvenv hands `rvenv __hook` last, in hex:
+    /// a hash of its template and of the answers' renderer, computed when
+    /// rvenv is compiled. A shell keeps the hook it loaded when rvenv is
+    /// upgraded under it; the new rvenv's answers may call what that hook
+    /// does not define, or mean something else by it, so rvenv answers a
+    /// hook with another id (or none: older hooks passed none) only by
+    /// reloading it or by saying so.
+    pub fn hook_id(self) -> String {
+        const fn id(shell: Shell) -> u64 {
+            let render = fnv1a(include_bytes!("render.rs"), FNV_OFFSET);
+            match shell.hook_template() {
+                Some(template) => fnv1a(template.as_bytes(), render),
+                None => render,
+            }
         }
-        const BASH: u64 = id(include_str!("../shell/bash/rvenv.bash"));
-        const ZSH: u64 = id(include_str!("../shell/zsh/rvenv.zsh"));
-        const FISH: u64 = id(include_str!("../shell/fish/rvenv.fish"));
-        const ELVISH: u64 = id(include_str!("../shell/elvish/rvenv.elv"));
-        const XONSH: u64 = id(include_str!("../shell/xonsh/rvenv.xsh"));
-        const POWERSHELL: u64 = id(include_str!("../shell/powershell/rvenv.ps1"));
-        const NUSHELL: u64 = id(include_str!("../shell/nushell/rvenv.nu"));
-        const TCSH: u64 = id(include_str!("../shell/tcsh/rvenv.tcsh"));
-        Some(match self {
-            Shell::Bash => BASH,
-            Shell::Zsh => ZSH,
-            Shell::Fish => FISH,
-            Shell::Elvish => ELVISH,
-            Shell::Xonsh => XONSH,
-            Shell::Powershell => POWERSHELL,
-            Shell::Nushell => NUSHELL,
-            Shell::Tcsh => TCSH,
-        })
+        // Each in a const block, so that the compiler, not a crossing,
+        // hashes the templates.
+        let id = match self {
+            Shell::Bash => const { id(Shell::Bash) },
+            Shell::Zsh => const { id(Shell::Zsh) },
+            Shell::Fish => const { id(Shell::Fish) },
+            Shell::Elvish => const { id(Shell::Elvish) },
+            Shell::Xonsh => const { id(Shell::Xonsh) },
+            Shell::Powershell => const { id(Shell::Powershell) },
+            Shell::Nushell => const { id(Shell::Nushell) },
+            Shell::Tcsh => const { id(Shell::Tcsh) },
+        };
+        format!("{id:016x}")
     }
 
     /// The integration script printed by `rvenv hook SHELL`, or None for a
     /// shell rvenv only completes for (no hook yet: issue 14).
-    pub fn hook_template(self) -> Option<&'static str> {
+    pub const fn hook_template(self) -> Option<&'static str> {
         match self {
             Shell::Bash => Some(include_str!("../shell/bash/rvenv.bash")),
             Shell::Zsh => Some(include_str!("../shell/zsh/rvenv.zsh")),

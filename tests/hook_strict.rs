@@ -221,16 +221,11 @@ fn with_id(sh: Shell, template: &[u8]) -> Vec<u8> {
         .filter(|&i| template[i..].starts_with(placeholder))
         .collect();
     assert_eq!(at.len(), 1, "{sh:?}: the template holds its id once");
-    let id = Command::new(common::rvenv_bin())
-        .args(["__hook_id", sh.name()])
-        .output()
-        .unwrap();
-    assert!(id.status.success());
-    let id = id.stdout.trim_ascii_end();
+    let id = common::hook_id(sh.name());
     assert_eq!(id.len(), 16, "{sh:?}: {id:?}");
     [
         &template[..at[0]],
-        id,
+        &id,
         &template[at[0] + placeholder.len()..],
     ]
     .concat()

@@ -288,13 +288,12 @@ def __rvenv_make():
         # The environment rvenv is started with (a copy: callers add to it).
         return dict(env.detype())
 
-    def rvenv_program(path=None):
-        # The rvenv on the shell's PATH (not the alias); `path`: that PATH
-        # detyped already (each detyping converts the whole environment).
+    def rvenv_program(path):
+        # The rvenv on the shell's PATH (not the alias); `path`: that PATH,
+        # from the environment rvenv_env() made (each detyping converts the
+        # whole environment).
         from shutil import which
 
-        if path is None:
-            path = env.get_detyped("PATH")
         return which("rvenv", path=path) or "rvenv"
 
     def run():

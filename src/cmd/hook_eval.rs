@@ -124,10 +124,7 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
 /// Whether the hook that asks is this rvenv's own (its id is this rvenv's
 /// for its shell).
 fn asked_by_own_hook(args: &HookEvalArgs) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    args.shell
-        .hook_id()
-        .is_some_and(|id| args.hook_id.as_bytes() == format!("{id:016x}").as_bytes())
+    args.hook_id == args.shell.hook_id().as_str()
 }
 
 /// The answer to a hook loaded from another rvenv (the shell was started
@@ -183,14 +180,8 @@ pub fn reordered(path: &[u8], entry: &[u8], then: &[u8]) -> bool {
 /// `rvenv __undo SHELL front ENTRY THEN` (see
 /// [`crate::cli::Internal::Undo`]).
 pub fn undo(args: &[std::ffi::OsString]) -> anyhow::Result<()> {
-    use clap::ValueEnum;
     let usage = "usage: rvenv __undo SHELL VENV | rvenv __undo SHELL '' ENTRY OLDPATH";
-    let shell = args
-        .first()
-        .and_then(|s| s.to_str())
-        .and_then(|s| crate::shell::Shell::from_str(s, false).ok())
-        .filter(|s| s.has_hook())
-        .ok_or_else(|| anyhow::anyhow!(usage))?;
+    let shell = crate::cli::hooked_shell_arg(args.first()).ok_or_else(|| anyhow::anyhow!(usage))?;
     match args {
         [_, venv] if !venv.is_empty() => super::emit(&crate::render::render(
             shell,

@@ -25,9 +25,7 @@ pub fn main() -> i32 {
         Some(Ok(Internal::HookEval(args))) => hook_eval::run(&args),
         Some(Ok(Internal::Pythons)) => pythons::run(),
         Some(Ok(Internal::Undo(args))) => hook_eval::undo(&args),
-        Some(Ok(Internal::HookId(shell))) => {
-            emit(format!("{:016x}\n", shell.hook_id().unwrap_or_default()).as_bytes())
-        }
+        Some(Ok(Internal::HookId(shell))) => emit(format!("{}\n", shell.hook_id()).as_bytes()),
         Some(Err(usage)) => Err(anyhow::anyhow!(usage)),
         None => match Cli::try_parse() {
             Ok(cli) => run(&cli),

@@ -432,16 +432,22 @@ fn is_executable(p: &Path) -> bool {
 /// for a hook loaded from another rvenv).
 #[allow(dead_code)]
 pub fn hook_argv(shell: &str, dir: &OsStr, state: &[&OsStr]) -> Vec<OsString> {
+    let mut argv = vec![OsString::from("__hook"), shell.into(), dir.into()];
+    argv.extend(state.iter().map(|a| a.to_os_string()));
+    argv.resize(8, OsString::new());
+    argv.push(OsString::from_vec(hook_id(shell)));
+    argv
+}
+
+/// The id rvenv's hook for `shell` hands `rvenv __hook` (`rvenv __hook_id`).
+#[allow(dead_code)]
+pub fn hook_id(shell: &str) -> Vec<u8> {
     let id = Command::new(rvenv_bin())
         .args(["__hook_id", shell])
         .output()
         .expect("rvenv __hook_id");
     assert!(id.status.success(), "rvenv __hook_id {shell}");
-    let mut argv = vec![OsString::from("__hook"), shell.into(), dir.into()];
-    argv.extend(state.iter().map(|a| a.to_os_string()));
-    argv.resize(8, OsString::new());
-    argv.push(OsString::from_vec(id.stdout.trim_ascii_end().to_vec()));
-    argv
+    id.stdout.trim_ascii_end().to_vec()
 }
 
 pub fn rvenv_bin() -> &'static Path {
