@@ -488,6 +488,21 @@ fn hook_from_another_rvenv(sh: Shell) {
     let step = s.run("deactivate");
     assert_eq!(step.prompt_str(), "RVP 0> ", "{sh:?}: deactivated");
     off(&mut s, "deactivate of the new hook");
+    // Upgraded while a venv is on: the hook loaded in its place keeps the
+    // old one's record of it, and takes it off exactly on leaving.
+    s.run(&sh.cd(&fx.root));
+    s.run(&sh.cd(&shop));
+    on(&mut s, "on before the next upgrade");
+    s.run(&set_id(stale));
+    let step = s.run(&sh.cd(&fx.root));
+    assert_eq!(
+        count(&step.output, said.as_bytes()),
+        1,
+        "{sh:?}: said once: {}",
+        lossy(&step.output)
+    );
+    assert_eq!(step.prompt_str(), "RVP 0> ", "{sh:?}: left while on");
+    off(&mut s, "left a venv the old hook put on");
 }
 
 fn user_aliases(sh: Shell) {
