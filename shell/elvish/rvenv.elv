@@ -2,65 +2,61 @@
 #     eval (rvenv hook elvish | slurp)
 # It adds `rvenv` to the REPL (and `deactivate` while a venv is on), a
 # before-readline and an after-chdir hook, and wraps edit:prompt for the venv's name. Loading it
-# twice is harmless: the second load takes over the first one's state.
+# twice is harmless: the second load leaves the first one in charge.
 #
 # Elvish's $pwd is the physical directory (cd resolves symlinks), so a project
 # reached through a symlink is decided by its real path.
 #
 # State (in this closure, shared with the functions rvenv's answers call):
 #   venv root off pin told  as in the bash hook (see shell/bash/rvenv.bash)
-#   dir sig markers         the fast path: $pwd and its markers at the last decision
+#   dir sig markers         $pwd and its markers at the last decision
 # The hook starts rvenv only when one of these cheap tests says the answer may
-# have changed; a prompt where nothing changed runs only builtins.
+# have changed; a prompt where nothing changed runs only builtins, and only
+# the few of check's fast path.
 
 use str
 use path
 
-# Maps are values in elvish: the state is one map in a list that every
-# closure below captures, read with `g` and changed with `s`.
-var box = [[&venv='' &root='' &off='' &pin='' &told='' &dir='' &sig='' &markers=[]
-  &gitidx='' &gitok='' &path_entry='' &prefix='' &had_pythonhome=$false
+# The state: one map that every closure below captures (`set st[k] = v`
+# gives the variable a new map). Elvish pays for each output capture,
+# `(...)`, about 30 us and for each value put about 10 us, while reading a
+# variable costs nothing: the hook reads its state from this map, not
+# through functions.
+var st = [&venv='' &root='' &off='' &pin='' &told='' &dir='' &sig=[] &markers=[]
+  &gitidx='' &gitok='' &watching=$false &path_entry='' &prefix='' &had_pythonhome=$false
   &old_pythonhome='' &busy=$false &asking='' &mkey='' &conda='' &conda_seen=''
-  &path_then='' &theirs='' &theirs_fn=$false &id='']]
-var g~ = {|k| put $box[0][$k] }
-var s~ = {|k v| set box = [(assoc $box[0] $k $v)] }
-# A second load uses the first one's state (its venv and PATH entry stay
-# recorded) and registers nothing again.
+  &path_then='' &theirs='' &theirs_fn=$false &byhand=$false &id='@RVENV_HOOK_ID@']
+# What check read at the end of its last run, and at its start (see check).
+var seen = [(range 10)]
+var probed = []
+# Whether check asked rvenv (see check), and whether $probed holds $pwd's
+# markers as they are (while check's run applies rvenv's answer).
+var ran = $false
+var fresh = $false
+# Loaded again: the first load goes on with its state (its venv and PATH
+# entry stay recorded), and this one registers nothing.
 # (eval sees the REPL's variables only from this top level: not in a block.)
-var prev = []
-var first = (not-eq ?(set prev = [(eval 'put $__rvenv_g~ $__rvenv_s~')]) $ok)
-if (not $first) {
-  set g~ s~ = $@prev
-}
-# This hook's id, handed to rvenv last: an rvenv installed since this shell
-# loaded its hook says so.
-s id '@RVENV_HOOK_ID@'
+var first = (not-eq ?(eval 'nop $__rvenv_g~') $ok)
 
-# The values of several fields, in order (one output capture for all).
-fn gs {|@keys| for k $keys { g $k } }
-
-# Whether $p is a directory or a regular file (symlinks followed), without
-# a process, and without an exception: elvish builds one (with its stack
-# trace) for each missing file that path:eval-symlinks is asked about, 80
-# times the cost of these tests, and most markers are missing at most
-# prompts. A FIFO, socket or device counts as missing, as rvenv passes over
-# them where it expects a file or a venv.
-fn exists {|p|
-  or (path:is-dir &follow-symlink=$true $p) (path:is-regular &follow-symlink=$true $p)
+# Whether $p is a regular file (symlinks followed), without a process and
+# without an exception: elvish builds one (with its stack trace) for each
+# missing file that path:eval-symlinks is asked about, 80 times the cost of
+# this test, and most markers are missing at most prompts. rvenv reads every
+# marker as a file: a directory, FIFO, socket or device there counts as
+# missing.
+fn is-file {|p|
+  path:is-regular &follow-symlink=$true $p
 }
 
-# One 0/1 per marker, for directory $d.
+# One $true/$false per marker, for directory $d (put, not captured: the
+# caller captures them with whatever else it tests, in one capture).
+fn marks-of {|d|
+  for m $st[markers] { path:is-regular &follow-symlink=$true $d/$m }
+}
+
+# The same as a list.
 fn sig-of {|d|
-  var out = ''
-  for m (g markers) {
-    if (exists $d/$m) { set out = $out'1' } else { set out = $out'0' }
-  }
-  put $out
-}
-
-# True when directory $a is $b or below it.
-fn within {|a b|
-  or (==s $b /) (==s $a $b) (str:has-prefix $a $b/)
+  put [(marks-of $d)]
 }
 
 # What the git watch compares: the index's bytes when rvenv last looked
@@ -69,100 +65,103 @@ fn index-now {|idx|
   try { slurp < $idx } catch { put '' }
 }
 
-# $list (a PATH-style list) without its first entry $entry; $false and ''
-# when it is not there or $entry is empty.
-fn path-without {|list entry|
-  if (==s $entry '') { put $false ''; return }
-  var padded = ':'$list':'
-  if (not (str:contains $padded ':'$entry':')) { put $false ''; return }
-  var r = (str:replace &max=1 ':'$entry':' ':' $padded)
-  set r = (str:trim-prefix $r ':')
-  set r = (str:trim-suffix $r ':')
-  put $true $r
-}
-
-fn get-env-or-empty {|name|
-  if (has-env $name) { get-env $name } else { put '' }
+# $list (a PATH-style list) without its first entry $entry, in $cut-rest;
+# $cut-ok says whether it was there ($false when $entry is empty). Set,
+# not put: a caller's capture of two values would cost it one more.
+var cut-ok = $false
+var cut-rest = ''
+fn path-cut {|list entry|
+  set cut-ok = $false
+  set cut-rest = ''
+  if (==s $entry '') { return }
+  if (==s $list $entry) { set cut-ok = $true; return }
+  # Split once where ":entry:" is in ":list:": what is left, between the
+  # two outer colons, is the list without it.
+  var head @tail = (str:split &max=2 ':'$entry':' ':'$list':')
+  if (eq $tail []) { return }
+  var r = $head':'$tail[0]
+  set cut-ok = $true
+  set cut-rest = $r[1..-1]
 }
 
 var ops = [&]
 
 # The operations rvenv's answers are made of (src/render.rs, Op), each
 # recording what it does before doing it (see the bash hook).
-set ops[begin] = { s busy $true; s asking '' }
+set ops[begin] = { set st[busy] = $true; set st[asking] = '' }
 # The hook's venv is exported as __RVENV_VENV, for a child shell to adopt.
 # While CONDA_PREFIX stays what it is now, the venv's bin/ is kept first.
 set ops[own] = {|v|
-  s venv $v
-  s conda (get-env-or-empty CONDA_PREFIX)
+  set st[venv] = $v
+  set st[conda] = $E:CONDA_PREFIX
   if (!=s $v '') { set-env __RVENV_VENV $v } else { unset-env __RVENV_VENV }
 }
 set ops[set] = {|name value| set-env $name $value }
 set ops[unset] = {|name| unset-env $name }
 set ops[stash_pythonhome] = {
   if (has-env PYTHONHOME) {
-    s old_pythonhome $E:PYTHONHOME
-    s had_pythonhome $true
+    set st[old_pythonhome] = $E:PYTHONHOME
+    set st[had_pythonhome] = $true
     # For a child shell that adopts the venv, to give back there too.
     set-env __RVENV_PYTHONHOME $E:PYTHONHOME
     unset-env PYTHONHOME
   } else {
-    s had_pythonhome $false
+    set st[had_pythonhome] = $false
     unset-env __RVENV_PYTHONHOME
   }
 }
 set ops[restore_pythonhome] = {
-  if (g had_pythonhome) { set-env PYTHONHOME (g old_pythonhome) }
-  s had_pythonhome $false
-  s old_pythonhome ''
+  if $st[had_pythonhome] { set-env PYTHONHOME $st[old_pythonhome] }
+  set st[had_pythonhome] = $false
+  set st[old_pythonhome] = ''
   unset-env __RVENV_PYTHONHOME
 }
 # The PYTHONHOME a parent shell's hook set aside for the venv this hook
 # adopted (rvenv's AdoptPythonHome): given back when it goes off here.
 set ops[adopt_pythonhome] = {|value|
-  s old_pythonhome $value
-  s had_pythonhome $true
+  set st[old_pythonhome] = $value
+  set st[had_pythonhome] = $true
 }
 set ops[path_first] = {|entry|
-  s path_entry $entry
-  if (and (has-env PATH) (!=s $E:PATH '')) {
+  set st[path_entry] = $entry
+  if (!=s $E:PATH '') {
     set-env PATH $entry':'$E:PATH
   } else {
     set-env PATH $entry
   }
-  s path_then $E:PATH
+  set st[path_then] = $E:PATH
 }
 # A parent shell's hook's entry, moved (or put back) first.
 set ops[path_front] = {|entry|
-  var ok new = (path-without $E:PATH $entry)
-  if $ok {
-    if (==s $new '') { set-env PATH $entry } else { set-env PATH $entry':'$new }
-    s path_entry $entry
-    s path_then $E:PATH
+  path-cut $E:PATH $entry
+  if $cut-ok {
+    if (==s $cut-rest '') { set-env PATH $entry } else { set-env PATH $entry':'$cut-rest }
+    set st[path_entry] = $entry
+    set st[path_then] = $E:PATH
   } else {
     $ops[path_first] $entry
   }
 }
 set ops[path_remove] = {|entry|
-  if (!=s (g path_entry) '') {
-    var ok new = (path-without $E:PATH $entry)
-    if $ok { set-env PATH $new }
+  if (!=s $st[path_entry] '') {
+    path-cut $E:PATH $entry
+    if $cut-ok { set-env PATH $cut-rest }
   }
-  s path_entry ''
+  set st[path_entry] = ''
 }
 set ops[prompt] = {|shown|
-  if (has-env VIRTUAL_ENV_DISABLE_PROMPT) { s prefix '' } else { s prefix '('$shown') ' }
+  if (has-env VIRTUAL_ENV_DISABLE_PROMPT) { set st[prefix] = '' } else { set st[prefix] = '('$shown') ' }
 }
-set ops[prompt_clear] = { s prefix '' }
+set ops[prompt_clear] = { set st[prefix] = '' }
 
 # deactivate typed by the user: stays off until they leave the project.
 var deactivate-all~ = { }
 var deactivate-cmd = {|@a|
   deactivate-all
-  s off (g root)
+  set st[off] = $st[root]
   # Exported, so that a shell started from here keeps it off too.
-  if (!=s (g root) '') { set-env __RVENV_OFF (g root) }
-  s pin ''
+  if (!=s $st[root] '') { set-env __RVENV_OFF $st[root] }
+  set st[pin] = ''
   unset-env __RVENV_PIN
 }
 set ops[define_deactivate] = { edit:add-var deactivate~ $deactivate-cmd }
@@ -174,27 +173,30 @@ set ops[remove_deactivate] = {
 # (A closure's eval cannot see the REPL's functions.)
 var deactivate-inherited = { }
 set ops[deactivate_theirs] = {
-  if (and (!=s $E:VIRTUAL_ENV '') (!=s $E:VIRTUAL_ENV (g venv)) (g theirs_fn)) {
+  if (and (!=s $E:VIRTUAL_ENV '') (!=s $E:VIRTUAL_ENV $st[venv]) $st[theirs_fn]) {
     $deactivate-inherited
   }
 }
 set ops[state] = {|root off told @signature|
-  s conda_seen (get-env-or-empty CONDA_PREFIX)
-  s root $root
-  s off $off
-  s told $told
-  s dir $pwd
-  s sig (sig-of $pwd)
-  s busy $false
+  set st[conda_seen] = $E:CONDA_PREFIX
+  set st[root] = $root
+  set st[off] = $off
+  set st[told] = $told
+  set st[dir] = $pwd
+  # Asked by check, which has just probed $pwd's markers: no need to test
+  # them again.
+  if $fresh { set st[sig] = $probed[10..] } else { set st[sig] = (sig-of $pwd) }
+  set st[busy] = $false
 }
 # The markers' key (handed back to rvenv as MARKS, which sends them again
 # only when it changed), then the markers.
-set ops[set_markers] = {|key @markers| s mkey $key; s markers $markers }
+set ops[set_markers] = {|key @markers| set st[mkey] = $key; set st[markers] = $markers }
 set ops[watch] = {|idx stamp|
-  s gitidx $idx
-  s gitok (if (!=s $idx '') { index-now $idx } else { put '' })
+  set st[gitidx] = $idx
+  set st[watching] = (!=s $idx '')
+  if $st[watching] { set st[gitok] = (index-now $idx) } else { set st[gitok] = '' }
 }
-set ops[pin] = {|v| s pin $v; s off ''; s busy $false }
+set ops[pin] = {|v| set st[pin] = $v; set st[off] = ''; set st[busy] = $false }
 # The venv $v on (rvenv's Activate), each step recorded before it is made.
 set ops[activate] = {|v prompt shown|
   $ops[own] $v
@@ -210,9 +212,10 @@ set ops[activate] = {|v prompt shown|
 # deactivate, an answer cut short, VIRTUAL_ENV unset behind our back), the
 # venv's record last.
 set deactivate-all~ = {
-  s gitidx ''
-  if (==s (g venv) '') { return }
-  $ops[path_remove] (g path_entry)
+  set st[gitidx] = ''
+  set st[watching] = $false
+  if (==s $st[venv] '') { return }
+  $ops[path_remove] $st[path_entry]
   $ops[restore_pythonhome]
   $ops[prompt_clear]
   $ops[unset] VIRTUAL_ENV
@@ -248,51 +251,53 @@ fn apply {|code|
 # Asks rvenv and applies its answer. `asking` says, until rvenv has answered,
 # where it was asked: if Ctrl-C stops rvenv, the next prompt finds it set.
 fn run {
-  s asking $pwd
+  set ran = $true
+  set fresh = $true
+  set st[asking] = $pwd
   var code = ''
   try {
-    set code = (e:rvenv __hook elvish $pwd (g venv) (g off) (g pin) (g told) (g mkey) (g id) | slurp)
+    set code = (e:rvenv __hook elvish $pwd $st[venv] $st[off] $st[pin] $st[told] $st[mkey] $st[id] | slurp)
   } catch { }
-  apply $code
-  s asking ''
-  if (!=s (g dir) $pwd) {
+  try { apply $code } finally { set fresh = $false }
+  set st[asking] = ''
+  if (!=s $st[dir] $pwd) {
     # rvenv failed (it said why) or Ctrl-C stopped it (elvish goes on with
     # this function): as if rvenv had decided for this directory alone, do
     # not ask again until the user leaves it or a marker here changes.
-    s root $pwd
-    s dir $pwd
-    s sig (sig-of $pwd)
+    set st[root] = $pwd
+    set st[dir] = $pwd
+    set st[sig] = (sig-of $pwd)
   }
 }
 
 # A venv activated by hand took over from ours: take our PATH entry and
 # prompt prefix out, hand it the PYTHONHOME we saved, leave its VIRTUAL_ENV.
 fn yield {
-  var ok new = (path-without $E:PATH (g path_entry))
-  if $ok { set-env PATH $new }
-  if (and (g had_pythonhome) (not (has-env _OLD_VIRTUAL_PYTHONHOME))) {
-    set-env _OLD_VIRTUAL_PYTHONHOME (g old_pythonhome)
+  path-cut $E:PATH $st[path_entry]
+  if $cut-ok { set-env PATH $cut-rest }
+  if (and $st[had_pythonhome] (not (has-env _OLD_VIRTUAL_PYTHONHOME))) {
+    set-env _OLD_VIRTUAL_PYTHONHOME $st[old_pythonhome]
   }
   $ops[remove_deactivate]
-  s had_pythonhome $false
-  s old_pythonhome ''
+  set st[had_pythonhome] = $false
+  set st[old_pythonhome] = ''
   unset-env __RVENV_PYTHONHOME
-  s prefix ''
-  s venv ''
+  set st[prefix] = ''
+  set st[venv] = ''
   unset-env __RVENV_VENV
-  s path_entry ''
-  s dir ''
+  set st[path_entry] = ''
+  set st[dir] = ''
 }
 
 # True when every entry in front of the hook's (every entry, when it is
 # gone) was on PATH when the venv went on.
 fn reordered {
   var front = ':'$E:PATH':'
-  var entry = (g path_entry)
+  var entry = $st[path_entry]
   if (str:contains $front ':'$entry':') {
     set front = (str:split &max=2 ':'$entry':' $front | take 1)
   }
-  var then = ':'(g path_then)':'
+  var then = ':'$st[path_then]':'
   for e [(str:split ':' $front)] {
     if (and (!=s $e '') (not (str:contains $then ':'$e':'))) { put $false; return }
   }
@@ -300,9 +305,9 @@ fn reordered {
 }
 
 fn path-first-is-ours {
-  var e = (g path_entry)
+  var e = $st[path_entry]
   or (==s $e '') (==s $E:PATH $e) (str:has-prefix $E:PATH $e':') ^
-    (!=s (get-env-or-empty CONDA_PREFIX) (g conda))
+    (!=s $E:CONDA_PREFIX $st[conda])
 }
 
 # A venv activated by hand in a parent shell (an activate script, `poetry
@@ -310,78 +315,119 @@ fn path-first-is-ours {
 # undoes exactly that venv.
 set deactivate-inherited = {|@a|
   if (has-env VIRTUAL_ENV) {
-    var ok new = (path-without $E:PATH $E:VIRTUAL_ENV/bin)
-    if $ok { set-env PATH $new }
+    path-cut $E:PATH $E:VIRTUAL_ENV/bin
+    if $cut-ok { set-env PATH $cut-rest }
   }
   unset-env VIRTUAL_ENV
   unset-env VIRTUAL_ENV_PROMPT
   try { edit:del-var deactivate~ } catch { }
-  s theirs ''
-  s theirs_fn $false
-  s dir ''
+  set st[theirs] = ''
+  set st[theirs_fn] = $false
+  set st[dir] = ''
 }
 
 fn watch-changed {
-  and (!=s (g gitidx) '') (!=s (index-now (g gitidx)) (g gitok))
+  and $st[watching] (!=s (index-now $st[gitidx]) $st[gitok])
 }
 
-fn check {
-  # The fast path, for most prompts: nothing pending, no venv activated by
-  # hand, ours still there, the same directory as last time. Its fields in
-  # one read: each `(g key)` is an output capture, and eight of them cost
-  # this test 170 us more.
-  var venv busy asking dir conda_seen sig = (gs venv busy asking dir conda_seen sig)
-  var conda = (get-env-or-empty CONDA_PREFIX)
-  if (and (not $busy) (==s $asking '') (!=s $dir '') (==s $pwd $dir) ^
-      (==s $E:VIRTUAL_ENV $venv) (not (has-env _OLD_VIRTUAL_PATH)) (==s $conda $conda_seen) ^
-      (or (==s $venv '') (exists $venv/pyvenv.cfg)) (path-first-is-ours) (not (watch-changed))) {
-    if (!=s (sig-of $pwd) $sig) { run }
+# The prompt: the venv's name (printable already: rvenv made it so) in front
+# of the user's prompt, whatever it is now.
+var user-prompt = $edit:prompt
+var prompt = {
+  var p = $st[prefix]
+  if (!=s $p '') { put $p }
+  $user-prompt
+}
+
+# What a cd changes when nothing else did (or what is left of check-all's
+# work once nothing else does): a new project entered or left, or a marker
+# of $pwd made or removed. The markers of $pwd are the end of $probed.
+# (Prefix tests on "dir/", one capture each: a root of / makes every cd
+# ask rvenv, which is right, only slower.)
+fn moved {
+  var marks = $probed[10..]
+  if (str:has-prefix $pwd/ $st[root]/) { } else {
+    # Out of the project (a root of '' is /: no project to leave).
+    run
     return
   }
-  if (g busy) {
+  if (str:has-prefix $st[dir]/ $pwd/) {
+    # The directory of the last decision, or one above it (within the
+    # project): only its markers can have changed.
+    if (==s $pwd $st[dir]) {
+      if (not-eq $marks $st[sig]) { run }
+      return
+    }
+  } else {
+    # Still inside the same project (or still in none): only the
+    # directories between $pwd and the part already known can hold a new
+    # project.
+    if (has-value $marks $true) { run; return }
+    var d = (path:dir $pwd)
+    while $true {
+      if (or (str:has-prefix $st[dir]/ $d/) (==s $d /)) { break }
+      if (has-value [(marks-of $d)] $true) { run; return }
+      set d = (path:dir $d)
+    }
+  }
+  set st[dir] = $pwd
+  set st[sig] = $marks
+}
+
+# The full check: what a prompt, or a cd, must change.
+fn check-all {
+  # The user (or a tool loaded after us) replaced edit:prompt: wrap theirs.
+  if (not-eq $edit:prompt $prompt) {
+    set user-prompt = $edit:prompt
+    set edit:prompt = $prompt
+  }
+  if $st[busy] {
     # An answer was cut short (Ctrl-C): undo it, ask again.
-    s busy $false
+    set st[busy] = $false
     deactivate-all
-    s dir ''
-  } elif (!=s (g asking) '') {
+    set st[dir] = ''
+  } elif (!=s $st[asking] '') {
     # Ctrl-C stopped rvenv before it answered: leave things as they are, as
     # if rvenv had decided for that directory alone.
-    var at = (g asking)
-    s root $at
-    s dir $at
-    s asking ''
-    s sig (sig-of $at)
+    var at = $st[asking]
+    set st[root] = $at
+    set st[dir] = $at
+    set st[asking] = ''
+    set st[sig] = (sig-of $at)
   }
-  set venv = (g venv)
+  var venv = $st[venv]
+  var conda = $E:CONDA_PREFIX
   # A venv activated by hand (or inherited) belongs to the user, even ours
   # when the user set _OLD_VIRTUAL_PATH as activate scripts do (the hook
   # never does). A venv a parent shell's hook activated (it exported
   # __RVENV_VENV) is not the user's: rvenv checks it and this hook adopts it.
   var ve = $E:VIRTUAL_ENV
   if (and (!=s $ve '') (or (!=s $ve $venv) (has-env _OLD_VIRTUAL_PATH)) ^
-      (not (and (==s $venv '') (==s $ve (get-env-or-empty __RVENV_VENV))))) {
+      (not (and (==s $venv '') (==s $ve $E:__RVENV_VENV)))) {
+    set st[byhand] = $true
     if (!=s $venv '') { yield }
-    if (!=s $ve (g theirs)) {
-      s theirs $ve
+    if (!=s $ve $st[theirs]) {
+      set st[theirs] = $ve
       edit:add-var deactivate~ $deactivate-inherited
-      s theirs_fn $true
+      set st[theirs_fn] = $true
     }
     return
   }
-  if (!=s (g theirs) '') {
+  set st[byhand] = $false
+  if (!=s $st[theirs] '') {
     # That venv went off by other means than the deactivate given for it:
     # so does that deactivate.
-    if (g theirs_fn) { try { edit:del-var deactivate~ } catch { } }
-    s theirs ''
-    s theirs_fn $false
+    if $st[theirs_fn] { try { edit:del-var deactivate~ } catch { } }
+    set st[theirs] = ''
+    set st[theirs_fn] = $false
   }
   if (and (!=s $venv '') (==s $E:VIRTUAL_ENV '')) {
     # VIRTUAL_ENV was unset behind our back: finish the job.
     deactivate-all
-    s dir ''
+    set st[dir] = ''
   }
-  var entry = (g path_entry)
-  if (and (!=s $entry '') (==s $conda (g conda)) (not (path-first-is-ours)) (reordered)) {
+  var entry = $st[path_entry]
+  if (and (!=s $entry '') (==s $conda $st[conda]) (not (path-first-is-ours)) (reordered)) {
     # An rc file read again or a tool's init put entries that were on PATH
     # already before the venv's bin/ (or took it off): it goes first again,
     # every other entry kept in order. A `conda activate` since the venv
@@ -389,65 +435,66 @@ fn check {
     # user put in front.
     $ops[path_front] $entry
   }
-  set venv = (g venv)
-  if (or (!=s $conda (g conda_seen)) (==s (g dir) '') (and (!=s $venv '') (not (exists $venv/pyvenv.cfg))) (watch-changed)) {
+  set venv = $st[venv]
+  if (or (!=s $conda $st[conda_seen]) (==s $st[dir] '') (and (!=s $venv '') (not (is-file $venv/pyvenv.cfg))) (watch-changed)) {
     run
     return
   }
-  if (==s $pwd (g dir)) {
-    if (!=s (sig-of $pwd) (g sig)) { run }
-    return
-  }
-  if (and (!=s (g root) '') (not (within $pwd (g root)))) {
-    run
-    return
-  }
-  # Still inside the same project (or still in none): only the directories
-  # between $pwd and the part already known can hold a new project.
-  var d = $pwd
-  while (not (within (g dir) $d)) {
-    for m (g markers) {
-      if (exists $d/$m) { run; return }
-    }
-    set d = (path:dir $d)
-  }
-  s dir $pwd
-  s sig (sig-of $pwd)
+  moved
 }
 
-# The prompt: the venv's name (printable already: rvenv made it so) in front
-# of the user's prompt, whatever it is now.
-var user-prompt = $edit:prompt
-var prompt = {
-  var p = (g prefix)
-  if (!=s $p '') { put $p }
-  $user-prompt
+# Everything check-all reads, in one list and one output capture: nine
+# values, then $pwd, then its markers (which moved reads there).
+fn probe {
+  set probed = [$st $edit:prompt $E:VIRTUAL_ENV $E:CONDA_PREFIX $E:PATH $E:__RVENV_VENV (
+    has-env _OLD_VIRTUAL_PATH
+    is-file $st[venv]/pyvenv.cfg
+    if $st[watching] { index-now $st[gitidx] } else { put '' }
+    put $pwd
+    marks-of $pwd
+  )]
+}
+
+# At most prompts nothing check-all reads has changed since its last run,
+# which left nothing more to do: two output captures, and no more. After
+# most cds only $pwd and its markers did: moved does what is left.
+fn check {
+  probe
+  if (eq $probed $seen) { return }
+  set ran = $false
+  if $st[byhand] {
+    check-all
+    probe
+  } elif (eq $probed[0..9] $seen[0..9]) {
+    moved
+    # Without rvenv, moved changed nothing it probed but $st.
+    if $ran { probe } else { set probed[0] = $st }
+  } else {
+    check-all
+    probe
+  }
+  set seen = $probed
 }
 
 fn hook {
-  # The user (or a tool loaded after us) replaced edit:prompt: wrap theirs.
-  if (not (eq $edit:prompt $prompt)) {
-    set user-prompt = $edit:prompt
-    set edit:prompt = $prompt
-  }
   try { check } catch e { echo 'rvenv: the hook failed: '(to-string $e[reason]) >&2 }
 }
 
 fn activate-code {|@args|
   tmp E:__RVENV_SHELL = elvish
-  tmp E:__RVENV_HOOK_VENV = (g venv)
+  tmp E:__RVENV_HOOK_VENV = $st[venv]
   e:rvenv $@args | slurp
 }
 
 var no-venv = 'rvenv: no venv is active'
-edit:add-var rvenv~ {|@args|
+var rvenv-cmd = {|@args|
   var cmd = (if (> (count $args) 0) { put $args[0] } else { put '' })
   if (==s $cmd activate) {
     apply (activate-code $@args)
   } elif (==s $cmd deactivate) {
-    if (and (!=s $E:VIRTUAL_ENV '') (!=s (g venv) '')) {
+    if (and (!=s $E:VIRTUAL_ENV '') (!=s $st[venv] '')) {
       $deactivate-cmd
-    } elif (and (!=s $E:VIRTUAL_ENV '') (g theirs_fn)) {
+    } elif (and (!=s $E:VIRTUAL_ENV '') $st[theirs_fn]) {
       $deactivate-inherited
     } else {
       # elvish's way to fail: an exception, shown with this message (not
@@ -457,27 +504,30 @@ edit:add-var rvenv~ {|@args|
   } elif (or (==s $cmd create) (==s $cmd allow)) {
     e:rvenv $@args
     # The venv may now be there, or be trusted: decide at once.
-    s dir ''
+    set st[dir] = ''
     check
   } elif (==s $cmd deny) {
-    tmp E:__RVENV_HOOK_VENV = (g venv)
+    tmp E:__RVENV_HOOK_VENV = $st[venv]
     e:rvenv $@args
-    s dir ''
+    set st[dir] = ''
     tmp E:__RVENV_DENIED = 1
     check
   } else {
-    tmp E:__RVENV_HOOK_VENV = (g venv)
+    tmp E:__RVENV_HOOK_VENV = $st[venv]
     e:rvenv $@args
   }
 }
 
 if $first {
+  edit:add-var rvenv~ $rvenv-cmd
   set edit:before-readline = [$hook~ $@edit:before-readline]
   # At the cd itself too, so a command after it on the same line runs in
   # the venv (the prompt after it finds nothing changed).
   set after-chdir = [$@after-chdir {|_| try { check } catch e { echo 'rvenv: the hook failed: '(to-string $e[reason]) >&2 } }]
-  edit:add-var __rvenv_g~ $g~
-  edit:add-var __rvenv_s~ $s~
+  # A field of the state, read or changed (a second load's test, and
+  # tests).
+  edit:add-var __rvenv_g~ {|k| put $st[$k] }
+  edit:add-var __rvenv_s~ {|k v| set st[$k] = $v }
   # The operations, for a test to cut an answer short as Ctrl-C would.
   edit:add-var __rvenv_ops $ops
 }
