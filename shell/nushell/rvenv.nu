@@ -12,19 +12,21 @@
 # VIRTUAL_ENV, PATH and the disk first): __RVENV_VENV, the hook's venv.
 
 $env.__rvenv = ($env.__rvenv? | default {
-    venv: "" root: "" off: "" pin: "" told: "" dir: "" sig: "" markers: []
+    venv: "" root: "" off: "" pin: "" told: "" dir: "" sig: "" sigpaths: [] markers: []
     gitidx: "" gitok: "" path_entry: "" prefix: "" had_pythonhome: false
     old_pythonhome: "" busy: false asking: "" mkey: "" theirs: ""
     path_then: [] conda: "" conda_seen: ""
 })
 # Loaded (again): rvenv sends the markers, and their key (handed back as
-# MARKS), at the first prompt.
+# MARKS), at the first prompt (with no paths to test, the markers of the
+# directory seem changed).
 # This hook's id (handed to rvenv last: an rvenv installed since this shell
 # loaded its hook says so).
 $env.__rvenv = ($env.__rvenv | upsert mkey "" | upsert markers [] | upsert id '@RVENV_HOOK_ID@'
     | upsert theirs ($env.__rvenv.theirs? | default "")
     | upsert path_then ($env.__rvenv.path_then? | default [])
     | upsert conda ($env.__rvenv.conda? | default "")
+    | upsert sigpaths []
     | upsert conda_seen "")
 
 def --env __rvenv_put [key: string, value: any] {
@@ -47,7 +49,20 @@ def __rvenv_paths [dir: string] {
 # One 0/1 per marker, for directory $dir (95 us with 10 markers; 340 us
 # with a closure per marker).
 def __rvenv_sig_of [dir: string] {
-    __rvenv_paths $dir | path exists | into int | str join
+    __rvenv_sig_at (__rvenv_paths $dir)
+}
+
+# The same, from the markers' paths (building them is 60 us of those 95:
+# the state keeps them for the directory of the last decision).
+def __rvenv_sig_at [paths: list] {
+    $paths | path exists | into int | str join
+}
+
+# The state's fields for a decision made for directory $dir: it, its
+# markers' paths, and which of them exist.
+def __rvenv_here [dir: string] {
+    let paths = (__rvenv_paths $dir)
+    {dir: $dir, sigpaths: $paths, sig: (__rvenv_sig_at $paths)}
 }
 
 # True when $dir is $top or below it.
@@ -170,7 +185,8 @@ def --env __rvenv_apply [ops: list] {
                 $env.__rvenv = ($env.__rvenv | merge {
                     root: $a.0, off: $a.1, told: $a.2,
                     conda_seen: ($env.CONDA_PREFIX? | default ""),
-                    dir: $env.PWD, sig: $a.3, busy: false
+                    dir: $env.PWD, sig: $a.3, sigpaths: (__rvenv_paths $env.PWD),
+                    busy: false
                 })
             }
             # The markers' key (handed back to rvenv, which sends them
@@ -204,8 +220,7 @@ def --env __rvenv_run [] {
         # alone, do not ask again until the user leaves it or a marker here
         # changes.
         __rvenv_put root $env.PWD
-        __rvenv_put dir $env.PWD
-        __rvenv_put sig (__rvenv_sig_of $env.PWD)
+        $env.__rvenv = ($env.__rvenv | merge (__rvenv_here $env.PWD))
     }
 }
 
@@ -242,36 +257,49 @@ def __rvenv_overlay_on [] {
     ('activate' in $overlays.name) and ('activate' in ($overlays | where active | get name))
 }
 
-def --env __rvenv_check [] {
-    let s = $env.__rvenv
+# The fast path's test, for most prompts: nothing pending, no venv of
+# someone else's, ours still there, the same directory (only its markers
+# can have changed). Not --env, as is __rvenv_quiet: nushell pays about 30
+# us to call a --env command, which a prompt with nothing to do skips.
+def __rvenv_fast [s: record] {
     let ve = ($env.VIRTUAL_ENV? | default "")
     # Activated by hand: bash's activate script (inherited) sets
     # _OLD_VIRTUAL_PATH; `overlay use bin/activate.nu` adds an overlay named
     # `activate` (the hook never does either). Its names first: `where
     # active` costs 180 us, at every prompt, for an overlay most never use.
-    let theirs = ('_OLD_VIRTUAL_PATH' in $env) or (__rvenv_overlay_on)
-    # The fast path: nothing pending, no venv of someone else's, ours still
-    # there, the same directory: only its markers can have changed.
+    let theirs = ($env._OLD_VIRTUAL_PATH? != null) or (__rvenv_overlay_on)
     let conda = ($env.CONDA_PREFIX? | default "")
     let first = ((__rvenv_path | get -o 0) == $s.path_entry)
-    if (not $s.busy) and $s.asking == "" and $s.dir != "" and $env.PWD == $s.dir and $ve == $s.venv and (not $theirs) and $conda == $s.conda_seen and ($s.path_entry == "" or $first or $conda != $s.conda) and ($s.venv == "" or ($s.venv | path join pyvenv.cfg | path exists)) and (not (__rvenv_git_changed)) {
-        if (__rvenv_sig_of $env.PWD) != $s.sig { __rvenv_run }
+    (not $s.busy) and $s.asking == "" and $s.dir != "" and $env.PWD == $s.dir and $ve == $s.venv and (not $theirs) and $conda == $s.conda_seen and ($s.path_entry == "" or $first or $conda != $s.conda) and ($s.venv == "" or ($s.venv | path join pyvenv.cfg | path exists)) and (not (__rvenv_git_changed))
+}
+
+# True when the prompt has nothing to do: the fast path, and $PWD's
+# markers as they were.
+def __rvenv_quiet [] {
+    let s = $env.__rvenv
+    (__rvenv_fast $s) and (__rvenv_sig_at $s.sigpaths) == $s.sig
+}
+
+def --env __rvenv_check [] {
+    let s = $env.__rvenv
+    if (__rvenv_fast $s) {
+        if (__rvenv_sig_at $s.sigpaths) != $s.sig { __rvenv_run }
         return
     }
+    let conda = ($env.CONDA_PREFIX? | default "")
     if $s.busy {
         __rvenv_put busy false
         __rvenv_deactivate
         __rvenv_put dir ""
     } else if $s.asking != "" {
         __rvenv_put root $s.asking
-        __rvenv_put dir $s.asking
         __rvenv_put asking ""
-        __rvenv_put sig (__rvenv_sig_of $env.__rvenv.dir)
+        $env.__rvenv = ($env.__rvenv | merge (__rvenv_here $s.asking))
     }
     let s = $env.__rvenv
     # Read again: the undo above may have unset it.
     let ve = ($env.VIRTUAL_ENV? | default "")
-    let theirs = ('_OLD_VIRTUAL_PATH' in $env) or (__rvenv_overlay_on)
+    let theirs = ($env._OLD_VIRTUAL_PATH? != null) or (__rvenv_overlay_on)
     # A venv a parent shell's hook activated (it exported __RVENV_VENV) is
     # not the user's: rvenv checks it and this hook adopts it.
     let parents = $s.venv == "" and $ve == ($env.__RVENV_VENV? | default "")
@@ -305,7 +333,7 @@ def --env __rvenv_check [] {
         return
     }
     if $env.PWD == $s.dir {
-        if (__rvenv_sig_of $env.PWD) != $s.sig { __rvenv_run }
+        if (__rvenv_sig_at $s.sigpaths) != $s.sig { __rvenv_run }
         return
     }
     if $s.root != "" and not (__rvenv_within $env.PWD $s.root) {
@@ -323,8 +351,7 @@ def --env __rvenv_check [] {
         }
         $d = ($d | path dirname)
     }
-    __rvenv_put dir $env.PWD
-    __rvenv_put sig (__rvenv_sig_of $env.PWD)
+    $env.__rvenv = ($env.__rvenv | merge (__rvenv_here $env.PWD))
 }
 
 # `deactivate`: the hook's venv goes off and stays off until you leave
@@ -406,11 +433,15 @@ def --env --wrapped "rvenv run" [...args: string@"nu-complete rvenv run command"
 
 # The prompt: the venv's name in front of whatever PROMPT_COMMAND draws,
 # wrapped again when something replaced it.
-def --env __rvenv_wrap_prompt [] {
+# True when the prompt is the hook's wrapper.
+def __rvenv_wrapped [] {
     let current = ($env.PROMPT_COMMAND? | default "")
-    if ($current | describe) == "closure" and ((view source $current) | str contains "__rvenv_prompt_marker") {
-        return
-    }
+    ($current | describe) == "closure" and ((view source $current) | str contains "__rvenv_prompt_marker")
+}
+
+def --env __rvenv_wrap_prompt [] {
+    if (__rvenv_wrapped) { return }
+    let current = ($env.PROMPT_COMMAND? | default "")
     # A prompt set while a venv is on is the user's (as PS1 in bash): shown
     # as it is; the next venv prefixes it.
     __rvenv_put prefix ""
@@ -430,8 +461,8 @@ if not ($__rvenv_pre | any {|h| ($h | describe) == "closure" and ((view source $
         let code = ($env.LAST_EXIT_CODE? | default 0)
         # Wrapped first: a prompt replaced since is the user's, unprefixed
         # until the next venv goes on.
-        __rvenv_wrap_prompt
-        __rvenv_check
+        if not (__rvenv_wrapped) { __rvenv_wrap_prompt }
+        if not (__rvenv_quiet) { __rvenv_check }
         $env.LAST_EXIT_CODE = $code
     })
 }
