@@ -70,12 +70,11 @@ case __rvenv_load:
 # Sets __rvenv_s to one 0/1 per marker, for $cwd.
 case __rvenv_sig_of:
     set __rvenv_s = ''
+    # `@ b = -e FILE` is 1 or 0: half the cost of an if/else block, which
+    # tcsh parses again at each turn of the loop (a prompt's largest cost).
     foreach __rvenv_m ( $__rvenv_markers:q )
-        if ( -e "$argv[2]/$__rvenv_m" ) then
-            set __rvenv_s = "${__rvenv_s}1"
-        else
-            set __rvenv_s = "${__rvenv_s}0"
-        endif
+        @ __rvenv_b = -e "$argv[2]/$__rvenv_m"
+        set __rvenv_s = "$__rvenv_s$__rvenv_b"
     end
     breaksw
 
@@ -102,7 +101,8 @@ case __rvenv_check:
     endif
     set __rvenv_done = 0
     # The fast path: nothing pending, no venv activated by hand, ours still
-    # there, the same directory; only its markers can have changed.
+    # there, the same directory (only its markers can have changed) or a cd
+    # (only what __rvenv_moved tests can have).
     # ($PATH as the hook last saw it, or no venv: see __rvenv_slow.)
     set __rvenv_ps = 1
     if ( "$__rvenv_path_entry" != "" ) then
@@ -110,7 +110,7 @@ case __rvenv_check:
             if ( "$PATH" != "$__rvenv_path_seen" ) set __rvenv_ps = 0
         endif
     endif
-    if ( "$__rvenv_busy$__rvenv_asking" == "" && "$__rvenv_dir" != "" && "$cwd" == "$__rvenv_dir" && "$__rvenv_ve" == "$__rvenv_venv" && ! $?_OLD_VIRTUAL_PATH && $__rvenv_ps ) then
+    if ( "$__rvenv_busy$__rvenv_asking" == "" && "$__rvenv_dir" != "" && "$__rvenv_ve" == "$__rvenv_venv" && ! $?_OLD_VIRTUAL_PATH && $__rvenv_ps ) then
         set __rvenv_done = 1
         if ( "$__rvenv_venv" != "" ) then
             if ( ! -e "$__rvenv_venv/pyvenv.cfg" ) set __rvenv_done = 0
@@ -120,9 +120,14 @@ case __rvenv_check:
                 if ( -M "$__rvenv_gitidx" > -M "$__rvenv_gitok" ) set __rvenv_done = 0
             endif
         endif
-        if ( $__rvenv_done ) then
+        if ( $__rvenv_done && "$cwd" == "$__rvenv_dir" ) then
             source $__rvenv_lib:q __rvenv_sig_of "$cwd"
             if ( "$__rvenv_s" != "$__rvenv_sig" ) source $__rvenv_lib:q __rvenv_run
+        else if ( $__rvenv_done && "$__rvenv_ph_pending$__rvenv_theirs" == "" ) then
+            # A cd, and nothing else: what is left of __rvenv_slow for it.
+            source $__rvenv_lib:q __rvenv_moved
+        else
+            set __rvenv_done = 0
         endif
     endif
     if ( ! $__rvenv_done ) then
@@ -222,12 +227,25 @@ case __rvenv_slow:
             if ( -M "$__rvenv_gitidx" > -M "$__rvenv_gitok" ) set __rvenv_go = 1
         endif
     endif
-    if ( ! $__rvenv_go && "$cwd" == "$__rvenv_dir" ) then
+    if ( $__rvenv_go ) then
+        source $__rvenv_lib:q __rvenv_run
+        breaksw
+    endif
+    if ( "$cwd" == "$__rvenv_dir" ) then
         source $__rvenv_lib:q __rvenv_sig_of "$cwd"
         if ( "$__rvenv_s" != "$__rvenv_sig" ) source $__rvenv_lib:q __rvenv_run
         breaksw
     endif
-    if ( ! $__rvenv_go && "$__rvenv_root" != "" ) then
+    source $__rvenv_lib:q __rvenv_moved
+    breaksw
+
+# A cd, nothing else pending: a project left, or one between $cwd and the
+# part already known (the end of __rvenv_slow, and all of what a cd within
+# a project needs: the check goes straight here, not through all of
+# __rvenv_slow, which tcsh would parse line by line).
+case __rvenv_moved:
+    set __rvenv_go = 0
+    if ( "$__rvenv_root" != "" ) then
         source $__rvenv_lib:q __rvenv_within "$cwd" "$__rvenv_root"
         if ( ! $__rvenv_in ) set __rvenv_go = 1
     endif
