@@ -414,8 +414,7 @@ fn hook_from_another_rvenv(sh: Shell) {
     let stale = "0123456789abcdef";
     // What the old hook hands over as its id.
     let set_id = |id: &str| match sh {
-        Shell::Bash => format!("__rvenv_id={id}"),
-        Shell::Zsh => format!("__rvenv_id={id}"),
+        Shell::Bash | Shell::Zsh => format!("__rvenv_id={id}"),
         Shell::Fish => format!("set -g __rvenv_id {id}"),
         Shell::Tcsh => format!("set __rvenv_id = {id}"),
         Shell::Elvish => format!("__rvenv_s id {id}"),

@@ -326,8 +326,10 @@ set deactivate-inherited = {|@a|
   set st[dir] = ''
 }
 
+# The git index as check's probe read it just before (its ninth value):
+# not read a second time.
 fn watch-changed {
-  and $st[watching] (!=s (index-now $st[gitidx]) $st[gitok])
+  and $st[watching] (!=s $probed[8] $st[gitok])
 }
 
 # The prompt: the venv's name (printable already: rvenv made it so) in front

@@ -46,14 +46,9 @@ def __rvenv_paths [dir: string] {
     $env.__rvenv.markers | prepend "" | str join $"(char nul)($dir)/" | split row (char nul) | skip 1
 }
 
-# One 0/1 per marker, for directory $dir (95 us with 10 markers; 340 us
-# with a closure per marker).
-def __rvenv_sig_of [dir: string] {
-    __rvenv_sig_at (__rvenv_paths $dir)
-}
-
-# The same, from the markers' paths (building them is 60 us of those 95:
-# the state keeps them for the directory of the last decision).
+# One 0/1 per marker, from the markers' paths in a directory (35 us with
+# 10 markers; building the paths costs 60 more, so the state keeps them
+# for the directory of the last decision; a closure per marker, 340 us).
 def __rvenv_sig_at [paths: list] {
     $paths | path exists | into int | str join
 }
@@ -178,9 +173,8 @@ def --env __rvenv_apply [ops: list] {
             "__rvenv_define_deactivate" => {}
             "__rvenv_deactivate_theirs" => {}
             # The signature is rvenv's ($a.3: which markers exist here, as
-            # __rvenv_sig_of spells it), not computed again. One merge: each
-            # __rvenv_put copies the record (25 us), and __rvenv_sig_of
-            # costs more than a third of a millisecond.
+            # __rvenv_sig_at spells it), not tested again. One merge: each
+            # __rvenv_put copies the record (25 us).
             "__rvenv_state" => {
                 $env.__rvenv = ($env.__rvenv | merge {
                     root: $a.0, off: $a.1, told: $a.2,
@@ -439,8 +433,9 @@ def __rvenv_wrapped [] {
     ($current | describe) == "closure" and ((view source $current) | str contains "__rvenv_prompt_marker")
 }
 
+# (Called only when it is not: __rvenv_wrapped is the pre_prompt hook's
+# test.)
 def --env __rvenv_wrap_prompt [] {
-    if (__rvenv_wrapped) { return }
     let current = ($env.PROMPT_COMMAND? | default "")
     # A prompt set while a venv is on is the user's (as PS1 in bash): shown
     # as it is; the next venv prefixes it.

@@ -133,6 +133,8 @@ fn asked_by_own_hook(args: &HookEvalArgs) -> bool {
 /// which then decides at once; the others are told to start a new shell.
 /// Never an answer made of operations that hook may not define.
 fn answer_stale_hook(shell: crate::shell::Shell) -> anyhow::Result<()> {
+    const STALE_HOOK: &str =
+        "this shell's hook came from another version of rvenv, installed since the shell started";
     use crate::shell::Shell;
     let decide_now: &[u8] = match shell {
         // Guarded: should the hook just loaded be told it is stale too
@@ -145,19 +147,12 @@ fn answer_stale_hook(shell: crate::shell::Shell) -> anyhow::Result<()> {
             b"if not set -q __rvenv_reloading\n    set -g __rvenv_reloading 1\n    __rvenv_check\n    set -e __rvenv_reloading\nend\n"
         }
         Shell::Elvish | Shell::Nushell | Shell::Xonsh | Shell::Tcsh | Shell::Powershell => {
-            anyhow::bail!(
-                "this shell's hook came from another version of rvenv, installed since the \
-                 shell started; start a new {} to load this one's",
-                shell.name()
-            )
+            anyhow::bail!("{STALE_HOOK}; start a new {} to load this one's", shell.name())
         }
     };
     let mut code = super::hook::script(shell, false)?;
     code.extend_from_slice(decide_now);
-    eprintln!(
-        "rvenv: this shell's hook came from another version of rvenv, installed since the \
-         shell started: loaded this one's"
-    );
+    eprintln!("rvenv: {STALE_HOOK}: loaded this one's");
     super::emit(&code)
 }
 
