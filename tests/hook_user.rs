@@ -743,6 +743,9 @@ fn rvenv_starts_only_when_something_may_change(sh: Shell) {
     let shop = shop.parent().unwrap().parent().unwrap().to_path_buf();
     let venv = fx.venv("shop/.venv");
     fx.dir("plain/x");
+    // Glob's and the shells' special characters: the walk up must not take
+    // them as a pattern.
+    let odd = fx.dir("shop/g*?[x] $b/y");
     // An rvenv that logs each __hook call.
     let countbin = fx.dir("countbin");
     let wrapper = countbin.join("rvenv");
@@ -777,6 +780,12 @@ fn rvenv_starts_only_when_something_may_change(sh: Shell) {
         ("cd a/b".to_string(), 0, "a subdirectory"),
         ("cd ..".to_string(), 0, "up, still inside"),
         ("cd ..".to_string(), 0, "the project root"),
+        (
+            sh.cd(&odd),
+            0,
+            "a subdirectory named with special characters",
+        ),
+        (sh.cd(&shop), 0, "the project root again"),
         (sh.cd(&fx.root), 1, "leaving"),
         (sh.cd(&fx.path("plain/x")), 0, "a directory in no project"),
         ("cd /".to_string(), 0, "up to /"),

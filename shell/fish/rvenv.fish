@@ -193,36 +193,49 @@ function __rvenv_moved
     end
     # Still inside the same project (or still in none): only the directories
     # between $PWD and the part already known can hold a new project.
-    set -l d "$PWD"
-    set -l up ''
+    # Walk up from $PWD to the first directory the last decision covered
+    # ($__rvenv_dir or one of its parents), testing each new one for
+    # markers (with no markers `path` would read stdin: none to test).
     set -l none_here ''
-    # Each $d is $PWD or one of its parents: when $PWD holds none of glob's
-    # special characters, neither does $d, and the walk tests "$__rvenv_dir
-    # is $d or below it" inline with one glob (__rvenv_within's fast case),
-    # a function call and a regex less per level.
-    set -l plain ''
-    string match -qr -- '[*?\\\\]' "$PWD"
-    or set plain 1
-    while if test -n "$plain"
-            test "$d" != / -a "$__rvenv_dir" != "$d"
-            and not string match -q -- "$d/*" "$__rvenv_dir"
-        else
-            not __rvenv_within "$__rvenv_dir" "$d"
+    if not set -q __rvenv_markers[1]
+        __rvenv_within "$__rvenv_dir" "$PWD"
+        or set none_here 1
+    else if not string match -qr -- '[*?\\\\]' "$PWD"
+        # Each level $p is a directory with a `/` after it (`/` for the
+        # root), so that one glob says "$__rvenv_dir is $p or below it" and
+        # one named capture into $p itself gives the parent (no command
+        # substitution, which costs fish more than the rest of a level;
+        # `(?s)`: a name may hold a newline): three builtins a level. The
+        # glob needs $PWD, and so each $p, free of glob's special characters.
+        set -l p "$PWD/"
+        test "$PWD" = /
+        and set p /
+        set -l start "$p"
+        while not string match -q -- "$p*" "$__rvenv_dir/"
+            if path filter -q -- "$p"$__rvenv_markers
+                __rvenv_run
+                return 0
+            end
+            string match -rq -- '(?s)^(?<p>.*/)[^/]*/$' "$p"
         end
-        # Any marker there (with no markers `path` would read stdin).
-        if set -q __rvenv_markers[1]; and path filter -q -- "$d/"$__rvenv_markers
-            __rvenv_run
-            return 0
-        end
-        test "$d" = "$PWD"
+        test "$p" != "$start"
         and set none_here 1
-        # The parent, by a named capture (no command substitution, which
-        # costs fish more than the rest of a level; `(?s)`: a name may
-        # hold a newline). $d is absolute: "/x"'s parent comes out empty.
-        string match -rq -- '(?s)^(?<up>.*)/[^/]*$' "$d"
-        test -n "$up"
-        or set up /
-        set d $up
+    else
+        set -l d "$PWD"
+        set -l up ''
+        while not __rvenv_within "$__rvenv_dir" "$d"
+            if path filter -q -- "$d/"$__rvenv_markers
+                __rvenv_run
+                return 0
+            end
+            test "$d" = "$PWD"
+            and set none_here 1
+            # $d is absolute: "/x"'s parent comes out empty.
+            string match -rq -- '(?s)^(?<up>.*)/[^/]*$' "$d"
+            test -n "$up"
+            or set up /
+            set d $up
+        end
     end
     set -g __rvenv_dir "$PWD"
     if test -n "$none_here"
@@ -232,34 +245,39 @@ function __rvenv_moved
         set -g __rvenv_absent '' "$PWD/"$__rvenv_markers
         test -n "$__rvenv_venv"
         and set -a __rvenv_present "$__rvenv_venv/pyvenv.cfg"
-        __rvenv_settled
+        # __rvenv_settled, inline (a function call less at each cd).
+        set -g __rvenv_key "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]"
     else
         __rvenv_mark "$PWD"
     end
     return 0
 end
 
-# On cd (so `cd proj; and python` uses proj's venv) and before each prompt.
-# fish keeps $status across event handlers by itself. Only in an
+# Before each prompt, and on cd (so `cd proj; and python` uses proj's
+# venv). fish keeps $status across event handlers by itself. Only in an
 # interactive shell: a script that loads config.fish and changes directory
 # must not have its environment changed.
 #
-# The fast path, for most prompts: nothing pending, no venv activated by
-# hand, the same directory as at the last decision, and VIRTUAL_ENV,
-# CONDA_PREFIX and PATH's first entry as they were then (__rvenv_settled);
-# only the markers can have changed (and git's index under the venv). The
-# venv's pyvenv.cfg is among __rvenv_present; an empty $__rvenv_gitidx is
-# never newer. Inline and in as few commands as can say it: each costs fish
-# about 10 us, a function call more.
+# The prompt's fast path, for most prompts: nothing pending, no venv
+# activated by hand, the same directory as at the last decision, and
+# VIRTUAL_ENV, CONDA_PREFIX and PATH's first entry as they were then
+# (__rvenv_settled); only the markers can have changed (and git's index
+# under the venv). The venv's pyvenv.cfg is among __rvenv_present; an empty
+# $__rvenv_gitidx is never newer. Inline and in as few commands as can say
+# it: each costs fish about 10 us, a function call more. A cd has a handler
+# of its own, so that neither pays for the other's test.
 if status is-interactive
-    function __rvenv_hook --on-variable PWD --on-event fish_prompt
+    function __rvenv_hook --on-event fish_prompt
         if test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
             and not path filter -q -- $__rvenv_absent
             and not path filter -vq -- $__rvenv_present
             return 0
         end
-        # Moved, all else as it was (the venv still there): straight to the
-        # walk up, past __rvenv_check's tests for what has not changed.
+        __rvenv_check
+    end
+    # Moved, all else as it was (the venv still there): straight to the
+    # walk up, past __rvenv_check's tests for what has not changed.
+    function __rvenv_hook_cd --on-variable PWD
         if test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a -n "$__rvenv_dir" -a "$PWD" != "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
             and test -z "$__rvenv_venv" -o -e "$__rvenv_venv/pyvenv.cfg"
             __rvenv_moved
