@@ -59,11 +59,6 @@ typeset -g __rvenv_none=
 typeset -ga __rvenv_markers
 __rvenv_markers=()
 
-# True when directory $1 is $2 or below it.
-__rvenv_within() {
-    [[ $2 == / || $1 == "$2" || $1 == "$2"/* ]]
-}
-
 # Sets __rvenv_s to one 0/1 per marker, for directory $1. Until rvenv sends
 # the markers there are none; __rvenv_set_markers redefines it.
 __rvenv_sig_of() {
@@ -82,10 +77,14 @@ __rvenv_set_markers() {
     shift
     __rvenv_markers=("$@")
     __rvenv_none=
-    local body='' any='' m
+    # No alias may touch the code parsed here.
+    setopt localoptions noaliases
+    local body='' any='' here='' walked='' m
     for m in "$@"; do
         body+="if [[ -e \$1/${(q)m} ]]; then __rvenv_s+=1; else __rvenv_s+=0; fi;"
         any+=" || -e \$1/${(q)m}"
+        here+="if [[ -e \$PWD/${(q)m} ]]; then __rvenv_s+=1; else __rvenv_s+=0; fi;"
+        walked+=" || -e \$d/${(q)m}"
         __rvenv_none+=0
     done
     \builtin eval "__rvenv_sig_of() { __rvenv_s=; $body }"
@@ -93,6 +92,17 @@ __rvenv_set_markers() {
         \builtin eval "__rvenv_any_in() { [[ ${any# || } ]]; }"
     else
         \builtin eval "__rvenv_any_in() { return 1; }"
+    fi
+    # The same tests, unrolled into the bodies of __rvenv_hook (of $PWD) and
+    # __rvenv_moved (of each level $d), from the text they were loaded with:
+    # each call of a zsh function costs it a heap and three signal-mask
+    # system calls, more than the tests. Left as calls (no markers yet, or
+    # a text not found), they give the same answers.
+    functions[__rvenv_hook]=${__rvenv_hook_src//'__rvenv_sig_of "$PWD"'/"__rvenv_s=; $here"}
+    if [[ -n $walked ]]; then
+        functions[__rvenv_moved]=${__rvenv_moved_src//'__rvenv_any_in "$d"'/"[[ ${walked# || } ]]"}
+    else
+        functions[__rvenv_moved]=$__rvenv_moved_src
     fi
 }
 
@@ -112,26 +122,10 @@ __rvenv_run() {
     return 0
 }
 
+# What the hook's fast path does not cover: an answer cut short, a venv
+# activated by hand, PATH reordered, a conda switch, a new git index; then
+# the same steps as the fast path.
 __rvenv_check() {
-    # The fast path, for most prompts and cds: nothing pending, no venv
-    # activated by hand, ours still there and first on PATH, conda as it
-    # was; then only the directory (and its markers) can have changed (nor
-    # git's index under the venv, see below).
-    if [[ -z $__rvenv_busy$__rvenv_asking$__rvenv_theirs && -n $__rvenv_dir &&
-        ${VIRTUAL_ENV-} == "$__rvenv_venv" && -z ${_OLD_VIRTUAL_PATH+x} &&
-        ${CONDA_PREFIX-} == "$__rvenv_conda_seen" &&
-        (-z $__rvenv_venv || -e $__rvenv_venv/pyvenv.cfg) &&
-        (-z $__rvenv_path_entry || $PATH == "$__rvenv_path_entry":* ||
-            $PATH == "$__rvenv_path_entry" || ${CONDA_PREFIX-} != "$__rvenv_conda") &&
-        (-z $__rvenv_gitidx || ! $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
-        if [[ $PWD == "$__rvenv_dir" ]]; then
-            __rvenv_sig_of "$PWD"
-            if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
-        else
-            __rvenv_moved
-        fi
-        return 0
-    fi
     if [[ -n $__rvenv_busy ]]; then
         # An answer was cut short (Ctrl-C): undo it, ask again.
         __rvenv_busy=
@@ -204,14 +198,15 @@ __rvenv_check() {
 
 # The shell is in another directory than at the last decision.
 __rvenv_moved() {
-    if [[ -n $__rvenv_root ]] && ! __rvenv_within "$PWD" "$__rvenv_root"; then
+    if [[ -n $__rvenv_root && $__rvenv_root != / && $PWD != "$__rvenv_root" &&
+        $PWD != "$__rvenv_root"/* ]]; then
         __rvenv_run
         return 0
     fi
     # Still inside the same project (or still in none): only the directories
     # between $PWD and the part already known can hold a new project.
     local d=$PWD none_here=''
-    while ! __rvenv_within "$__rvenv_dir" "$d"; do
+    while [[ $d != / && $__rvenv_dir != "$d" && $__rvenv_dir != "$d"/* ]]; do
         if __rvenv_any_in "$d"; then
             __rvenv_run
             return 0
@@ -237,9 +232,32 @@ __rvenv_hook() {
     local __rvenv_subst=${options[promptsubst]} __rvenv_bang=${options[promptbang]} \
         __rvenv_percent=${options[promptpercent]}
     emulate -L zsh
-    __rvenv_check
+    # The fast path, for most prompts and cds: nothing pending, no venv
+    # activated by hand, ours still there and first on PATH, conda as it
+    # was; then only the directory (and its markers) can have changed (nor
+    # git's index under the venv, see __rvenv_check). Inline: each zsh
+    # function call costs more than these tests.
+    if [[ -z $__rvenv_busy$__rvenv_asking$__rvenv_theirs && -n $__rvenv_dir &&
+        ${VIRTUAL_ENV-} == "$__rvenv_venv" && -z ${_OLD_VIRTUAL_PATH+x} &&
+        ${CONDA_PREFIX-} == "$__rvenv_conda_seen" &&
+        (-z $__rvenv_venv || -e $__rvenv_venv/pyvenv.cfg) &&
+        (-z $__rvenv_path_entry || $PATH == "$__rvenv_path_entry":* ||
+            $PATH == "$__rvenv_path_entry" || ${CONDA_PREFIX-} != "$__rvenv_conda") &&
+        (-z $__rvenv_gitidx || ! $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
+        if [[ $PWD == "$__rvenv_dir" ]]; then
+            __rvenv_sig_of "$PWD"
+            if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
+        else
+            __rvenv_moved
+        fi
+    else
+        __rvenv_check
+    fi
     return $__rvenv_status
 }
+# The texts __rvenv_set_markers unrolls the marker tests into.
+typeset -g __rvenv_hook_src=${functions[__rvenv_hook]}
+typeset -g __rvenv_moved_src=${functions[__rvenv_moved]}
 
 # rvenv's answers start with this and end with __rvenv_state or __rvenv_pin.
 # If Ctrl-C stops one in between, the next prompt finds __rvenv_busy set,
