@@ -514,9 +514,15 @@ end
 # has none, and "" would match an empty entry of the user's; before `rvenv
 # activate`, the hook's own deactivate, called as the user's, may have taken
 # it off already).
+# Where the hook put it, first, is tested first: a command substitution
+# costs fish about as much as all the rest of a crossing's PATH work.
 function __rvenv_path_remove
-    if test -n "$argv[1]" -a -n "$__rvenv_path_entry"; and set -l i (contains -i -- "$argv[1]" $PATH)
-        set -e PATH[$i]
+    if test -n "$argv[1]" -a -n "$__rvenv_path_entry"
+        if test "$PATH[1]" = "$argv[1]"
+            set -e PATH[1]
+        else if set -l i (contains -i -- "$argv[1]" $PATH)
+            set -e PATH[$i]
+        end
     end
     set -g __rvenv_path_entry ''
 end
