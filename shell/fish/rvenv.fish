@@ -22,7 +22,7 @@
 set -g __rvenv_id '@RVENV_HOOK_ID@'
 set -g __rvenv_gitidx ''
 set -g __rvenv_gitok ''
-for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_off __rvenv_pin __rvenv_told __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome __rvenv_busy __rvenv_conda
+for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_rootglob __rvenv_off __rvenv_pin __rvenv_told __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome __rvenv_busy __rvenv_conda
     set -q $__rvenv_var[1]
     or set -g $__rvenv_var ''
 end
@@ -59,6 +59,20 @@ function __rvenv_within --argument-names a b
     # string collect keeps a name holding newlines in one piece.
     set -l head (string sub --length $n -- "$a" | string collect)
     test "$head" = "$b/"
+end
+
+# The project the decision holds for, and a glob that matches "$d/" for
+# every directory $d in it, so that __rvenv_moved tests a cd with one
+# builtin ('' when there is no project, or its name holds glob's special
+# characters: __rvenv_within then).
+function __rvenv_set_root
+    set -g __rvenv_root $argv[1]
+    set -g __rvenv_rootglob ''
+    if test "$argv[1]" = /
+        set -g __rvenv_rootglob '/*'
+    else if test -n "$argv[1]"; and not string match -qr -- '[*?\\\\]' "$argv[1]"
+        set -g __rvenv_rootglob "$argv[1]/*"
+    end
 end
 
 # Records which markers exist in directory $dir, for __rvenv_unchanged.
@@ -119,7 +133,7 @@ function __rvenv_check
         # prompt away again. Leave things as they are, as if rvenv had
         # decided for that directory alone: the hook asks again once the
         # user leaves it or a marker there changes.
-        set -g __rvenv_root "$__rvenv_asking"
+        __rvenv_set_root "$__rvenv_asking"
         set -g __rvenv_dir "$__rvenv_asking"
         set -g __rvenv_asking ''
         __rvenv_mark "$__rvenv_dir"
@@ -187,7 +201,12 @@ end
 # The shell is in another directory than at the last decision, with nothing
 # else changed (the hook's fast test, or __rvenv_check's slow one, said so).
 function __rvenv_moved
-    if test -n "$__rvenv_root"; and not __rvenv_within "$PWD" "$__rvenv_root"
+    if test -n "$__rvenv_rootglob"
+        if not string match -q -- "$__rvenv_rootglob" "$PWD/"
+            __rvenv_run
+            return 0
+        end
+    else if test -n "$__rvenv_root"; and not __rvenv_within "$PWD" "$__rvenv_root"
         __rvenv_run
         return 0
     end
@@ -313,7 +332,7 @@ end
 # (__rvenv_present, __rvenv_absent): what __rvenv_mark would find, without
 # its two command substitutions.
 function __rvenv_state
-    set -g __rvenv_root $argv[1]
+    __rvenv_set_root $argv[1]
     set -g __rvenv_off $argv[2]
     set -g __rvenv_told $argv[3]
     set -g __rvenv_conda_seen "$CONDA_PREFIX"
