@@ -69,7 +69,10 @@ __rvenv_within() {
 }
 
 # Sets __rvenv_s to one 0/1 per marker, for directory $1. Until rvenv sends
-# the markers there are none; __rvenv_set_markers redefines it.
+# the markers there are none; __rvenv_set_markers redefines it. $PWD's are
+# asked as `.`: the kernel finds "./name" in two steps where it walks every
+# component of "$PWD/name", half the cost of the test. (A signature is only
+# compared in the directory it was taken in.)
 __rvenv_sig_of() {
     __rvenv_s=
 }
@@ -123,7 +126,7 @@ __rvenv_run() {
     if [[ $__rvenv_dir != "$PWD" ]]; then
         # rvenv failed (it said why): do not ask again until something changes.
         __rvenv_dir=$PWD
-        __rvenv_sig_of "$PWD"
+        __rvenv_sig_of .
         __rvenv_sig=$__rvenv_s
     fi
     return 0
@@ -142,7 +145,7 @@ __rvenv_check() {
             $PATH == "$__rvenv_path_entry" || ${CONDA_PREFIX-} != "$__rvenv_conda") &&
         (-z $__rvenv_gitidx || ! $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
         if [[ $PWD == "$__rvenv_dir" ]]; then
-            __rvenv_sig_of "$PWD"
+            __rvenv_sig_of .
             if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
         else
             __rvenv_moved
@@ -212,7 +215,7 @@ __rvenv_check() {
         return 0
     fi
     if [[ $PWD == "$__rvenv_dir" ]]; then
-        __rvenv_sig_of "$PWD"
+        __rvenv_sig_of .
         if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
         return 0
     fi
@@ -244,7 +247,7 @@ __rvenv_moved() {
         # No marker here, as just seen.
         __rvenv_sig=$__rvenv_none
     else
-        __rvenv_sig_of "$PWD"
+        __rvenv_sig_of .
         __rvenv_sig=$__rvenv_s
     fi
     return 0

@@ -89,7 +89,11 @@ end
 
 # True when every marker __rvenv_mark found is still there, and none of the
 # others has come: two builtins, no command substitution (which costs fish
-# more than the tests).
+# more than the tests). Only ever asked in $__rvenv_dir, the directory the
+# lists were made for: those of $PWD's markers hold their names alone,
+# relative to the shell's working directory, which the kernel finds in one
+# step where it walks every component of "$PWD/name" (half the cost of
+# the test).
 function __rvenv_unchanged
     not path filter -q -- $__rvenv_absent
     and not path filter -vq -- $__rvenv_present
@@ -261,7 +265,7 @@ function __rvenv_moved
         # No marker here, as just seen: what __rvenv_mark would find, without
         # its two command substitutions.
         set -g __rvenv_present /
-        set -g __rvenv_absent '' "$PWD/"$__rvenv_markers
+        set -g __rvenv_absent '' $__rvenv_markers
         test -n "$__rvenv_venv"
         and set -a __rvenv_present "$__rvenv_venv/pyvenv.cfg"
         # __rvenv_settled, inline (a function call less at each cd).
@@ -345,13 +349,14 @@ function __rvenv_state
 end
 
 # The markers (names below $PWD) that exist, and those that do not, for
-# __rvenv_unchanged; `/` and '' keep each list from being empty.
+# __rvenv_unchanged; `/` and '' keep each list from being empty. Relative
+# names (see __rvenv_unchanged).
 function __rvenv_present
-    set -g __rvenv_present / "$PWD/"$argv
+    set -g __rvenv_present / $argv
 end
 
 function __rvenv_absent
-    set -g __rvenv_absent '' "$PWD/"$argv
+    set -g __rvenv_absent '' $argv
 end
 
 # rvenv's markers (after their key), sent when the key the hook handed
