@@ -49,7 +49,10 @@ fn is-file {|p|
 }
 
 # One $true/$false per marker, for directory $d (put, not captured: the
-# caller captures them with whatever else it tests, in one capture).
+# caller captures them with whatever else it tests, in one capture). $pwd's
+# are asked as `.`: the kernel finds "./name" in two steps where it walks
+# every component of "$pwd/name". (They are only compared in the directory
+# they were taken in.)
 fn marks-of {|d|
   for m $st[markers] { path:is-regular &follow-symlink=$true $d/$m }
 }
@@ -185,7 +188,7 @@ set ops[state] = {|root off told @signature|
   set st[dir] = $pwd
   # Asked by check, which has just probed $pwd's markers: no need to test
   # them again.
-  if $fresh { set st[sig] = $probed[10..] } else { set st[sig] = (sig-of $pwd) }
+  if $fresh { set st[sig] = $probed[10..] } else { set st[sig] = (sig-of .) }
   set st[busy] = $false
 }
 # The markers' key (handed back to rvenv as MARKS, which sends them again
@@ -266,7 +269,7 @@ fn run {
     # not ask again until the user leaves it or a marker here changes.
     set st[root] = $pwd
     set st[dir] = $pwd
-    set st[sig] = (sig-of $pwd)
+    set st[sig] = (sig-of .)
   }
 }
 
@@ -453,7 +456,7 @@ fn probe {
     is-file $st[venv]/pyvenv.cfg
     if $st[watching] { index-now $st[gitidx] } else { put '' }
     put $pwd
-    marks-of $pwd
+    marks-of .
   )]
 }
 

@@ -67,7 +67,10 @@ case __rvenv_load:
     unset __rvenv_up
     breaksw
 
-# Sets __rvenv_s to one 0/1 per marker, for $cwd.
+# Sets __rvenv_s to one 0/1 per marker, for directory $argv[2]. The current
+# directory's are asked as `.`: the kernel finds "./name" in two steps where
+# it walks every component of "$cwd/name". (A signature is only compared in
+# the directory it was taken in.)
 case __rvenv_sig_of:
     set __rvenv_s = ''
     # `@ b = -e FILE` is 1 or 0: half the cost of an if/else block, which
@@ -87,7 +90,7 @@ case __rvenv_run:
     if ( "$__rvenv_dir" != "$cwd" ) then
         # rvenv failed (it said why): do not ask again until something changes.
         set __rvenv_dir = "$cwd"
-        source $__rvenv_lib:q __rvenv_sig_of "$cwd"
+        source $__rvenv_lib:q __rvenv_sig_of .
         set __rvenv_sig = "$__rvenv_s"
     endif
     breaksw
@@ -121,7 +124,7 @@ case __rvenv_check:
             endif
         endif
         if ( $__rvenv_done && "$cwd" == "$__rvenv_dir" ) then
-            source $__rvenv_lib:q __rvenv_sig_of "$cwd"
+            source $__rvenv_lib:q __rvenv_sig_of .
             if ( "$__rvenv_s" != "$__rvenv_sig" ) source $__rvenv_lib:q __rvenv_run
         else if ( $__rvenv_done && "$__rvenv_ph_pending$__rvenv_theirs" == "" ) then
             # A cd, and nothing else: what is left of __rvenv_slow for it.
@@ -232,7 +235,7 @@ case __rvenv_slow:
         breaksw
     endif
     if ( "$cwd" == "$__rvenv_dir" ) then
-        source $__rvenv_lib:q __rvenv_sig_of "$cwd"
+        source $__rvenv_lib:q __rvenv_sig_of .
         if ( "$__rvenv_s" != "$__rvenv_sig" ) source $__rvenv_lib:q __rvenv_run
         breaksw
     endif
@@ -271,7 +274,7 @@ case __rvenv_moved:
         breaksw
     endif
     set __rvenv_dir = "$cwd"
-    source $__rvenv_lib:q __rvenv_sig_of "$cwd"
+    source $__rvenv_lib:q __rvenv_sig_of .
     set __rvenv_sig = "$__rvenv_s"
     breaksw
 
@@ -298,7 +301,7 @@ case __rvenv_state:
     set __rvenv_off = "$argv[3]"
     set __rvenv_told = "$argv[4]"
     set __rvenv_dir = "$cwd"
-    source $__rvenv_lib:q __rvenv_sig_of "$cwd"
+    source $__rvenv_lib:q __rvenv_sig_of .
     set __rvenv_sig = "$__rvenv_s"
     set __rvenv_busy = ''
     breaksw

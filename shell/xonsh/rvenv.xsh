@@ -47,6 +47,10 @@ def __rvenv_make():
     def exists(p):
         return os.path.exists(p)
 
+    # One 0/1 per marker, for directory d. The current directory's are asked
+    # as ".": the kernel finds "./name" in two steps where it walks every
+    # component of "$PWD/name", half the cost of the test. (A signature is
+    # only compared in the directory it was taken in.)
     def sig_of(d):
         return "".join("1" if exists(os.path.join(d, m)) else "0" for m in st["markers"])
 
@@ -318,7 +322,7 @@ def __rvenv_make():
             # a marker here changes.
             st["root"] = here
             st["dir"] = here
-            st["sig"] = sig_of(here)
+            st["sig"] = sig_of(".")
 
     def yield_():
         # A venv activated by hand took over from ours: our PATH entry and
@@ -370,7 +374,7 @@ def __rvenv_make():
             and (not venv or exists(venv + "/pyvenv.cfg")) and path_first_is_ours()
             and not watch_changed()
         ):
-            if sig_of(here) != st["sig"]:
+            if sig_of(".") != st["sig"]:
                 run()
             return
         if st["busy"]:
@@ -432,7 +436,7 @@ def __rvenv_make():
             run()
             return
         if here == st["dir"]:
-            if sig_of(here) != st["sig"]:
+            if sig_of(".") != st["sig"]:
                 run()
             return
         if st["root"] and not within(here, st["root"]):
@@ -447,7 +451,7 @@ def __rvenv_make():
                 return
             d = os.path.dirname(d) or "/"
         st["dir"] = here
-        st["sig"] = sig_of(here)
+        st["sig"] = sig_of(".")
 
     def hook(**kwargs):
         # A script (whose `cd` fires on_chdir too) never runs the hook.
