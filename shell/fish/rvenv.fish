@@ -233,16 +233,23 @@ function __rvenv_moved
         set -l p "$PWD/"
         test "$PWD" = /
         and set p /
-        set -l start "$p"
-        while not string match -q -- "$p*" "$__rvenv_dir/"
-            if path filter -q -- "$p"$__rvenv_markers
+        if not string match -q -- "$p*" "$__rvenv_dir/"
+            # $PWD itself first: its markers by their names alone (see
+            # __rvenv_unchanged).
+            if path filter -q -- $__rvenv_markers
                 __rvenv_run
                 return 0
             end
+            set none_here 1
             string match -rq -- '(?s)^(?<p>.*/)[^/]*/$' "$p"
+            while not string match -q -- "$p*" "$__rvenv_dir/"
+                if path filter -q -- "$p"$__rvenv_markers
+                    __rvenv_run
+                    return 0
+                end
+                string match -rq -- '(?s)^(?<p>.*/)[^/]*/$' "$p"
+            end
         end
-        test "$p" != "$start"
-        and set none_here 1
     else
         set -l d "$PWD"
         set -l up ''
