@@ -155,6 +155,41 @@ fn zsh_strict_mode() {
     run_strict(&fx, &vars, &argv, &script);
 }
 
+/// zsh pays about 20 us for each function call (a heap and three signal-mask
+/// system calls): once rvenv has sent the markers, the hook's test of
+/// $PWD's markers and the walk's of each level are unrolled into
+/// `__rvenv_hook` and `__rvenv_moved`, with no call left, and still decide;
+/// a second load starts again from the texts as written.
+#[test]
+fn zsh_unrolls_its_marker_tests() {
+    if !Shell::Zsh.available() {
+        return;
+    }
+    let (fx, vars) = strict_fixture();
+    let script = r#"
+eval "$(rvenv hook zsh)"
+[[ ${functions[__rvenv_hook]} == *__rvenv_sig_of* ]] || exit 10
+cd "$P/sub"; __rvenv_hook
+[[ $VIRTUAL_ENV == "$P/.venv" ]] || exit 11
+[[ ${functions[__rvenv_hook]} != *__rvenv_sig_of* ]] || exit 12
+[[ ${functions[__rvenv_hook]} == *'-e ./pyvenv.cfg'* ]] || exit 13
+[[ ${functions[__rvenv_moved]} != *__rvenv_any_in* ]] || exit 14
+[[ ${functions[__rvenv_moved]} == *'-e $d/pyvenv.cfg'* ]] || exit 15
+cd "$P"; __rvenv_hook; cd "$R"; __rvenv_hook
+[[ -z ${VIRTUAL_ENV-} ]] || exit 16
+cd "$P/sub"; __rvenv_hook
+eval "$(rvenv hook zsh)"
+[[ ${functions[__rvenv_hook]} == *__rvenv_sig_of* ]] || exit 17
+__rvenv_hook
+[[ ${functions[__rvenv_hook]} != *__rvenv_sig_of* && $VIRTUAL_ENV == "$P/.venv" ]] || exit 18
+echo STRICT-OK
+"#;
+    let argv = ["zsh", "-f", "-e", "-u", "-c"];
+    run_strict(&fx, &vars, &argv, script);
+    let argv = ["zsh", "-f", "-e", "-u", "-o", "ksh_arrays", "-c"];
+    run_strict(&fx, &vars, &argv, script);
+}
+
 #[test]
 fn fish_non_interactive() {
     if !Shell::Fish.available() {
