@@ -288,6 +288,51 @@ fn printed_hooks_carry_their_id() {
     }
 }
 
+/// For a variable it does not know, xonsh tries each of its variables'
+/// patterns at every assignment and every time it builds a command's
+/// environment: the hook registers those it sets, as strings with no
+/// default (as xonsh's own VIRTUAL_ENV). That must change nothing else: unset
+/// they are absent, set they reach a child, deleted they leave it.
+#[test]
+fn xonsh_registers_the_variables_it_sets() {
+    if !Shell::Xonsh.available() {
+        return;
+    }
+    let (fx, vars) = strict_fixture();
+    let script = r#"
+import subprocess, sys
+from xonsh.built_ins import XSH
+def check(ok, n):
+    if not ok:
+        print("failed", n)
+        sys.exit(n)
+def child():
+    out = subprocess.run(["env"], env=XSH.env.detype(), stdout=subprocess.PIPE).stdout.decode()
+    return dict(l.split("=", 1) for l in out.splitlines() if "=" in l)
+names = ["__RVENV_VENV", "__RVENV_PYTHONHOME", "__RVENV_OFF", "__RVENV_PIN", "__RVENV_DENIED", "VIRTUAL_ENV_PROMPT"]
+check(not any(XSH.env.get_docs(n).doc for n in names), 9)
+execx($(rvenv hook xonsh))
+execx($(rvenv hook xonsh))
+check(all(XSH.env.get_docs(n).doc for n in names), 10)
+check(not any(n in ${...} for n in names), 11)
+h = XSH.ctx["__rvenv"]
+cd $P/sub
+h["check"]()
+check($VIRTUAL_ENV == $P + "/.venv" and $__RVENV_VENV == $VIRTUAL_ENV, 12)
+c = child()
+check(c.get("__RVENV_VENV") == $VIRTUAL_ENV and c.get("VIRTUAL_ENV_PROMPT") == "proj", 13)
+cd $R
+h["check"]()
+check(not any(n in ${...} for n in names + ["VIRTUAL_ENV"]), 14)
+c = child()
+check(not any(n in c for n in names + ["VIRTUAL_ENV"]), 15)
+$__RVENV_OFF = "x"
+check(child().get("__RVENV_OFF") == "x", 16)
+print("STRICT-OK")
+"#;
+    run_strict(&fx, &vars, &["xonsh", "--no-rc", "-c"], script);
+}
+
 /// xonsh parses what `execx` gets line by line, rescanning the text at each
 /// (0.66 s for the hook written out over 600 lines): the printed hook is a
 /// few comment lines and one line of code that hands the template (and its

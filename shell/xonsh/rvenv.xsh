@@ -31,6 +31,30 @@ def __rvenv_make():
         # A second load: the first one's state and handlers stay.
         return old
 
+    # The variables the hook sets that xonsh does not know, registered as
+    # plain strings with no default, as xonsh registers VIRTUAL_ENV: unset,
+    # they stay absent. For a name it does not know, xonsh tries each of its
+    # variables' patterns, three times at each assignment and once more for
+    # every command it starts after a change (a crossing does both): an
+    # assignment cost 120 us here, 9 us registered. A xonsh without this
+    # interface only stays slower.
+    try:
+        from xonsh.environ import Var
+
+        known = env._vars
+        for name, doc in (
+            ("__RVENV_VENV", "rvenv: the venv this shell's hook activated, for a child shell to adopt"),
+            ("__RVENV_PYTHONHOME", "rvenv: the PYTHONHOME set aside while the hook's venv is on"),
+            ("__RVENV_OFF", "rvenv: the project whose venv `deactivate` turned off"),
+            ("__RVENV_PIN", "rvenv: the venv `rvenv activate` turned on"),
+            ("__RVENV_DENIED", "rvenv: set while `rvenv deny` asks the hook again"),
+            ("VIRTUAL_ENV_PROMPT", "The prompt name of the active virtual environment"),
+        ):
+            if name not in known:
+                known[name] = Var.no_default("str", doc, is_configurable=False)
+    except Exception:
+        pass
+
     st = dict(
         venv="", root="", off="", pin="", told="", dir="", sig="", markers=[],
         gitidx="", gitok="", path_entry="", prefix="", had_pythonhome=False,
