@@ -1,7 +1,8 @@
 //! Tab completion as a user gets it: the hook loaded in each real shell
 //! (zsh after compinit), Tab pressed on the terminal, and what its line
 //! editor shows checked: bash's and tcsh's lists, zsh's and fish's pagers,
-//! nushell's menu, elvish's completion mode, xonsh's prompt_toolkit menu.
+//! nushell's menu, elvish's completion mode, xonsh's readline list or
+//! prompt_toolkit menu (whichever the installed xonsh uses).
 
 mod common;
 use common::Drive;
@@ -85,6 +86,12 @@ fn keys(sh: Shell) -> Keys {
     // Ctrl-E then Ctrl-U: to the end of the line, and kill it.
     const KILL: &[u8] = b"\x05\x15";
     match sh {
+        // xonsh edits with prompt_toolkit when it can import it (as
+        // `pip install 'xonsh[full]'` gives it): a menu, as nushell's.
+        Shell::Xonsh if xonsh_has_prompt_toolkit() => Keys {
+            show: b"\t",
+            clear: &[b"\x1b", KILL],
+        },
         // bash (and xonsh without prompt_toolkit: readline) list
         // candidates at the second Tab; zsh and fish at the first.
         Shell::Bash | Shell::Zsh | Shell::Fish | Shell::Xonsh => Keys {
@@ -106,6 +113,21 @@ fn keys(sh: Shell) -> Keys {
         },
         Shell::Powershell => common::no_hook(sh),
     }
+}
+
+/// Whether the xonsh the tests run imports prompt_toolkit, which it then
+/// edits lines with (its default shell type, "best").
+fn xonsh_has_prompt_toolkit() -> bool {
+    let Some(xonsh) = Shell::Xonsh.program() else {
+        return false;
+    };
+    std::process::Command::new(xonsh)
+        .args(["--no-rc", "-c", "import prompt_toolkit"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|st| st.success())
 }
 
 /// Drops the line, and presses Enter on the empty line: a new prompt.
