@@ -861,8 +861,8 @@ fn answer_cut_short_is_undone(sh: Shell) {
             shop.display()
         ),
         Shell::Nushell => format!(
-            "__rvenv_apply [{{op: __rvenv_begin, args: []}}]; __rvenv_put venv '{v}'; \
-             __rvenv_put path_entry '{v}/bin'; $env.VIRTUAL_ENV = '{v}'; \
+            "__rvenv_apply [{{op: __rvenv_begin, args: []}}]; $env.__rvenv.venv = '{v}'; \
+             $env.__rvenv.path_entry = '{v}/bin'; $env.VIRTUAL_ENV = '{v}'; \
              $env.PATH = ($env.PATH | prepend '{v}/bin'); cd '{}'",
             shop.display()
         ),
