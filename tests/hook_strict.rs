@@ -288,6 +288,39 @@ fn printed_hooks_carry_their_id() {
     }
 }
 
+/// tcsh parses a loop's body again at each turn: once rvenv has sent the
+/// markers, the hook tests them with the library's file unrolled for that
+/// many (`__rvenv_sig_of_N`), which gives what the loop gives; a second
+/// load starts again from the loop.
+#[test]
+fn tcsh_unrolls_its_marker_tests() {
+    if !Shell::Tcsh.available() {
+        return;
+    }
+    let (fx, vars) = strict_fixture();
+    let script = r#"
+eval "`rvenv hook tcsh`"
+if ( "$__rvenv_sig_file:t" != "__rvenv_sig_of" ) exit 10
+cd "$P/sub"
+source $__rvenv_lib:q/__rvenv_check __rvenv_check
+if ( "$VIRTUAL_ENV" != "$P/.venv" ) exit 11
+if ( "$__rvenv_sig_file:t" != "__rvenv_sig_of_$#__rvenv_markers" ) exit 12
+if ( ! -e "$__rvenv_sig_file" ) exit 13
+cd "$P"
+source $__rvenv_sig_file:q __rvenv_sig_of .
+set unrolled = "$__rvenv_s"
+source $__rvenv_lib:q/__rvenv_sig_of __rvenv_sig_of .
+if ( "$unrolled" != "$__rvenv_s" || "$unrolled" !~ *1* ) exit 14
+cd "$R"
+source $__rvenv_lib:q/__rvenv_check __rvenv_check
+if ( $?VIRTUAL_ENV ) exit 15
+eval "`rvenv hook tcsh`"
+if ( "$__rvenv_sig_file:t" != "__rvenv_sig_of" ) exit 16
+echo STRICT-OK
+"#;
+    run_strict(&fx, &vars, &["tcsh", "-f", "-c"], script);
+}
+
 /// For a variable it does not know, xonsh tries each of its variables'
 /// patterns at every assignment and every time it builds a command's
 /// environment: the hook registers those it sets, as strings with no

@@ -39,6 +39,7 @@ case __rvenv_load:
     # prompt.
     set __rvenv_markers = ( )
     set __rvenv_mkey = ''
+    set __rvenv_sig_file = "$__rvenv_lib/__rvenv_sig_of"
     # This hook's id, handed to rvenv last: an rvenv installed since this
     # shell loaded its hook says so.
     set __rvenv_id = '@RVENV_HOOK_ID@'
@@ -90,7 +91,7 @@ case __rvenv_run:
     if ( "$__rvenv_dir" != "$cwd" ) then
         # rvenv failed (it said why): do not ask again until something changes.
         set __rvenv_dir = "$cwd"
-        source $__rvenv_lib:q __rvenv_sig_of .
+        source $__rvenv_sig_file:q __rvenv_sig_of .
         set __rvenv_sig = "$__rvenv_s"
     endif
     breaksw
@@ -124,7 +125,7 @@ case __rvenv_check:
             endif
         endif
         if ( $__rvenv_done && "$cwd" == "$__rvenv_dir" ) then
-            source $__rvenv_lib:q __rvenv_sig_of .
+            source $__rvenv_sig_file:q __rvenv_sig_of .
             if ( "$__rvenv_s" != "$__rvenv_sig" ) source $__rvenv_lib:q __rvenv_run
         else if ( $__rvenv_done && "$__rvenv_ph_pending$__rvenv_theirs" == "" ) then
             # A cd, and nothing else: what is left of __rvenv_slow for it.
@@ -151,7 +152,7 @@ case __rvenv_slow:
         set __rvenv_root = "$__rvenv_asking"
         set __rvenv_dir = "$__rvenv_asking"
         set __rvenv_asking = ''
-        source $__rvenv_lib:q __rvenv_sig_of "$__rvenv_dir"
+        source $__rvenv_sig_file:q __rvenv_sig_of "$__rvenv_dir"
         set __rvenv_sig = "$__rvenv_s"
     endif
     set __rvenv_ve = ''
@@ -235,7 +236,7 @@ case __rvenv_slow:
         breaksw
     endif
     if ( "$cwd" == "$__rvenv_dir" ) then
-        source $__rvenv_lib:q __rvenv_sig_of .
+        source $__rvenv_sig_file:q __rvenv_sig_of .
         if ( "$__rvenv_s" != "$__rvenv_sig" ) source $__rvenv_lib:q __rvenv_run
         breaksw
     endif
@@ -274,7 +275,7 @@ case __rvenv_moved:
         breaksw
     endif
     set __rvenv_dir = "$cwd"
-    source $__rvenv_lib:q __rvenv_sig_of .
+    source $__rvenv_sig_file:q __rvenv_sig_of .
     set __rvenv_sig = "$__rvenv_s"
     breaksw
 
@@ -301,7 +302,7 @@ case __rvenv_state:
     set __rvenv_off = "$argv[3]"
     set __rvenv_told = "$argv[4]"
     set __rvenv_dir = "$cwd"
-    source $__rvenv_lib:q __rvenv_sig_of .
+    source $__rvenv_sig_file:q __rvenv_sig_of .
     set __rvenv_sig = "$__rvenv_s"
     set __rvenv_busy = ''
     breaksw
@@ -311,6 +312,15 @@ case __rvenv_state:
 case __rvenv_set_markers:
     set __rvenv_mkey = "$argv[2]"
     set __rvenv_markers = ( $argv[3-]:q )
+    # __rvenv_sig_of's tests unrolled, from the file rvenv wrote into the
+    # library for that many markers (__rvenv_sig_of_N: the same test for
+    # each of $__rvenv_markers[1] to [N], no name written in it): tcsh
+    # parses a loop's body again at each turn, a quarter of a prompt. The
+    # loop beyond 16.
+    set __rvenv_sig_file = "$__rvenv_lib/__rvenv_sig_of"
+    if ( $#__rvenv_markers >= 1 && $#__rvenv_markers <= 16 ) then
+        set __rvenv_sig_file = "$__rvenv_lib/__rvenv_sig_of_$#__rvenv_markers"
+    endif
     breaksw
 
 case __rvenv_watch:

@@ -173,7 +173,8 @@ fn tcsh_loader(template: &str) -> anyhow::Result<Vec<u8>> {
     // Private: its answers are sourced (a directory made by an older rvenv
     // with another mode is set right).
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
-    let digest = sha2::Sha256::digest(template.as_bytes());
+    // Named by what it holds: the template, and how rvenv makes files of it.
+    let digest = sha2::Sha256::digest(format!("{TCSH_LIB_FORMAT}\n{template}").as_bytes());
     let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     let lib = dir.join(format!("rvenv-{name}"));
     if !lib.join(TCSH_COMPLETE).is_file() {
@@ -182,7 +183,10 @@ fn tcsh_loader(template: &str) -> anyhow::Result<Vec<u8>> {
         let tmp = tempfile::Builder::new()
             .prefix(".rvenv-")
             .tempdir_in(&dir)?;
-        for (operation, body) in tcsh_operations(template) {
+        for (operation, body) in tcsh_operations(template)
+            .into_iter()
+            .chain(tcsh_unrolled_sig_of(template))
+        {
             std::fs::write(tmp.path().join(operation), body)?;
         }
         std::fs::write(tmp.path().join(TCSH_COMPLETE), b"")?;
@@ -213,6 +217,45 @@ fn tcsh_loader(template: &str) -> anyhow::Result<Vec<u8>> {
 
 /// The file a tcsh library directory holds once it is whole.
 const TCSH_COMPLETE: &str = ".complete";
+
+/// How the library's files are made from the template (part of the
+/// directory's name: a library an older rvenv made from the same template
+/// is not taken for one of these).
+const TCSH_LIB_FORMAT: &str = "operations, and __rvenv_sig_of_1 to _16";
+
+/// The most markers `__rvenv_sig_of` is unrolled for.
+const TCSH_UNROLLED_MARKERS: usize = 16;
+
+/// `__rvenv_sig_of_N` for N from 1 to 16: the template's `__rvenv_sig_of`
+/// (one 0/1 per marker of `$__rvenv_markers`, for directory `$argv[2]`)
+/// with its loop unrolled for N markers. tcsh parses a loop's body again
+/// at each turn: with ten markers the loop was a quarter of a prompt.
+/// Markers are named by their index only: no name is written into a file.
+/// Each ends as the template's operations do.
+fn tcsh_unrolled_sig_of(template: &str) -> Vec<(String, String)> {
+    let template = crate::render::tcsh_template_calls(template);
+    let end = template
+        .rfind("\nendsw\n")
+        .expect("the tcsh template ends its switch");
+    let trailer = &template[end + "\nendsw\n".len()..];
+    (1..=TCSH_UNROLLED_MARKERS)
+        .map(|n| {
+            let mut body = String::new();
+            for i in 1..=n {
+                body.push_str(&format!(
+                    "@ __rvenv_b{i} = -e \"$argv[2]/$__rvenv_markers[{i}]\"\n"
+                ));
+            }
+            body.push_str("set __rvenv_s = \"");
+            for i in 1..=n {
+                body.push_str(&format!("$__rvenv_b{i}"));
+            }
+            body.push_str("\"\n__rvenv_end:\n");
+            body.push_str(trailer);
+            (format!("__rvenv_sig_of_{n}"), body)
+        })
+        .collect()
+}
 
 /// The template's operations, each a file of its own: `source FILE` parses
 /// the file it reads, and a prompt sourcing the whole template (its
@@ -264,6 +307,21 @@ fn tcsh_operations(template: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::tcsh_operations;
+
+    #[test]
+    fn tcsh_unrolled_sig_of_names_markers_by_index_and_ends_as_operations_do() {
+        let template = "switch ( \"$argv[1]\" )\ncase a:\n    breaksw\nendsw\nset status = 0\n";
+        let files = super::tcsh_unrolled_sig_of(template);
+        assert_eq!(files.len(), 16);
+        assert_eq!(files[0].0, "__rvenv_sig_of_1");
+        assert_eq!(
+            files[1].1,
+            "@ __rvenv_b1 = -e \"$argv[2]/$__rvenv_markers[1]\"\n\
+             @ __rvenv_b2 = -e \"$argv[2]/$__rvenv_markers[2]\"\n\
+             set __rvenv_s = \"$__rvenv_b1$__rvenv_b2\"\n__rvenv_end:\nset status = 0\n"
+        );
+        assert!(files[15].1.contains("$__rvenv_markers[16]"));
+    }
 
     #[test]
     fn tcsh_operations_are_files_that_end_by_goto() {
