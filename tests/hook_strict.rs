@@ -289,9 +289,9 @@ fn printed_hooks_carry_their_id() {
 }
 
 /// tcsh parses a loop's body again at each turn: once rvenv has sent the
-/// markers, the hook tests them with the library's file unrolled for that
-/// many (`__rvenv_sig_of_N`), which gives what the loop gives; a second
-/// load starts again from the loop.
+/// markers, the hook tests them with the library's files unrolled for that
+/// many (`__rvenv_sig_of_N`, `__rvenv_any_in_N`), which give what the loops
+/// give; a second load starts again from the loops.
 #[test]
 fn tcsh_unrolls_its_marker_tests() {
     if !Shell::Tcsh.available() {
@@ -311,11 +311,21 @@ source $__rvenv_sig_file:q __rvenv_sig_of .
 set unrolled = "$__rvenv_s"
 source $__rvenv_lib:q/__rvenv_sig_of __rvenv_sig_of .
 if ( "$unrolled" != "$__rvenv_s" || "$unrolled" !~ *1* ) exit 14
+if ( "$__rvenv_any_file:t" != "__rvenv_any_in_$#__rvenv_markers" ) exit 17
+foreach d ( "$P" "$R" )
+    set __rvenv_go = 0
+    source $__rvenv_any_file:q __rvenv_any_in "$d"
+    set unrolled = $__rvenv_go
+    set __rvenv_go = 0
+    source $__rvenv_lib:q/__rvenv_any_in __rvenv_any_in "$d"
+    if ( $unrolled != $__rvenv_go ) exit 18
+end
+if ( $unrolled != 0 ) exit 19
 cd "$R"
 source $__rvenv_lib:q/__rvenv_check __rvenv_check
 if ( $?VIRTUAL_ENV ) exit 15
 eval "`rvenv hook tcsh`"
-if ( "$__rvenv_sig_file:t" != "__rvenv_sig_of" ) exit 16
+if ( "$__rvenv_sig_file:t" != "__rvenv_sig_of" || "$__rvenv_any_file:t" != "__rvenv_any_in" ) exit 16
 echo STRICT-OK
 "#;
     run_strict(&fx, &vars, &["tcsh", "-f", "-c"], script);

@@ -40,6 +40,7 @@ case __rvenv_load:
     set __rvenv_markers = ( )
     set __rvenv_mkey = ''
     set __rvenv_sig_file = "$__rvenv_lib/__rvenv_sig_of"
+    set __rvenv_any_file = "$__rvenv_lib/__rvenv_any_in"
     # This hook's id, handed to rvenv last: an rvenv installed since this
     # shell loaded its hook says so.
     set __rvenv_id = '@RVENV_HOOK_ID@'
@@ -262,9 +263,7 @@ case __rvenv_moved:
     set __rvenv_d = "$cwd"
     source $__rvenv_lib:q __rvenv_within "$__rvenv_dir" "$__rvenv_d"
     while ( ! $__rvenv_in )
-        foreach __rvenv_m ( $__rvenv_markers:q )
-            if ( -e "$__rvenv_d/$__rvenv_m" ) set __rvenv_go = 1
-        end
+        source $__rvenv_any_file:q __rvenv_any_in "$__rvenv_d"
         if ( $__rvenv_go ) break
         set __rvenv_d = "$__rvenv_d:h"
         if ( "$__rvenv_d" == "" ) set __rvenv_d = /
@@ -277,6 +276,14 @@ case __rvenv_moved:
     set __rvenv_dir = "$cwd"
     source $__rvenv_sig_file:q __rvenv_sig_of .
     set __rvenv_sig = "$__rvenv_s"
+    breaksw
+
+# Sets __rvenv_go to 1 when some marker exists in directory $2 (a level of
+# the walk up). Unrolled as __rvenv_any_in_N, as __rvenv_sig_of is.
+case __rvenv_any_in:
+    foreach __rvenv_m ( $__rvenv_markers:q )
+        if ( -e "$argv[2]/$__rvenv_m" ) set __rvenv_go = 1
+    end
     breaksw
 
 # Sets __rvenv_in to 1 when directory $2 is $3 or below it (`:h` walks up,
@@ -312,14 +319,16 @@ case __rvenv_state:
 case __rvenv_set_markers:
     set __rvenv_mkey = "$argv[2]"
     set __rvenv_markers = ( $argv[3-]:q )
-    # __rvenv_sig_of's tests unrolled, from the file rvenv wrote into the
-    # library for that many markers (__rvenv_sig_of_N: the same test for
-    # each of $__rvenv_markers[1] to [N], no name written in it): tcsh
-    # parses a loop's body again at each turn, a quarter of a prompt. The
-    # loop beyond 16.
+    # __rvenv_sig_of's and __rvenv_any_in's tests unrolled, from the files
+    # rvenv wrote into the library for that many markers (__rvenv_sig_of_N,
+    # __rvenv_any_in_N: the same test for each of $__rvenv_markers[1] to
+    # [N], no name written in them): tcsh parses a loop's body again at
+    # each turn, a quarter of a prompt. The loops beyond 16.
     set __rvenv_sig_file = "$__rvenv_lib/__rvenv_sig_of"
+    set __rvenv_any_file = "$__rvenv_lib/__rvenv_any_in"
     if ( $#__rvenv_markers >= 1 && $#__rvenv_markers <= 16 ) then
         set __rvenv_sig_file = "$__rvenv_lib/__rvenv_sig_of_$#__rvenv_markers"
+        set __rvenv_any_file = "$__rvenv_lib/__rvenv_any_in_$#__rvenv_markers"
     endif
     breaksw
 

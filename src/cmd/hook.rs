@@ -185,7 +185,7 @@ fn tcsh_loader(template: &str) -> anyhow::Result<Vec<u8>> {
             .tempdir_in(&dir)?;
         for (operation, body) in tcsh_operations(template)
             .into_iter()
-            .chain(tcsh_unrolled_sig_of(template))
+            .chain(tcsh_unrolled_marker_tests(template))
         {
             std::fs::write(tmp.path().join(operation), body)?;
         }
@@ -221,25 +221,26 @@ const TCSH_COMPLETE: &str = ".complete";
 /// How the library's files are made from the template (part of the
 /// directory's name: a library an older rvenv made from the same template
 /// is not taken for one of these).
-const TCSH_LIB_FORMAT: &str = "operations, and __rvenv_sig_of_1 to _16";
+const TCSH_LIB_FORMAT: &str = "operations, __rvenv_sig_of_1 to _16, __rvenv_any_in_1 to _16";
 
-/// The most markers `__rvenv_sig_of` is unrolled for.
+/// The most markers `__rvenv_sig_of` and `__rvenv_any_in` are unrolled for.
 const TCSH_UNROLLED_MARKERS: usize = 16;
 
-/// `__rvenv_sig_of_N` for N from 1 to 16: the template's `__rvenv_sig_of`
-/// (one 0/1 per marker of `$__rvenv_markers`, for directory `$argv[2]`)
-/// with its loop unrolled for N markers. tcsh parses a loop's body again
-/// at each turn: with ten markers the loop was a quarter of a prompt.
-/// Markers are named by their index only: no name is written into a file.
-/// Each ends as the template's operations do.
-fn tcsh_unrolled_sig_of(template: &str) -> Vec<(String, String)> {
+/// `__rvenv_sig_of_N` and `__rvenv_any_in_N` for N from 1 to 16: the
+/// template's `__rvenv_sig_of` (one 0/1 per marker of `$__rvenv_markers`,
+/// for directory `$argv[2]`) and `__rvenv_any_in` (`__rvenv_go` set to 1
+/// when one exists there) with their loops unrolled for N markers. tcsh
+/// parses a loop's body again at each turn: with ten markers the loop was
+/// a quarter of a prompt. Markers are named by their index only: no name
+/// is written into a file. Each ends as the template's operations do.
+fn tcsh_unrolled_marker_tests(template: &str) -> Vec<(String, String)> {
     let template = crate::render::tcsh_template_calls(template);
     let end = template
         .rfind("\nendsw\n")
         .expect("the tcsh template ends its switch");
     let trailer = &template[end + "\nendsw\n".len()..];
     (1..=TCSH_UNROLLED_MARKERS)
-        .map(|n| {
+        .flat_map(|n| {
             let mut body = String::new();
             for i in 1..=n {
                 body.push_str(&format!(
@@ -252,7 +253,17 @@ fn tcsh_unrolled_sig_of(template: &str) -> Vec<(String, String)> {
             }
             body.push_str("\"\n__rvenv_end:\n");
             body.push_str(trailer);
-            (format!("__rvenv_sig_of_{n}"), body)
+            let tests: Vec<String> = (1..=n)
+                .map(|i| format!("-e \"$argv[2]/$__rvenv_markers[{i}]\""))
+                .collect();
+            let any = format!(
+                "if ( {} ) set __rvenv_go = 1\n__rvenv_end:\n{trailer}",
+                tests.join(" || ")
+            );
+            [
+                (format!("__rvenv_sig_of_{n}"), body),
+                (format!("__rvenv_any_in_{n}"), any),
+            ]
         })
         .collect()
 }
@@ -309,18 +320,25 @@ mod tests {
     use super::tcsh_operations;
 
     #[test]
-    fn tcsh_unrolled_sig_of_names_markers_by_index_and_ends_as_operations_do() {
+    fn tcsh_unrolled_marker_tests_names_markers_by_index_and_ends_as_operations_do() {
         let template = "switch ( \"$argv[1]\" )\ncase a:\n    breaksw\nendsw\nset status = 0\n";
-        let files = super::tcsh_unrolled_sig_of(template);
-        assert_eq!(files.len(), 16);
+        let files = super::tcsh_unrolled_marker_tests(template);
+        assert_eq!(files.len(), 32);
         assert_eq!(files[0].0, "__rvenv_sig_of_1");
+        assert_eq!(files[3].0, "__rvenv_any_in_2");
         assert_eq!(
-            files[1].1,
+            files[3].1,
+            "if ( -e \"$argv[2]/$__rvenv_markers[1]\" || -e \"$argv[2]/$__rvenv_markers[2]\" ) \
+             set __rvenv_go = 1\n__rvenv_end:\nset status = 0\n"
+        );
+        assert_eq!(
+            files[2].1,
             "@ __rvenv_b1 = -e \"$argv[2]/$__rvenv_markers[1]\"\n\
              @ __rvenv_b2 = -e \"$argv[2]/$__rvenv_markers[2]\"\n\
              set __rvenv_s = \"$__rvenv_b1$__rvenv_b2\"\n__rvenv_end:\nset status = 0\n"
         );
-        assert!(files[15].1.contains("$__rvenv_markers[16]"));
+        assert!(files[30].1.contains("$__rvenv_markers[16]"));
+        assert!(files[31].1.contains("$__rvenv_markers[16]\" ) set"));
     }
 
     #[test]
