@@ -183,9 +183,10 @@ fn tcsh_loader(template: &str) -> anyhow::Result<Vec<u8>> {
         let tmp = tempfile::Builder::new()
             .prefix(".rvenv-")
             .tempdir_in(&dir)?;
-        for (operation, body) in tcsh_operations(template)
+        let (operations, trailer) = tcsh_operations(template);
+        for (operation, body) in operations
             .into_iter()
-            .chain(tcsh_unrolled_marker_tests(template))
+            .chain(tcsh_unrolled_marker_tests(&trailer))
         {
             std::fs::write(tmp.path().join(operation), body)?;
         }
@@ -232,36 +233,28 @@ const TCSH_UNROLLED_MARKERS: usize = 16;
 /// when one exists there) with their loops unrolled for N markers. tcsh
 /// parses a loop's body again at each turn: with ten markers the loop was
 /// a quarter of a prompt. Markers are named by their index only: no name
-/// is written into a file. Each ends as the template's operations do.
-fn tcsh_unrolled_marker_tests(template: &str) -> Vec<(String, String)> {
-    let template = crate::render::tcsh_template_calls(template);
-    let end = template
-        .rfind("\nendsw\n")
-        .expect("the tcsh template ends its switch");
-    let trailer = &template[end + "\nendsw\n".len()..];
+/// is written into a file. Each ends as the template's operations do
+/// (`trailer`: what the template runs after its `endsw`).
+fn tcsh_unrolled_marker_tests(trailer: &str) -> Vec<(String, String)> {
     (1..=TCSH_UNROLLED_MARKERS)
         .flat_map(|n| {
-            let mut body = String::new();
-            for i in 1..=n {
-                body.push_str(&format!(
-                    "@ __rvenv_b{i} = -e \"$argv[2]/$__rvenv_markers[{i}]\"\n"
-                ));
-            }
-            body.push_str("set __rvenv_s = \"");
-            for i in 1..=n {
-                body.push_str(&format!("$__rvenv_b{i}"));
-            }
-            body.push_str("\"\n__rvenv_end:\n");
-            body.push_str(trailer);
             let tests: Vec<String> = (1..=n)
                 .map(|i| format!("-e \"$argv[2]/$__rvenv_markers[{i}]\""))
                 .collect();
+            let mut sig = String::new();
+            for (i, test) in (1..).zip(&tests) {
+                sig.push_str(&format!("@ __rvenv_b{i} = {test}\n"));
+            }
+            let bits: String = (1..=n).map(|i| format!("$__rvenv_b{i}")).collect();
+            sig.push_str(&format!(
+                "set __rvenv_s = \"{bits}\"\n__rvenv_end:\n{trailer}"
+            ));
             let any = format!(
                 "if ( {} ) set __rvenv_go = 1\n__rvenv_end:\n{trailer}",
                 tests.join(" || ")
             );
             [
-                (format!("__rvenv_sig_of_{n}"), body),
+                (format!("__rvenv_sig_of_{n}"), sig),
                 (format!("__rvenv_any_in_{n}"), any),
             ]
         })
@@ -275,7 +268,8 @@ fn tcsh_unrolled_marker_tests(template: &str) -> Vec<(String, String)> {
 /// `breaksw` (outside a `switch` of its own) a `goto` to its end, followed
 /// by what the template runs after its `endsw`; each `source
 /// $__rvenv_lib:q NAME` in it sources that file, NAME still in argv[1].
-fn tcsh_operations(template: &str) -> Vec<(String, String)> {
+/// Returned with that trailer, for the files made besides them.
+fn tcsh_operations(template: &str) -> (Vec<(String, String)>, String) {
     let template = crate::render::tcsh_template_calls(template);
     let lines: Vec<&str> = template.lines().collect();
     let end = lines
@@ -312,7 +306,7 @@ fn tcsh_operations(template: &str) -> Vec<(String, String)> {
         body.push_str("__rvenv_end:\n");
         body.push_str(&trailer);
     }
-    operations
+    (operations, trailer)
 }
 
 #[cfg(test)]
@@ -321,8 +315,7 @@ mod tests {
 
     #[test]
     fn tcsh_unrolled_marker_tests_names_markers_by_index_and_ends_as_operations_do() {
-        let template = "switch ( \"$argv[1]\" )\ncase a:\n    breaksw\nendsw\nset status = 0\n";
-        let files = super::tcsh_unrolled_marker_tests(template);
+        let files = super::tcsh_unrolled_marker_tests("set status = 0\n");
         assert_eq!(files.len(), 32);
         assert_eq!(files[0].0, "__rvenv_sig_of_1");
         assert_eq!(files[3].0, "__rvenv_any_in_2");
@@ -359,7 +352,8 @@ mod tests {
             \x20   breaksw\n\
             endsw\n\
             set status = 0\n";
-        let ops = tcsh_operations(template);
+        let (ops, trailer) = tcsh_operations(template);
+        assert_eq!(trailer, "set status = 0\n");
         assert_eq!(
             ops,
             vec![
