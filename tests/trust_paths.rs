@@ -408,10 +408,10 @@ fn writers_the_mode_bits_hide(sh: Shell) {
 /// no one's private group.
 #[test]
 fn shared_primary_group_is_not_private() {
-    let Some(alice) = other_user("rvt-alice", Some("rvt-team")) else {
+    let Some(alice) = other_user("rvt-team-alice", Some("rvt-team")) else {
         return;
     };
-    let Some(bob) = other_user("rvt-bob", Some("rvt-team")) else {
+    let Some(bob) = other_user("rvt-team-bob", Some("rvt-team")) else {
         return;
     };
     assert_eq!(alice.gid, bob.gid);

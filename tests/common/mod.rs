@@ -1861,6 +1861,23 @@ pub fn other_user(name: &str, group: Option<&str>) -> Option<OtherUser> {
     }
     let _guard = MAKING.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(user) = lookup_user(name) {
+        // Each name is made for one purpose: a test that wants a shared
+        // primary group must not find the account another test made with
+        // its own group (test binaries run in any order).
+        if let Some(group) = group {
+            let want = Command::new("getent").args(["group", group]).output();
+            let gid = want.ok().and_then(|o| {
+                let line = String::from_utf8(o.stdout).ok()?;
+                line.split(':').nth(2)?.trim().parse::<u32>().ok()
+            });
+            assert_eq!(
+                gid,
+                Some(user.gid),
+                "account {name} exists with primary group {} rather than {group}: \
+                 another test made it (give each purpose its own name), or `userdel {name}`",
+                user.gid
+            );
+        }
         return Some(user);
     }
     let mut cmd = Command::new("useradd");
