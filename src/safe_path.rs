@@ -175,6 +175,14 @@ pub fn other_writer(path: &Path, meta: &Metadata, me: &Me) -> Option<String> {
     if mode & 0o002 != 0 {
         return Some("world-writable".into());
     }
+    if mode & 0o020 == 0 {
+        // Where an access ACL names anyone (a user, a group), the mode's
+        // group bits are its mask, and the mask bounds every entry but the
+        // owner's and others': without its write bit, no entry lets anyone
+        // else write. Not reading the ACL then saves a system call per
+        // file, about a dozen per crossing.
+        return None;
+    }
     let not_private = |gid: u32| format!("writable by group {gid} (not your private group)");
     let acl = match read_acl(path) {
         Ok(acl) => acl,
