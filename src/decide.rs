@@ -84,6 +84,9 @@ pub struct Decision {
     /// The git index and stamp the hook compares at each prompt while the
     /// venv is on (see `vcs::watch`).
     pub watch: Option<(PathBuf, PathBuf)>,
+    /// The venv's pyvenv.cfg and the stamp the hook compares it with at
+    /// each prompt while the venv is on (see `runtime_dir::venv_stamp`).
+    pub venv_stamp: Option<(PathBuf, PathBuf)>,
     /// Why the venv found is not activated, when that is to be said now
     /// (once per entry into its project); the renderer writes the line.
     pub refusal: Option<Refusal>,

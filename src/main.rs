@@ -11,6 +11,7 @@ mod pyvenv_cfg;
 mod quote;
 mod regular_file;
 mod render;
+mod runtime_dir;
 mod safe_path;
 mod shell;
 mod stat_memo;

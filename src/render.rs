@@ -89,8 +89,17 @@ pub enum Op {
     Pin { venv: OsString },
     /// What the fast path compares at each prompt while the venv is on: the
     /// git index, and the stamp rvenv wrote when it last found it clean
-    /// (both empty: nothing to watch). See `vcs::watch`.
-    Watch { index: OsString, stamp: OsString },
+    /// (both empty: nothing to watch; see `vcs::watch`); and the venv's
+    /// pyvenv.cfg and the stamp written when rvenv last judged that venv
+    /// (both empty: only whether pyvenv.cfg exists; see
+    /// `runtime_dir::venv_stamp`). Each file newer than its stamp makes
+    /// the hook ask again.
+    Watch {
+        index: OsString,
+        stamp: OsString,
+        venv_file: OsString,
+        venv_stamp: OsString,
+    },
 }
 
 /// The PATH entry of `venv`: its `bin`, written as the templates compare
@@ -150,7 +159,12 @@ impl Op {
                 ("__rvenv_set_markers", args)
             }
             Op::Pin { venv } => ("__rvenv_pin", vec![venv]),
-            Op::Watch { index, stamp } => ("__rvenv_watch", vec![index, stamp]),
+            Op::Watch {
+                index,
+                stamp,
+                venv_file,
+                venv_stamp,
+            } => ("__rvenv_watch", vec![index, stamp, venv_file, venv_stamp]),
         }
     }
 }
@@ -572,7 +586,19 @@ pub fn decision_ops(decision: &Decision, hook_markers: &OsStr) -> Vec<Op> {
         ),
         None => (OsString::new(), OsString::new()),
     };
-    ops.push(Op::Watch { index, stamp });
+    let (venv_file, venv_stamp) = match &decision.venv_stamp {
+        Some((file, stamp)) => (
+            file.clone().into_os_string(),
+            stamp.clone().into_os_string(),
+        ),
+        None => (OsString::new(), OsString::new()),
+    };
+    ops.push(Op::Watch {
+        index,
+        stamp,
+        venv_file,
+        venv_stamp,
+    });
     ops
 }
 
@@ -658,6 +684,7 @@ mod tests {
             exports: vec![],
             without_venv: None,
             watch: None,
+            venv_stamp: None,
             refusal: None,
             no_venv: None,
             messages: vec![],
@@ -671,7 +698,7 @@ mod tests {
              __rvenv_activate '/p q/$(x)/.venv' 'it'\\''s' 'it'\\''s'\n\
              __rvenv_set_markers 'KEY' 'pyvenv.cfg' 'a'\\''b'\n\
              __rvenv_state '/p q/$(x)' '' '' '10'\n\
-             __rvenv_watch '' ''\n"
+             __rvenv_watch '' '' '' ''\n"
                 .replace("KEY", &key)
         );
         assert_eq!(
@@ -683,7 +710,7 @@ mod tests {
              __rvenv_present 'pyvenv.cfg'\n\
              __rvenv_absent 'a\\'b'\n\
              __rvenv_state '/p q/$(x)' '' '' '10'\n\
-             __rvenv_watch '' ''\n"
+             __rvenv_watch '' '' '' ''\n"
                 .replace("KEY", &key)
         );
     }

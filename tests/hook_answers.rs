@@ -115,18 +115,21 @@ fn bash_sources_answers_from_its_private_file() {
     s.run(&Shell::Bash.cd(&shop));
     s.state()
         .assert_on(&bytes(&venv), b"shop", &orig, "entered");
-    let files: Vec<_> = fs::read_dir(&dir)
+    let names: Vec<_> = fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
-    assert!(files[0].starts_with("a."), "{files:?}");
-    let answer = fs::read_to_string(dir.join(&files[0])).unwrap();
+    // Beside it, the stamp of the venv that went on (see venv_stamp_is_private).
+    let files: Vec<_> = names.iter().filter(|n| !n.starts_with("v.")).collect();
+    assert_eq!(files.len(), 1, "{names:?}");
+    assert!(files[0].starts_with("a."), "{names:?}");
+    assert_eq!(names.len(), 2, "{names:?}");
+    let answer = fs::read_to_string(dir.join(files[0])).unwrap();
     assert!(answer.contains("__rvenv_activate "), "{answer}");
     s.run(&Shell::Bash.cd(&fx.root));
     s.state().assert_off(&orig, "left");
     assert!(
-        fs::read_to_string(dir.join(&files[0]))
+        fs::read_to_string(dir.join(files[0]))
             .unwrap()
             .contains("__rvenv_deactivate")
     );
@@ -150,6 +153,49 @@ fn bash_sources_answers_from_its_private_file() {
     s.run(&Shell::Bash.cd(&fx.root));
     s.state().assert_off(&orig, "left, a symlink");
     assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
+}
+
+/// The stamp rvenv writes for the venv it judged (the hook compares its
+/// pyvenv.cfg with it at each prompt) lies in the private directory the
+/// hook's loading made, mode 0600, in every shell (zsh here), and moves
+/// forward as rvenv judges the venv again; with that directory gone, no
+/// answer makes it again (the hook then only tests pyvenv.cfg exists).
+#[test]
+fn venv_stamp_is_private() {
+    if !Shell::Zsh.available() {
+        return;
+    }
+    let fx = Fixture::new();
+    let runtime = private_dir(&fx, "run");
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let mut s = Session::start(
+        Shell::Zsh,
+        &fx,
+        Opts::default().env("XDG_RUNTIME_DIR", runtime.as_os_str()),
+    );
+    let orig = s.initial.path().to_vec();
+    let dir = runtime.join("rvenv");
+    s.run(&Shell::Zsh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "entered");
+    let stamps: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("v."))
+        .collect();
+    assert_eq!(stamps.len(), 1);
+    let meta = fs::symlink_metadata(stamps[0].path()).unwrap();
+    assert!(meta.is_file());
+    assert_eq!(meta.mode() & 0o777, 0o600);
+    let cfg = fs::metadata(venv.join("pyvenv.cfg")).unwrap();
+    assert!(meta.modified().unwrap() > cfg.modified().unwrap());
+    s.run(&Shell::Zsh.cd(&fx.root));
+    fs::remove_dir_all(&dir).unwrap();
+    s.run(&Shell::Zsh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "entered, no directory");
+    assert!(!dir.exists(), "an answer made the directory again");
 }
 
 /// A directory another user made in /dev/shm in this user's name (mode

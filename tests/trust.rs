@@ -33,6 +33,7 @@ shell_tests!(
     created_venv_is_trusted,
     hostile_clone,
     replaced_by_a_hostile_clone,
+    replaced_while_on_goes_off_at_the_next_prompt,
     hostile_dir_names,
     hostile_hook_output,
 );
@@ -672,6 +673,46 @@ fn replaced_by_a_hostile_clone(sh: Shell) {
         assert_clone_is_harmless(&mut s, &proj, &orig, &ctx);
         s.run(&sh.cd(&fx.root));
         fs::remove_dir_all(&proj).unwrap();
+    }
+}
+
+/// The venv the user allowed, on, is deleted and made again between two
+/// prompts (`rm -rf .venv && python -m venv .venv` on one command line, a
+/// tool that rebuilds it), with a hostile `ls` in it and no `cd` to make
+/// the hook ask rvenv: the next prompt notices the venv is not the one
+/// allowed and takes it off, with the line that says so, before anything
+/// runs from it. Several rounds, the replacement made at once after the
+/// prompt (within the file system's clock tick, often) and ext4 often
+/// handing the new directory the freed inode.
+fn replaced_while_on_goes_off_at_the_next_prompt(sh: Shell) {
+    let fx = Fixture::new();
+    let proj = fx.dir("work/proj");
+    let mut s = Session::start(sh, &fx, untrusted());
+    let orig = s.initial.path().to_vec();
+    s.run(&sh.cd(&proj));
+    for round in 0..3 {
+        let ctx = format!("{sh:?}: round {round}");
+        let venv = fx.venv("work/proj/.venv");
+        s.run(&format!("rvenv allow {}", venv.display()));
+        let step = s.run("");
+        step.assert_prompt(&prompt_with(b"proj"), &ctx);
+        s.state().assert_on(&bytes(&venv), b"proj", &orig, &ctx);
+        fs::remove_dir_all(&venv).unwrap();
+        fx.venv("work/proj/.venv");
+        let marker = fx.payload(&venv, "ls");
+        let step = s.run("");
+        step.assert_prompt(PROMPT.as_bytes(), &ctx);
+        assert_eq!(
+            count(&step.output, b"was replaced since you allowed it"),
+            1,
+            "{ctx}: {:?}",
+            lossy(&step.output)
+        );
+        s.state().assert_off(&orig, &ctx);
+        s.run("ls");
+        assert!(!marker.exists(), "{ctx}: the replaced venv's ls ran");
+        fs::remove_dir_all(&venv).unwrap();
+        s.run("");
     }
 }
 

@@ -194,7 +194,11 @@ set ops[state] = {|root off told @signature|
 # The markers' key (handed back to rvenv as MARKS, which sends them again
 # only when it changed), then the markers.
 set ops[set_markers] = {|key @markers| set st[mkey] = $key; set st[markers] = $markers }
-set ops[watch] = {|idx stamp|
+# The venv's pyvenv.cfg and rvenv's stamp for it (the last two), which
+# the other shells compare to notice a venv made again within one command:
+# elvish 0.19 has no stat, so no mtime; a venv made again is noticed at the
+# next cd, and whenever its pyvenv.cfg is missing.
+set ops[watch] = {|idx stamp vfile vstamp|
   set st[gitidx] = $idx
   set st[watching] = (!=s $idx '')
   if $st[watching] { set st[gitok] = (index-now $idx) } else { set st[gitok] = '' }

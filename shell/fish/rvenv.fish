@@ -22,6 +22,8 @@
 set -g __rvenv_id '@RVENV_HOOK_ID@'
 set -g __rvenv_gitidx ''
 set -g __rvenv_gitok ''
+set -g __rvenv_vfile ''
+set -g __rvenv_vstamp ''
 for __rvenv_var in __rvenv_venv __rvenv_root __rvenv_rootglob __rvenv_off __rvenv_pin __rvenv_told __rvenv_path_entry __rvenv_name __rvenv_had_pythonhome __rvenv_old_pythonhome __rvenv_busy __rvenv_conda
     set -q $__rvenv_var[1]
     or set -g $__rvenv_var ''
@@ -120,7 +122,7 @@ function __rvenv_check
     # markers can have changed (nor git's index under the venv, see below).
     # Inline, and as few commands as can say it: each costs fish ~10 us.
     # (The venv's pyvenv.cfg is among __rvenv_present; an empty
-    # $__rvenv_gitidx is never newer.)
+    # $__rvenv_gitidx is never newer, an empty $__rvenv_vstamp is no stamp.)
     # The venv's bin/ must still be first on PATH (unless a conda
     # environment was activated since it went on: the user's switch).
     if __rvenv_fast
@@ -181,12 +183,15 @@ function __rvenv_check
         __rvenv_path_front "$__rvenv_path_entry"
     end
     # A `git pull` may have brought files into the active venv: rvenv looks
-    # again once git rewrote the index it last found clean. A conda
-    # environment activated or deactivated: decide afresh.
+    # again once git rewrote the index it last found clean; a venv made again
+    # (rvenv's stamp for it no longer newer than its pyvenv.cfg, or gone)
+    # is judged anew. A conda environment activated or deactivated: decide afresh.
     if test -z "$__rvenv_dir" -o "$CONDA_PREFIX" != "$__rvenv_conda_seen"; or begin
             test -n "$__rvenv_venv"; and not test -e "$__rvenv_venv/pyvenv.cfg"
         end; or begin
             test -n "$__rvenv_gitidx"; and test "$__rvenv_gitidx" -nt "$__rvenv_gitok"
+        end; or begin
+            test -n "$__rvenv_vstamp"; and not test "$__rvenv_vstamp" -nt "$__rvenv_vfile"
         end
         __rvenv_run
         return 0
@@ -291,14 +296,15 @@ end
 # activated by hand, the same directory as at the last decision, and
 # VIRTUAL_ENV, CONDA_PREFIX and PATH's first entry as they were then
 # (__rvenv_settled); only the markers can have changed (and git's index
-# under the venv). The venv's pyvenv.cfg is among __rvenv_present; an empty
-# $__rvenv_gitidx is never newer. Inline and in as few commands as can say
+# under the venv, and the venv's pyvenv.cfg). The venv's pyvenv.cfg is among
+# __rvenv_present; an empty $__rvenv_gitidx is never newer, an empty
+# $__rvenv_vstamp is no stamp. Inline and in as few commands as can say
 # it: each costs fish about 10 us, a function call more, and an `if` block
 # with a `return` in it more than the `and`/`or` chain (17 us a prompt). A
 # cd has a handler of its own, so that neither pays for the other's test.
 if status is-interactive
     function __rvenv_hook --on-event fish_prompt
-        test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
+        test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok" -a \( -z "$__rvenv_vstamp" -o "$__rvenv_vstamp" -nt "$__rvenv_vfile" \)
         and not path filter -q -- $__rvenv_absent
         and not path filter -vq -- $__rvenv_present
         or __rvenv_check
@@ -306,7 +312,7 @@ if status is-interactive
     # Moved, all else as it was (the venv still there): straight to the
     # walk up, past __rvenv_check's tests for what has not changed.
     function __rvenv_hook_cd --on-variable PWD
-        if test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a -n "$__rvenv_dir" -a "$PWD" != "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
+        if test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a -n "$__rvenv_dir" -a "$PWD" != "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok" -a \( -z "$__rvenv_vstamp" -o "$__rvenv_vstamp" -nt "$__rvenv_vfile" \)
             and test -z "$__rvenv_venv" -o -e "$__rvenv_venv/pyvenv.cfg"
             __rvenv_moved
         else
@@ -317,7 +323,7 @@ end
 
 # The same test, for __rvenv_check called by itself.
 function __rvenv_fast
-    test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a -n "$__rvenv_dir" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok"
+    test -z "$__rvenv_busy$__rvenv_asking$_OLD_VIRTUAL_PATH" -a -n "$__rvenv_dir" -a "$PWD" = "$__rvenv_dir" -a "$VIRTUAL_ENV$__rvenv_sep$CONDA_PREFIX$__rvenv_sep$PATH[1]" = "$__rvenv_key" -a ! "$__rvenv_gitidx" -nt "$__rvenv_gitok" -a \( -z "$__rvenv_vstamp" -o "$__rvenv_vstamp" -nt "$__rvenv_vfile" \)
     and not path filter -q -- $__rvenv_absent
     and not path filter -vq -- $__rvenv_present
 end
@@ -372,10 +378,16 @@ function __rvenv_set_markers
 end
 
 # What to watch while the venv is on: the git index, and the stamp rvenv
-# wrote after it last found the index clean ('' '' = nothing).
+# wrote after it last found the index clean ('' '' = nothing); the venv's
+# pyvenv.cfg, and the stamp rvenv wrote when it last judged the venv:
+# unless the stamp is still newer, the venv was made again since (perhaps
+# within one command) and rvenv judges it anew ('' '' = only its existence
+# is tested). A stamp gone (swept after a day) makes rvenv look again too.
 function __rvenv_watch
     set -g __rvenv_gitidx $argv[1]
     set -g __rvenv_gitok $argv[2]
+    set -g __rvenv_vfile $argv[3]
+    set -g __rvenv_vstamp $argv[4]
 end
 
 function __rvenv_pin
@@ -587,6 +599,8 @@ end
 # and defined at every crossing cost more than the rest of it).
 function __rvenv_deactivate
     set -g __rvenv_gitidx ''
+    set -g __rvenv_vstamp ''
+    set -g __rvenv_vfile ''
     test -n "$__rvenv_venv"
     or return 0
     __rvenv_path_remove "$__rvenv_path_entry"

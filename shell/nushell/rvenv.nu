@@ -13,7 +13,7 @@
 
 $env.__rvenv = ($env.__rvenv? | default {
     venv: "" root: "" off: "" pin: "" told: "" dir: "" sig: "" sigpaths: [] markers: []
-    gitidx: "" gitok: "" path_entry: "" prefix: "" had_pythonhome: false
+    gitidx: "" gitok: "" vfile: "" vstamp: "" path_entry: "" prefix: "" had_pythonhome: false
     old_pythonhome: "" busy: false asking: "" mkey: "" theirs: ""
     path_then: [] conda: "" conda_seen: ""
 })
@@ -122,6 +122,7 @@ def --env __rvenv_apply [ops: list] {
             # record last.
             "__rvenv_deactivate" => {
                 $env.__rvenv.gitidx = ""
+                $env.__rvenv.vstamp = ""
                 if $env.__rvenv.venv != "" {
                     $queue = ([
                         {op: "__rvenv_path_remove", args: [$env.__rvenv.path_entry]}
@@ -188,7 +189,7 @@ def --env __rvenv_apply [ops: list] {
             # The markers' key (handed back to rvenv, which sends them
             # again only when it changed), then the markers.
             "__rvenv_set_markers" => { $env.__rvenv = ($env.__rvenv | merge {mkey: $a.0, markers: $a.1}) }
-            "__rvenv_watch" => { $env.__rvenv = ($env.__rvenv | merge {gitidx: $a.0, gitok: $a.1}) }
+            "__rvenv_watch" => { $env.__rvenv = ($env.__rvenv | merge {gitidx: $a.0, gitok: $a.1, vfile: $a.2, vstamp: $a.3}) }
             "__rvenv_pin" => {
                 $env.__rvenv.pin = $a.0
                 $env.__rvenv.off = ""
@@ -246,6 +247,18 @@ def __rvenv_git_changed [] {
     (ls -D $s.gitidx | get 0.modified) > (ls -D $s.gitok | get 0.modified)
 }
 
+# True when the venv's pyvenv.cfg is no older than the stamp rvenv wrote
+# when it last judged the venv, or the stamp is gone: a venv made again
+# since (perhaps within one command), which rvenv judges anew. No stamp
+# (rvenv had nowhere to write one): only the existence test.
+def __rvenv_venv_changed [] {
+    let s = $env.__rvenv
+    let stamp = ($s.vstamp? | default "")
+    if $stamp == "" { return false }
+    if not ($stamp | path exists) or not ($s.vfile | path exists) { return true }
+    (ls -D $s.vfile | get 0.modified) >= (ls -D $stamp | get 0.modified)
+}
+
 # True when an overlay named `activate` (`overlay use bin/activate.nu`) is
 # active.
 def __rvenv_overlay_on [] {
@@ -266,7 +279,7 @@ def __rvenv_fast [s: record] {
     let theirs = ($env._OLD_VIRTUAL_PATH? != null) or (__rvenv_overlay_on)
     let conda = ($env.CONDA_PREFIX? | default "")
     let first = ((__rvenv_path | get -o 0) == $s.path_entry)
-    (not $s.busy) and $s.asking == "" and $s.dir != "" and $env.PWD == $s.dir and $ve == $s.venv and (not $theirs) and $conda == $s.conda_seen and ($s.path_entry == "" or $first or $conda != $s.conda) and ($s.venv == "" or ($s.venv | path join pyvenv.cfg | path exists)) and (not (__rvenv_git_changed))
+    (not $s.busy) and $s.asking == "" and $s.dir != "" and $env.PWD == $s.dir and $ve == $s.venv and (not $theirs) and $conda == $s.conda_seen and ($s.path_entry == "" or $first or $conda != $s.conda) and ($s.venv == "" or ($s.venv | path join pyvenv.cfg | path exists)) and (not (__rvenv_git_changed)) and (not (__rvenv_venv_changed))
 }
 
 # True when the prompt has nothing to do: the fast path, and $PWD's
@@ -324,7 +337,7 @@ def --env __rvenv_check [] {
         }
     }
     let s = $env.__rvenv
-    if $conda != $s.conda_seen or $s.dir == "" or ($s.venv != "" and not ($s.venv | path join pyvenv.cfg | path exists)) or (__rvenv_git_changed) {
+    if $conda != $s.conda_seen or $s.dir == "" or ($s.venv != "" and not ($s.venv | path join pyvenv.cfg | path exists)) or (__rvenv_git_changed) or (__rvenv_venv_changed) {
         __rvenv_run
         return
     }

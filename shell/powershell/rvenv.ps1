@@ -9,7 +9,7 @@
 if (-not (Get-Variable -Name __rvenv -Scope Global -ErrorAction SilentlyContinue)) {
     $global:__rvenv = @{
         venv = ''; root = ''; off = ''; pin = ''; told = ''; dir = ''; sig = ''
-        markers = @(); gitidx = ''; gitok = ''; path_entry = ''; prefix = ''
+        markers = @(); gitidx = ''; gitok = ''; vfile = ''; vstamp = ''; path_entry = ''; prefix = ''
         had_pythonhome = $false; old_pythonhome = ''; busy = $false; asking = ''; mkey = ''
         conda = ''; conda_seen = ''; path_then = ''; theirs = ''; theirs_fn = $false
         user_prompt = $null
@@ -157,8 +157,13 @@ function global:__rvenv_set_markers([string]$key) {
     $global:__rvenv.mkey = $key
     $global:__rvenv.markers = @($args)
 }
-function global:__rvenv_watch([string]$idx, [string]$stamp) {
+# The git index and the stamp rvenv wrote when it last found it clean; the
+# venv's pyvenv.cfg and the stamp rvenv wrote when it last judged the venv
+# (a pyvenv.cfg no older than it, or the stamp gone: a venv made again
+# since, perhaps within one command, which rvenv judges anew).
+function global:__rvenv_watch([string]$idx, [string]$stamp, [string]$vfile, [string]$vstamp) {
     $global:__rvenv.gitidx = $idx; $global:__rvenv.gitok = $stamp
+    $global:__rvenv.vfile = $vfile; $global:__rvenv.vstamp = $vstamp
 }
 function global:__rvenv_pin([string]$v) {
     $global:__rvenv.pin = $v; $global:__rvenv.off = ''; $global:__rvenv.busy = $false
@@ -168,6 +173,7 @@ function global:__rvenv_pin([string]$v) {
 # deactivate, an answer cut short), the venv's record last.
 function global:__rvenv_deactivate {
     $global:__rvenv.gitidx = ''
+    $global:__rvenv.vstamp = ''
     if (-not $global:__rvenv.venv) { return }
     __rvenv_path_remove $global:__rvenv.path_entry
     __rvenv_restore_pythonhome
@@ -250,7 +256,8 @@ function global:__rvenv_check {
     $here = $PWD.ProviderPath
     $ve = [string]$env:VIRTUAL_ENV
     $conda = [string]$env:CONDA_PREFIX
-    $watch = $s.gitidx -and (__rvenv_newer $s.gitidx $s.gitok)
+    $watch = ($s.gitidx -and (__rvenv_newer $s.gitidx $s.gitok)) -or
+        ($s.vstamp -and -not (__rvenv_newer $s.vstamp $s.vfile))
     if (-not $s.busy -and -not $s.asking -and $s.dir -and $here -eq $s.dir -and $ve -eq $s.venv -and
         $null -eq $env:_OLD_VIRTUAL_PATH -and $conda -eq $s.conda_seen -and
         (-not $s.venv -or (Test-Path -LiteralPath "$($s.venv)/pyvenv.cfg")) -and

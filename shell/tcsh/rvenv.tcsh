@@ -46,6 +46,8 @@ case __rvenv_load:
     set __rvenv_id = '@RVENV_HOOK_ID@'
     set __rvenv_gitidx = ''
     set __rvenv_gitok = ''
+    set __rvenv_vfile = ''
+    set __rvenv_vstamp = ''
     set __rvenv_dir = ''
     set __rvenv_sig = ''
     set __rvenv_s = ''
@@ -123,6 +125,13 @@ case __rvenv_check:
         if ( "$__rvenv_gitidx" != "" ) then
             if ( -e "$__rvenv_gitidx" && -e "$__rvenv_gitok" ) then
                 if ( -M "$__rvenv_gitidx" > -M "$__rvenv_gitok" ) set __rvenv_done = 0
+            endif
+        endif
+        if ( "$__rvenv_vstamp" != "" ) then
+            if ( -e "$__rvenv_vstamp" && -e "$__rvenv_vfile" ) then
+                if ( -M "$__rvenv_vstamp" <= -M "$__rvenv_vfile" ) set __rvenv_done = 0
+            else
+                set __rvenv_done = 0
             endif
         endif
         if ( $__rvenv_done && "$cwd" == "$__rvenv_dir" ) then
@@ -232,6 +241,13 @@ case __rvenv_slow:
             if ( -M "$__rvenv_gitidx" > -M "$__rvenv_gitok" ) set __rvenv_go = 1
         endif
     endif
+    if ( "$__rvenv_vstamp" != "" ) then
+        if ( -e "$__rvenv_vstamp" && -e "$__rvenv_vfile" ) then
+            if ( -M "$__rvenv_vstamp" <= -M "$__rvenv_vfile" ) set __rvenv_go = 1
+        else
+            set __rvenv_go = 1
+        endif
+    endif
     if ( $__rvenv_go ) then
         source $__rvenv_lib:q __rvenv_run
         breaksw
@@ -335,6 +351,8 @@ case __rvenv_set_markers:
 case __rvenv_watch:
     set __rvenv_gitidx = "$argv[2]"
     set __rvenv_gitok = "$argv[3]"
+    set __rvenv_vfile = "$argv[4]"
+    set __rvenv_vstamp = "$argv[5]"
     breaksw
 
 case __rvenv_pin:
@@ -477,6 +495,7 @@ case __rvenv_unset:
 # asks rvenv for one.
 case __rvenv_deactivate:
     set __rvenv_gitidx = ''
+    set __rvenv_vstamp = ''
     if ( "$__rvenv_venv" == "" ) then
         breaksw
     endif

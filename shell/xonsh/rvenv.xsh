@@ -57,7 +57,7 @@ def __rvenv_make():
 
     st = dict(
         venv="", root="", off="", pin="", told="", dir="", sig="", markers=[],
-        gitidx="", gitok="", path_entry="", prefix="", had_pythonhome=False,
+        gitidx="", gitok="", vfile="", vstamp="", path_entry="", prefix="", had_pythonhome=False,
         old_pythonhome="", busy=False, asking="", expand=None, mkey="",
         conda="", conda_seen="", path_then=[], theirs="", theirs_fn=False,
         # This hook's id, handed to rvenv last: an rvenv installed since
@@ -237,9 +237,11 @@ def __rvenv_make():
         # again only when it changed.
         st.update(mkey=key, markers=list(markers))
 
-    def watch(idx, stamp):
+    def watch(idx, stamp, vfile="", vstamp=""):
         st["gitidx"] = idx
         st["gitok"] = stamp
+        st["vfile"] = vfile
+        st["vstamp"] = vstamp
 
     def pin(v):
         st["pin"] = v
@@ -302,6 +304,7 @@ def __rvenv_make():
 
     def deactivate_all():
         st["gitidx"] = ""
+        st["vstamp"] = ""
         if not st["venv"]:
             return
         path_remove(st["path_entry"])
@@ -385,7 +388,14 @@ def __rvenv_make():
         return not st["path_entry"] or (p[:1] == [st["path_entry"]]) or env.get("CONDA_PREFIX", "") != st["conda"]
 
     def watch_changed():
-        return bool(st["gitidx"]) and newer(st["gitidx"], st["gitok"])
+        # The git index rewritten since rvenv found it clean; or the venv's
+        # pyvenv.cfg no older than the stamp rvenv wrote when it last judged
+        # the venv (or the stamp gone): a venv made again since, perhaps
+        # within one command, which rvenv judges anew.
+        if st["gitidx"] and newer(st["gitidx"], st["gitok"]):
+            return True
+        stamp = st.get("vstamp", "")
+        return bool(stamp) and not newer(stamp, st.get("vfile", ""))
 
     def check():
         here = pwd()

@@ -37,6 +37,8 @@ typeset -g __rvenv_pin=${__rvenv_pin-}
 typeset -g __rvenv_told=${__rvenv_told-}
 typeset -g __rvenv_gitidx=
 typeset -g __rvenv_gitok=
+typeset -g __rvenv_vfile=
+typeset -g __rvenv_vstamp=
 typeset -g __rvenv_dir=
 typeset -g __rvenv_sig=
 typeset -g __rvenv_s=
@@ -184,10 +186,12 @@ __rvenv_check() {
         __rvenv_path_front "$__rvenv_path_entry"
     fi
     # A `git pull` may have brought files into the active venv: rvenv looks
-    # again once git rewrote the index it last found clean. A conda
-    # environment activated or deactivated: decide afresh.
+    # again once git rewrote the index it last found clean; a venv made again
+    # (a new pyvenv.cfg) is judged anew. A conda environment activated or
+    # deactivated: decide afresh.
     if [[ ${CONDA_PREFIX-} != "$__rvenv_conda_seen" || -z $__rvenv_dir || (-n $__rvenv_venv && ! -e $__rvenv_venv/pyvenv.cfg) ||
-        (-n $__rvenv_gitidx && $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
+        (-n $__rvenv_gitidx && $__rvenv_gitidx -nt $__rvenv_gitok) ||
+        (-n $__rvenv_vstamp && ! $__rvenv_vstamp -nt $__rvenv_vfile) ]]; then
         __rvenv_run
         return 0
     fi
@@ -246,7 +250,8 @@ __rvenv_hook() {
         (-z $__rvenv_venv || -e $__rvenv_venv/pyvenv.cfg) &&
         (-z $__rvenv_path_entry || $PATH == "$__rvenv_path_entry":* ||
             $PATH == "$__rvenv_path_entry" || ${CONDA_PREFIX-} != "$__rvenv_conda") &&
-        (-z $__rvenv_gitidx || ! $__rvenv_gitidx -nt $__rvenv_gitok) ]]; then
+        (-z $__rvenv_gitidx || ! $__rvenv_gitidx -nt $__rvenv_gitok) &&
+        (-z $__rvenv_vstamp || $__rvenv_vstamp -nt $__rvenv_vfile) ]]; then
         if [[ $PWD == "$__rvenv_dir" ]]; then
             __rvenv_sig_of .
             if [[ $__rvenv_s != "$__rvenv_sig" ]]; then __rvenv_run; fi
@@ -286,10 +291,16 @@ __rvenv_state() {
 }
 
 # What to watch while the venv is on: the git index, and the stamp rvenv
-# wrote after it last found the index clean ('' '' = nothing).
+# wrote after it last found the index clean ('' '' = nothing); the venv's
+# pyvenv.cfg, and the stamp rvenv wrote when it last judged the venv: unless
+# the stamp is still newer, the venv was made again since (perhaps within
+# one command) and rvenv judges it anew ('' '' = only its existence is
+# tested). A stamp gone (swept after a day) makes rvenv look again too.
 __rvenv_watch() {
     __rvenv_gitidx=$1
     __rvenv_gitok=$2
+    __rvenv_vfile=$3
+    __rvenv_vstamp=$4
 }
 
 __rvenv_pin() {
@@ -501,6 +512,7 @@ __rvenv_unset() {
 # record last, so that when Ctrl-C cuts it short the next prompt finishes it.
 __rvenv_deactivate() {
     __rvenv_gitidx=
+    __rvenv_vstamp=
     [[ -n $__rvenv_venv ]] || return 0
     __rvenv_path_remove "$__rvenv_path_entry"
     __rvenv_restore_pythonhome

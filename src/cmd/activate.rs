@@ -127,6 +127,8 @@ pub fn run(args: &ActivateArgs) -> anyhow::Result<()> {
     ops.push(Op::Watch {
         index: std::ffi::OsString::new(),
         stamp: std::ffi::OsString::new(),
+        venv_file: std::ffi::OsString::new(),
+        venv_stamp: std::ffi::OsString::new(),
     });
     ops.extend(Op::activate(&activation));
     // Exported for a child shell, which keeps the venv pinned.

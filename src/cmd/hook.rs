@@ -20,6 +20,12 @@ pub fn script(shell: Shell, answer_file: bool) -> anyhow::Result<Vec<u8>> {
             shell.name()
         );
     };
+    // rvenv's private directory, for the venv stamps every hook compares
+    // (and bash's answer file): made here, once per shell.
+    let private = crate::runtime_dir::private_dir(true);
+    if let Some(dir) = &private {
+        crate::runtime_dir::sweep(dir);
+    }
     if shell == Shell::Tcsh {
         return tcsh_loader(&template);
     }
@@ -38,7 +44,9 @@ pub fn script(shell: Shell, answer_file: bool) -> anyhow::Result<Vec<u8>> {
         // Where rvenv's answers go at a crossing (see the template's
         // __rvenv_run); '' when there is no such place: $(...) then.
         out.extend_from_slice(b"__rvenv_answer=");
-        let file = answer_file_path()
+        let file = private
+            .as_deref()
+            .and_then(answer_file_path)
             .map(|f| f.into_os_string())
             .unwrap_or_default();
         out.extend(crate::quote::quote(shell, &file));
@@ -86,69 +94,21 @@ fn xonsh_loader(source: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A file of this shell's in a directory in memory (tmpfs) that only this
-/// user can write, for the bash hook's answers: bash sources rvenv's answer
+/// A file of this shell's in rvenv's private directory in memory (see
+/// `runtime_dir`), for the bash hook's answers: bash sources rvenv's answer
 /// from it (`rvenv __hook ... >FILE && . FILE`) for less than `$(...)`
 /// costs it, which reads a pipe and copies the text (about 0.3 x the cost
-/// of starting /bin/true per crossing here). `$XDG_RUNTIME_DIR/rvenv` (the
-/// login's private tmpfs) or `/dev/shm/rvenv-UID`, made mode 0700; None
-/// when neither is a directory of this user's, mode 0700, that nobody else
-/// can write into (another user's, a symlink, a file, group- or
-/// world-writable; one its owner cannot write, under a umask of 0277): the
-/// hook then captures the answer as before. A disk is no place for it: a
-/// file truncated at each crossing is flushed at each close (ext4).
-fn answer_file_path() -> Option<std::path::PathBuf> {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
-    use std::path::PathBuf;
-    // SAFETY: geteuid cannot fail and touches no memory.
-    let me = unsafe { libc::geteuid() };
-    let private = |dir: &std::path::Path| {
-        std::fs::symlink_metadata(dir)
-            .is_ok_and(|m| m.is_dir() && m.uid() == me && m.mode() & 0o777 == 0o700)
-    };
-    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .filter(|d| d.is_absolute() && private(d))
-        .map(|d| d.join("rvenv"));
-    let candidates = runtime
-        .into_iter()
-        .chain(std::iter::once(PathBuf::from(format!(
-            "/dev/shm/rvenv-{me}"
-        ))));
-    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
-    for dir in candidates {
-        // Made only where it is not: an existing one is checked, never
-        // changed (another user's stays theirs).
-        let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
-        if !private(&dir) {
-            continue;
-        }
-        // Files not written for a day: their shells have ended, or will
-        // make theirs again at their next crossing (`>|` creates it). Not
-        // by pid: a shell in another pid namespace may share /dev/shm.
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            for entry in entries.flatten() {
-                let old = entry
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .is_ok_and(|t| t < day_ago);
-                if old && entry.file_name().as_encoded_bytes().starts_with(b"a.") {
-                    let _ = std::fs::remove_file(entry.path());
-                }
-            }
-        }
-        // This shell's own file, made new (O_EXCL, 0600, a random name):
-        // shells never share one, even where pids repeat.
-        let Ok(file) = tempfile::Builder::new()
-            .prefix("a.")
-            .rand_bytes(12)
-            .tempfile_in(&dir)
-        else {
-            continue;
-        };
-        return file.into_temp_path().keep().ok();
-    }
-    None
+/// of starting /bin/true per crossing here). None when there is no such
+/// directory: the hook then captures the answer as before.
+fn answer_file_path(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    // This shell's own file, made new (O_EXCL, 0600, a random name):
+    // shells never share one, even where pids repeat.
+    let file = tempfile::Builder::new()
+        .prefix("a.")
+        .rand_bytes(12)
+        .tempfile_in(dir)
+        .ok()?;
+    file.into_temp_path().keep().ok()
 }
 
 /// tcsh has no functions, and `eval "`rvenv hook tcsh`"` joins lines: the

@@ -103,9 +103,11 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
         None if decision.deactivate.is_none() => input.state.active.clone(),
         None => None,
     };
-    decision.watch = on
-        .filter(|venv| input.state.pin.as_ref() != Some(venv))
-        .and_then(|venv| crate::vcs::watch(&venv, &env));
+    let found = on.filter(|venv| input.state.pin.as_ref() != Some(venv));
+    decision.watch = found
+        .as_ref()
+        .and_then(|venv| crate::vcs::watch(venv, &env));
+    decision.venv_stamp = found.and_then(|venv| crate::runtime_dir::venv_stamp(&venv));
     drop(memo);
     let home = env.get("HOME").map(Path::new);
     // All lines in one write (stderr is unbuffered: `writeln!` would make

@@ -249,6 +249,12 @@ pub const DRIVEN: &[Shell] = &[
 /// of a row says so in the row's own `match` arm, the same way.
 pub const CANNOT: &[(&str, Shell, &str)] = &[
     (
+        "replaced_while_on_goes_off_at_the_next_prompt",
+        Shell::Elvish,
+        "elvish 0.19 has no stat (no mtime, no inode): a venv made again between two \
+         prompts is noticed at the next cd (or when its pyvenv.cfg is missing)",
+    ),
+    (
         "scripts_never_run_the_hook",
         Shell::Elvish,
         "elvish reads rc.elv only when interactive, and the hook cannot load in a script \
