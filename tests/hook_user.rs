@@ -392,6 +392,46 @@ fn reloading_while_active(sh: Shell) {
     s.state().assert_on(&bytes(&venv), b"shop", &orig, "again");
 }
 
+/// The rc file read again while a venv is on (`source ~/.bashrc`), one that
+/// sets the prompt before loading the hook (as most do, a theme's line or
+/// a fish_prompt of their own): the venv stays on and its mark comes back
+/// in front of the new prompt, once; leaving takes it off exactly.
+#[test]
+fn rc_that_sets_the_prompt_read_again_keeps_the_mark() {
+    for sh in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        if !sh.available() {
+            continue;
+        }
+        let fx = common::Fixture::new();
+        let shop = fx.dir("shop/sub");
+        let shop = shop.parent().unwrap().to_path_buf();
+        let venv = fx.venv("shop/.venv");
+        let mut s = Session::start(sh, &fx, Opts::default());
+        let orig = s.initial.path().to_vec();
+        s.run(&sh.cd(&shop));
+        let rc = match sh {
+            Shell::Fish => format!(
+                "function fish_prompt; printf '{PROMPT}'; end; {}",
+                sh.hook_line()
+            ),
+            _ => format!("PS1='{PROMPT}'; {}", sh.hook_line()),
+        };
+        for round in 0..2 {
+            let ctx = format!("{sh:?}: rc read again, {round}");
+            let step = s.run(&rc);
+            step.assert_prompt(&prompt_with(b"shop"), &ctx);
+            s.state().assert_on(&bytes(&venv), b"shop", &orig, &ctx);
+        }
+        let step = s.run(&sh.cd(&shop.join("sub")));
+        step.assert_prompt(&prompt_with(b"shop"), &format!("{sh:?}: sub"));
+        let step = s.run(&sh.cd(&fx.root));
+        step.assert_prompt(PROMPT.as_bytes(), &format!("{sh:?}: left"));
+        s.state().assert_off(&orig, &format!("{sh:?}: left"));
+        let step = s.run(&sh.cd(&shop));
+        step.assert_prompt(&prompt_with(b"shop"), &format!("{sh:?}: again"));
+    }
+}
+
 /// rvenv upgraded under a running shell: its hook (loaded from the old
 /// rvenv) hands the new one another id. bash, zsh and fish get the new hook
 /// and the crossing is decided by it at once; the other shells are told to

@@ -648,3 +648,9 @@ if [[ ${PROMPT_COMMAND[*]-} != *__rvenv_hook* ]]; then
         PROMPT_COMMAND=__rvenv_hook
     fi
 fi
+
+# Loaded again (`source ~/.bashrc`) while the hook's venv is on: an rc file
+# that sets PS1 took the venv's mark off the prompt; it goes back in front.
+if [[ -n $__rvenv_venv && -n $__rvenv_ps1_prefix && -n ${PS1+x} && $PS1 != *"$__rvenv_ps1_prefix"* ]]; then
+    PS1=$__rvenv_ps1_prefix$PS1
+fi

@@ -695,3 +695,10 @@ function rvenv --description 'Python virtual environments that follow you around
             __RVENV_HOOK_VENV=$__rvenv_venv command rvenv $argv
     end
 end
+
+# Loaded again (config.fish sourced anew) while the hook's venv is on: a
+# config that defines fish_prompt replaced the wrapper that marks the venv;
+# the new prompt is wrapped.
+if test -n "$__rvenv_venv" -a -n "$__rvenv_name"
+    __rvenv_prompt $__rvenv_name
+end

@@ -628,3 +628,10 @@ if [[ -o interactive ]]; then
     precmd_functions=(__rvenv_hook "${precmd_functions[@]:#__rvenv_hook}")
     chpwd_functions=(__rvenv_hook "${chpwd_functions[@]:#__rvenv_hook}")
 fi
+
+# Loaded again (`source ~/.zshrc`) while the hook's venv is on: an rc file
+# that sets PS1 (a theme) took the venv's mark off the prompt; it goes back
+# in front.
+if [[ -n $__rvenv_venv && -n $__rvenv_ps1_prefix && -n ${PS1+x} && $PS1 != *"$__rvenv_ps1_prefix"* ]]; then
+    PS1=$__rvenv_ps1_prefix$PS1
+fi
