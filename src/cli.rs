@@ -46,12 +46,19 @@ pub enum Command {
         The venv stays off until you leave its project.")]
     Deactivate,
 
+    // Its options are read as `python -m venv` (argparse) reads them: a
+    // long one may be cut to any unique prefix (`--system-site`), and one
+    // given twice takes the last value (`--prompt a --prompt b`).
     /// Create a virtual environment, natively and fast
-    #[command(after_help = "Examples:\n  \
+    #[command(
+        infer_long_args = true,
+        args_override_self = true,
+        after_help = "Examples:\n  \
         rvenv create                 # .venv with pip (Python: .python-version, requires-python, PATH)\n  \
         rvenv create -p 3.12         # CPython 3.12\n  \
         rvenv create --without-pip   # no pip: milliseconds\n  \
-        rvenv create ~/envs/tools --prompt tools --system-site-packages")]
+        rvenv create ~/envs/tools --prompt tools --system-site-packages"
+    )]
     Create(CreateArgs),
 
     /// Trust a venv to activate by itself when you cd into its project

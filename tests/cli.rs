@@ -215,6 +215,45 @@ fn status_json_for_each_state() {
     );
 }
 
+/// `rvenv create` reads its options as `python -m venv` (argparse) does: a
+/// long option cut to a unique prefix, the last of one given twice; an
+/// ambiguous prefix is an error naming the argument.
+#[test]
+fn create_reads_options_as_python_m_venv() {
+    let env = Env::new();
+    let v = env.path("v");
+    let out = env
+        .rvenv()
+        .args([
+            "create",
+            "--without-p",
+            "--system-site",
+            "--prompt",
+            "a",
+            "--prompt",
+            "b",
+            "-p",
+        ])
+        .arg(python())
+        .arg(&v)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cfg = fs::read_to_string(v.join("pyvenv.cfg")).unwrap();
+    assert!(cfg.contains("include-system-site-packages = true"), "{cfg}");
+    assert!(cfg.contains("prompt = 'b'"), "{cfg}");
+    assert!(!v.join("bin/pip").exists());
+    let out = env
+        .rvenv()
+        .args(["create", "--s"])
+        .arg(env.path("w"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("--s"), "{}", stderr(&out));
+}
+
 #[test]
 fn status_of_a_missing_dir_is_an_error_with_empty_stdout() {
     let out = rvenv()
