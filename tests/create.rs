@@ -556,13 +556,12 @@ fn seed_installs_pip_that_installs_a_local_wheel() {
             fs::read_to_string(dist.join("INSTALLER")).unwrap(),
             "rvenv\n"
         );
-        // pip's files are links into the cache, but the files rvenv writes
-        // per venv are never written through a link.
+        // Every file is the venv's own, none a link into the cache.
         use std::os::unix::fs::MetadataExt;
         for own in ["RECORD", "INSTALLER", "REQUESTED"] {
             assert_eq!(dist.join(own).metadata().unwrap().nlink(), 1, "{own}");
         }
-        assert!(site.join("pip/__init__.py").metadata().unwrap().nlink() >= 2);
+        assert_eq!(site.join("pip/__init__.py").metadata().unwrap().nlink(), 1);
         let record = fs::read_to_string(dist.join("RECORD")).unwrap();
         for line in record.lines() {
             let file = line.split(',').next().unwrap();
@@ -1660,4 +1659,81 @@ fn seed_copies_across_file_systems() {
     let before = inodes(&site);
     pip(&v, &[os("list"), os("--format=json")]);
     assert_eq!(inodes(&site), before, "pip's first run rewrote bytecode");
+}
+
+/// Each venv gets pip's files of its own, never hard links into the seed
+/// cache: one shared inode would let an edit (or a `chown -R`) of one venv
+/// reach the cache and every other venv. And they get the modes pip gives
+/// what it writes: 0o666 less the umask, scripts plus 0o555.
+#[test]
+fn seeded_files_are_each_venvs_own() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (v1, v2) = (tmp.path().join("v1"), tmp.path().join("v2"));
+    for v in [&v1, &v2] {
+        ok(&rvenv(
+            tmp.path(),
+            &[os("-p"), py.exe.as_os_str(), v.as_os_str()],
+        ));
+    }
+    let file = |v: &Path| site_of(v, &py).join("pip/__init__.py");
+    let (f1, f2) = (file(&v1), file(&v2));
+    let (m1, m2) = (f1.metadata().unwrap(), f2.metadata().unwrap());
+    assert_eq!(m1.nlink(), 1, "{} is a hard link", f1.display());
+    assert_eq!(m2.nlink(), 1, "{} is a hard link", f2.display());
+    assert_ne!(m1.ino(), m2.ino(), "the two venvs share pip's inode");
+    let before = fs::read(&f2).unwrap();
+    fs::OpenOptions::new()
+        .append(true)
+        .open(&f1)
+        .unwrap()
+        .write_all(b"\n# edited in v1\n")
+        .unwrap();
+    assert_eq!(fs::read(&f2).unwrap(), before, "an edit of v1 changed v2");
+    // A venv made after the edit still gets pip as it was.
+    let v3 = tmp.path().join("v3");
+    ok(&rvenv(
+        tmp.path(),
+        &[os("-p"), py.exe.as_os_str(), v3.as_os_str()],
+    ));
+    assert_eq!(
+        fs::read(file(&v3)).unwrap(),
+        before,
+        "the edit reached the cache"
+    );
+
+    for (umask, file_mode, script_mode) in [("077", 0o600, 0o755), ("002", 0o664, 0o775)] {
+        let v = tmp.path().join(format!("u{umask}"));
+        let out = Command::new("sh")
+            .args(["-c", &format!("umask {umask} && exec \"$0\" \"$@\""), RVENV])
+            .args([os("create"), os("-p"), py.exe.as_os_str(), v.as_os_str()])
+            .current_dir(tmp.path())
+            .env("RVENV_CACHE_DIR", cache_dir())
+            .env(
+                "XDG_DATA_HOME",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-data"),
+            )
+            .output()
+            .unwrap();
+        ok(&out);
+        let mode = |p: &Path| p.metadata().unwrap().permissions().mode() & 0o7777;
+        let site = site_of(&v, &py);
+        let pyc = fs::read_dir(site.join("pip/__pycache__"))
+            .unwrap()
+            .flatten()
+            .next()
+            .unwrap()
+            .path();
+        for f in [site.join("pip/__init__.py"), pyc] {
+            assert_eq!(mode(&f), file_mode, "{} under umask {umask}", f.display());
+        }
+        let script = v.join("bin/pip");
+        assert_eq!(
+            mode(&script),
+            script_mode,
+            "{} under umask {umask}",
+            script.display()
+        );
+    }
 }

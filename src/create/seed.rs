@@ -7,23 +7,22 @@
 //! whatever Python the wheel was built with) whose shebang runs the venv's
 //! python even when its path has spaces.
 //!
-//! Like uv, the wheels are unpacked once into the cache and their files are
-//! hard-linked into each venv: a link allocates no inode and copies no
-//! data, which is most of the cost of writing a thousand files. pip never
-//! writes into an installed file (it unlinks and replaces), so venvs do not
-//! share changes. Unlike uv, the cached tree also holds the bytecode, made
-//! once by the base interpreter: pip's first start in a new venv then reads
-//! `.pyc` files instead of compiling 400 modules (1.6 s against 0.5 s).
+//! Like uv, the wheels are unpacked once into the cache; each venv gets
+//! its own copy of their files (a reflink where the file system can,
+//! else `copy_file_range`), never a hard link: a link would share the
+//! inode with the cache and every other venv, so an edit or a `chown -R`
+//! of one venv would reach them all. Unlike uv, the cached tree also
+//! holds the bytecode, made once by the base interpreter: pip's first
+//! start in a new venv then reads `.pyc` files instead of compiling 400
+//! modules (1.6 s against 0.5 s).
 //!
 //! The bytecode is timestamp-checked, as pip writes it: each `.pyc` holds
-//! its source's mtime and size, which a hard link shares (one inode), so it
-//! stays valid in every venv, and an edited source is recompiled as usual.
-//! (Unchecked-hash pycs would survive a copy that loses mtimes, but would
-//! hide edits; checked-hash ones would read and hash every source at every
-//! start.) The path the compiler saw is fixed up by the import system when
-//! it loads the `.pyc` from its source's place, so tracebacks name the
-//! venv's files. Where links cannot be made (another file system), the
-//! tree is copied with its mtimes.
+//! its source's mtime and size, which the copy keeps, so it stays valid in
+//! every venv, and an edited source is recompiled as usual. (Unchecked-hash
+//! pycs would survive a copy that loses mtimes, but would hide edits;
+//! checked-hash ones would read and hash every source at every start.) The
+//! path the compiler saw is fixed up by the import system when it loads
+//! the `.pyc` from its source's place, so tracebacks name the venv's files.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
@@ -32,6 +31,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
 use sha2::Digest;
@@ -207,7 +207,7 @@ struct Unpacked {
     record: Vec<String>,
 }
 
-/// Installs `wheels` into the staged venv: files (linked from the cache
+/// Installs `wheels` into the staged venv: files (copied from the cache
 /// when it can), console scripts, INSTALLER, REQUESTED and RECORD.
 pub fn install(
     stage: &Path,
@@ -216,11 +216,11 @@ pub fn install(
     cache: Option<&Path>,
 ) -> anyhow::Result<Vec<Installed>> {
     let site = stage.join(plan.site_packages());
-    let linked = match cache.and_then(|c| prepared_in_cache(wheels, plan, c)) {
-        Some(tree) => link_tree(&tree, &site)?,
+    let copied = match cache.and_then(|c| prepared_in_cache(wheels, plan, c)) {
+        Some(tree) => copy_tree(&tree, &site)?,
         None => None,
     };
-    let unpacked = match linked {
+    let unpacked = match copied {
         Some(unpacked) => unpacked,
         None => build_tree(wheels, &site, plan.base)?,
     };
@@ -270,13 +270,19 @@ fn finish(stage: &Path, plan: &Plan, wheel: &Wheel, files: Unpacked) -> anyhow::
         let script = console_script(python.as_os_str(), target)?;
         let path = stage.join("bin").join(name);
         write(&path, &script)?;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+        // As pip's script maker (distlib) does: the mode the umask gave,
+        // plus read and execute for all (0o755 under umask 077, 0o775
+        // under 002).
+        let mode = std::fs::metadata(&path)
+            .with_context(|| format!("cannot stat {}", path.display()))?
+            .permissions()
+            .mode();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode | 0o555))
+            .with_context(|| format!("cannot make {} executable", path.display()))?;
         record.push(record_line(&format!("{up}bin/{name}"), &script));
     }
-    // Never write through a link into the cache: replace the file.
     for (name, bytes) in [("INSTALLER", &b"rvenv\n"[..]), ("REQUESTED", b"")] {
         let path = site.join(dist_info).join(name);
-        let _ = std::fs::remove_file(&path);
         write(&path, bytes)?;
         record.push(record_line(&format!("{dist_info}/{name}"), bytes));
     }
@@ -286,7 +292,6 @@ fn finish(stage: &Path, plan: &Plan, wheel: &Wheel, files: Unpacked) -> anyhow::
     record.dedup();
     let mut text = record.join("\n");
     text.push('\n');
-    let _ = std::fs::remove_file(site.join(&record_name));
     write(&site.join(&record_name), text.as_bytes())?;
     Ok(())
 }
@@ -434,7 +439,7 @@ fn prepared_in_cache(wheels: &[Wheel], plan: &Plan, cache: &Path) -> Option<Path
     clean_stale_tmp(&seeds);
     let made = build_tree(wheels, &tmp, plan.base)
         .and_then(|unpacked| {
-            // The cached RECORDs list the bytecode too: linking reads them.
+            // The cached RECORDs list the bytecode too: copying reads them.
             for files in unpacked {
                 let path = tmp.join(&files.dist_info).join("RECORD");
                 let mut text = files.record.join("\n");
@@ -577,11 +582,10 @@ fn compile(python: &Path, root: &Path, sources: &[&str]) -> anyhow::Result<Vec<O
     Ok(out)
 }
 
-/// Hard-links every file of the cached `tree` (listed by its RECORDs)
-/// under `site`; returns each wheel's files, or `None` when links cannot
-/// be made here (nothing was linked then). Where links fail the files are
-/// copied with their mtimes, which keeps the bytecode valid.
-fn link_tree(tree: &Path, site: &Path) -> anyhow::Result<Option<Vec<Unpacked>>> {
+/// Copies every file of the cached `tree` (listed by its RECORDs) under
+/// `site`; returns each wheel's files, or `None` when the tree cannot be
+/// read (nothing was copied then).
+fn copy_tree(tree: &Path, site: &Path) -> anyhow::Result<Option<Vec<Unpacked>>> {
     let mut dist_infos: Vec<String> = std::fs::read_dir(tree)
         .ok()
         .into_iter()
@@ -609,20 +613,18 @@ fn link_tree(tree: &Path, site: &Path) -> anyhow::Result<Option<Vec<Unpacked>>> 
         .flat_map(|u| u.record.iter().filter_map(|l| record_path(l)))
         .filter(|f| safe_relative(f) && !f.ends_with(".dist-info/RECORD"))
         .collect();
-    let Some(first) = files.first() else {
+    if files.is_empty() {
         return Ok(None);
-    };
+    }
     let dirs: BTreeSet<&Path> = files.iter().filter_map(|f| Path::new(f).parent()).collect();
     for dir in &dirs {
         std::fs::create_dir_all(site.join(dir))
             .with_context(|| format!("cannot create {}", site.join(dir).display()))?;
     }
-    let linked = std::fs::hard_link(tree.join(first), site.join(first)).is_ok();
-    // By directory: each link names its file relative to two open
-    // directories, so the kernel walks no long path per file (most of the
-    // cost of a link).
+    // By directory: each file is opened relative to two open directories,
+    // so the kernel walks no long path per file.
     let mut by_dir: BTreeMap<&Path, Vec<&OsStr>> = BTreeMap::new();
-    for file in if linked { &files[1..] } else { &files[..] } {
+    for file in &files {
         let path = Path::new(file);
         if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
             by_dir.entry(dir).or_default().push(name);
@@ -630,20 +632,23 @@ fn link_tree(tree: &Path, site: &Path) -> anyhow::Result<Option<Vec<Unpacked>>> 
     }
     let groups: Vec<(&Path, Vec<&OsStr>)> = by_dir.into_iter().collect();
     on_all_cores(&groups, |(dir, names)| {
-        let (from, to) = (tree.join(dir), site.join(dir));
-        if linked {
-            link_dir(&from, &to, names)
-        } else {
-            copy_dir(&from, &to, names)
-        }
+        copy_dir(&tree.join(dir), &site.join(dir), names)
     })?;
     Ok(Some(unpacked))
 }
 
-/// Hard-links each of `names` in directory `from` into `to`.
-fn link_dir(from: &Path, to: &Path, names: &[&OsStr]) -> anyhow::Result<()> {
-    use rustix::fs::{AtFlags, Mode, OFlags};
-    let open = |dir: &Path| {
+/// Copies each of `names` in directory `from` into `to` as a new file of
+/// the venv's own, never a hard link: a link would share one inode between
+/// the cache and every venv, so an edit (or a `chown -R`) of one venv's pip
+/// would reach all the others and the venvs made later. The copy is a
+/// reflink where the file system shares extents (copy-on-write, no data
+/// written), else `copy_file_range` in the kernel. Its mode is what pip
+/// gives a file it writes, 0o666 (0o777 for an executable) less the umask,
+/// whatever mode the cache was made with; its mtime is the cached one,
+/// which the bytecode checks.
+fn copy_dir(from: &Path, to: &Path, names: &[&OsStr]) -> anyhow::Result<()> {
+    use rustix::fs::{Mode, OFlags};
+    let open_dir = |dir: &Path| {
         rustix::fs::open(
             dir,
             OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
@@ -651,28 +656,67 @@ fn link_dir(from: &Path, to: &Path, names: &[&OsStr]) -> anyhow::Result<()> {
         )
         .with_context(|| format!("cannot open {}", dir.display()))
     };
-    let (src, dst) = (open(from)?, open(to)?);
+    let (src_dir, dst_dir) = (open_dir(from)?, open_dir(to)?);
+    let no_reflink = AtomicBool::new(false);
     for name in names {
-        rustix::fs::linkat(&src, *name, &dst, *name, AtFlags::empty())
-            .with_context(|| format!("cannot link {} into the venv", to.join(name).display()))?;
+        let copied = (|| -> std::io::Result<()> {
+            let src = std::fs::File::from(rustix::fs::openat(
+                &src_dir,
+                *name,
+                OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+                Mode::empty(),
+            )?);
+            let meta = src.metadata()?;
+            let mode = if meta.permissions().mode() & 0o111 != 0 {
+                0o777
+            } else {
+                0o666
+            };
+            // The kernel takes the umask off `mode`.
+            let mut dst = std::fs::File::from(rustix::fs::openat(
+                &dst_dir,
+                *name,
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC,
+                Mode::from_raw_mode(mode),
+            )?);
+            copy_data(&src, &mut dst, meta.len(), &no_reflink)?;
+            dst.set_modified(meta.modified()?)
+        })();
+        copied.with_context(|| format!("cannot copy {} into the venv", to.join(name).display()))?;
     }
     Ok(())
 }
 
-/// Copies each of `names` in directory `from` into `to`, with its mtime:
-/// the bytecode checks its source's.
-fn copy_dir(from: &Path, to: &Path, names: &[&OsStr]) -> anyhow::Result<()> {
-    for name in names {
-        let (src, dst) = (from.join(name), to.join(name));
-        std::fs::copy(&src, &dst)
-            .and_then(|_| {
-                let mtime = src.metadata()?.modified()?;
-                std::fs::File::options()
-                    .write(true)
-                    .open(&dst)?
-                    .set_modified(mtime)
-            })
-            .with_context(|| format!("cannot copy {} into the venv", dst.display()))?;
+/// Copies `len` bytes of `src` into the empty `dst`: a reflink unless
+/// `no_reflink` (set at the first failure: a file system that cannot
+/// once cannot ever), else `copy_file_range`, else read and write.
+fn copy_data(
+    src: &std::fs::File,
+    dst: &mut std::fs::File,
+    len: u64,
+    no_reflink: &AtomicBool,
+) -> std::io::Result<()> {
+    if !no_reflink.load(Ordering::Relaxed) {
+        if rustix::fs::ioctl_ficlone(&*dst, src).is_ok() {
+            return Ok(());
+        }
+        no_reflink.store(true, Ordering::Relaxed);
+    }
+    // Whole in one call as a rule: no probe for the end of the file.
+    let mut left = len;
+    while left > 0 {
+        let chunk = usize::try_from(left).unwrap_or(usize::MAX);
+        match rustix::fs::copy_file_range(src, None, &*dst, None, chunk) {
+            Ok(0) => break,
+            Ok(n) => left -= n as u64,
+            // Not between these files (another file system, an old
+            // kernel): the offsets are shared, so carry on from there.
+            Err(_) => {
+                let mut src = src;
+                std::io::copy(&mut src, dst)?;
+                break;
+            }
+        }
     }
     Ok(())
 }
