@@ -1737,3 +1737,50 @@ fn seeded_files_are_each_venvs_own() {
         );
     }
 }
+
+/// A venv path that is not UTF-8: CPython 3.11+ reads pyvenv.cfg as UTF-8
+/// at start, so its `command` line (which holds the path) is left out
+/// rather than written raw, and the venv's python starts.
+#[test]
+fn a_path_that_is_not_utf8_leaves_a_python_that_starts() {
+    let Some(py) = pythons()
+        .into_iter()
+        .rfind(|p| p.minor[2..].parse::<u32>().is_ok_and(|m| m >= 11))
+    else {
+        common::skip("no CPython 3.11+ (the ones that write pyvenv.cfg's command)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join(OsStr::from_bytes(b"p\xffx")).join(".venv");
+    ok(&rvenv(
+        tmp.path(),
+        &[
+            os("-p"),
+            py.exe.as_os_str(),
+            os("--without-pip"),
+            v.as_os_str(),
+        ],
+    ));
+    let cfg = fs::read(v.join("pyvenv.cfg")).unwrap();
+    assert!(
+        std::str::from_utf8(&cfg).is_ok(),
+        "pyvenv.cfg is not UTF-8: {}",
+        String::from_utf8_lossy(&cfg)
+    );
+    let prefix = Command::new(v.join("bin/python"))
+        .args([
+            "-c",
+            "import os, sys; sys.stdout.buffer.write(os.fsencode(sys.prefix))",
+        ])
+        .env_remove("PYTHONHOME")
+        .env_remove("PYTHONPATH")
+        .output()
+        .unwrap();
+    assert!(
+        prefix.status.success(),
+        "python {} in the venv: {}",
+        py.minor,
+        String::from_utf8_lossy(&prefix.stderr)
+    );
+    assert_eq!(prefix.stdout, v.as_os_str().as_bytes());
+}

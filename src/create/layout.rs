@@ -183,8 +183,14 @@ pub fn pyvenv_cfg(plan: &Plan) -> Vec<u8> {
         }
         arg(plan.venv.as_os_str().as_bytes());
         // A line break would end the line early and let a directory name
-        // write keys of its own: such a command is left out.
-        if !command.contains(&b'\n') && !command.contains(&b'\r') {
+        // write keys of its own; bytes that are not UTF-8 stop site.py,
+        // which reads pyvenv.cfg as UTF-8, so the venv's python would not
+        // start (UnicodeDecodeError). Such a command is left out: nothing
+        // reads it, it only records how the venv was made.
+        if !command.contains(&b'\n')
+            && !command.contains(&b'\r')
+            && std::str::from_utf8(&command).is_ok()
+        {
             line(&mut cfg, "command", &command);
         }
     }
