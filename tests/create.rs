@@ -1784,3 +1784,67 @@ fn a_path_that_is_not_utf8_leaves_a_python_that_starts() {
     );
     assert_eq!(prefix.stdout, v.as_os_str().as_bytes());
 }
+
+/// An interpreter that never answers rvenv's query is stopped, with what
+/// it started, once RVENV_PYTHON_TIMEOUT has passed: rvenv fails with one
+/// line naming it instead of hanging.
+#[test]
+fn a_hanging_interpreter_is_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path().join("python3");
+    let pid_file = tmp.path().join("child.pid");
+    // A child of its own that holds rvenv's pipes: killing the script
+    // alone would leave rvenv waiting on them.
+    fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nsleep 300 &\necho $! > '{}'\nwait\n",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    let v = tmp.path().join("v");
+    let start = Instant::now();
+    let out = timed(RVENV, 15)
+        .args([os("create"), os("-p"), fake.as_os_str(), v.as_os_str()])
+        .current_dir(tmp.path())
+        .env("RVENV_CACHE_DIR", cache_dir())
+        .env(
+            "XDG_DATA_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-data"),
+        )
+        .env("RVENV_PYTHON_TIMEOUT", "0.5")
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(10), "rvenv took {took:?}");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&fake.display().to_string()), "{err}");
+    assert!(err.contains("did not answer"), "{err}");
+    assert!(!v.exists());
+    // What the script started is gone too.
+    let pid: i32 = fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    // A zombie is gone too: where PID 1 does not reap, it stays one.
+    let runs = || {
+        fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+            s.rsplit_once(") ")
+                .is_some_and(|(_, r)| !r.starts_with('Z'))
+        })
+    };
+    while runs() {
+        assert!(
+            Instant::now() < deadline,
+            "the script's child {pid} still runs"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -6,11 +6,13 @@
 //! are bytes, so everything is hex), under `dirs::cache_dir()/rvenv`.
 
 use std::ffi::OsStr;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use sha2::Digest;
@@ -158,17 +160,102 @@ fn encode(f: &Facts) -> String {
         .collect()
 }
 
-/// Runs the query: `interpreter -I -c QUERY`.
+/// How long the query may take by default: a few seconds at most on a
+/// loaded machine (a cold disk, a version manager's shim), so this is
+/// only ever reached by an interpreter that hangs.
+const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `RVENV_PYTHON_TIMEOUT` (seconds), else [`QUERY_TIMEOUT`].
+fn query_timeout() -> anyhow::Result<Duration> {
+    let Some(value) = std::env::var_os("RVENV_PYTHON_TIMEOUT").filter(|v| !v.is_empty()) else {
+        return Ok(QUERY_TIMEOUT);
+    };
+    value
+        .to_str()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .filter(|d| !d.is_zero())
+        .with_context(|| {
+            format!(
+                "RVENV_PYTHON_TIMEOUT={} is not a number of seconds; unset it or set it to one, \
+                 such as 60",
+                value.to_string_lossy()
+            )
+        })
+}
+
+/// Runs the query: `interpreter -I -c QUERY`, killed (with whatever it
+/// started: a wrapper script's children hold its pipes) when it has not
+/// answered within the timeout, so a hanging `-p` never hangs rvenv.
 pub fn query(interpreter: &Path) -> anyhow::Result<Facts> {
-    let out = Command::new(interpreter)
+    let timeout = query_timeout()?;
+    let mut child = Command::new(interpreter)
         .arg("-I")
         .arg("-c")
         .arg(QUERY)
         .env_remove("PYTHONHOME")
         .env_remove("PYTHONPATH")
-        .stdin(std::process::Stdio::null())
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // A group of its own, to kill it whole. (It never reads the
+        // terminal, so being out of the foreground group costs nothing.)
+        .process_group(0)
+        .spawn()
         .with_context(|| format!("cannot run {}", interpreter.display()))?;
+    let deadline = Instant::now() + timeout;
+    // Each pipe read to its end in a thread of its own: the time limit is
+    // kept by the waits below, never by a read.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let read_all = |pipe: Option<Box<dyn Read + Send>>, is_stdout: bool| {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut buf);
+            }
+            let _ = tx.send((is_stdout, buf));
+        });
+    };
+    read_all(child.stdout.take().map(|p| Box::new(p) as _), true);
+    read_all(child.stderr.take().map(|p| Box::new(p) as _), false);
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    for _ in 0..2 {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok((true, buf)) => stdout = buf,
+            Ok((false, buf)) => stderr = buf,
+            Err(_) => break,
+        }
+    }
+    // Both pipes closed, so it has exited or is about to; or the time is up.
+    let status = loop {
+        let done = child
+            .try_wait()
+            .with_context(|| format!("cannot wait for {}", interpreter.display()))?;
+        if done.is_some() || Instant::now() >= deadline {
+            break done;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let Some(status) = status else {
+        // SAFETY: kill touches no memory; the group is the child's own
+        // (process_group(0)), whose leader is not reaped yet, so its id
+        // names no other group.
+        unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
+        let _ = child.wait();
+        bail!(
+            "{} did not answer within {} s and was stopped; check that `{} -c pass` returns, \
+             or name another Python with -p (RVENV_PYTHON_TIMEOUT sets the limit)",
+            interpreter.display(),
+            timeout.as_secs_f64(),
+            interpreter.display()
+        );
+    };
+    let out = std::process::Output {
+        status,
+        stdout,
+        stderr,
+    };
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         // Python 2 knows no -I and answers with its usage text.
