@@ -1848,3 +1848,96 @@ fn a_hanging_interpreter_is_stopped() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// An existing empty directory is kept, as `python -m venv` keeps it: the
+/// venv is built inside it, so its inode, mode (setgid, group bits) and a
+/// shell sitting in it stay, where a renamed staging directory would
+/// replace it (and fail on a mount point or under a parent only root can
+/// write).
+#[test]
+fn an_existing_empty_directory_is_kept() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    for clear in [false, true] {
+        let d = tmp.path().join(format!("env{clear}"));
+        fs::create_dir(&d).unwrap();
+        fs::set_permissions(&d, fs::Permissions::from_mode(0o2770)).unwrap();
+        let ino = d.metadata().unwrap().ino();
+        // A shell whose cwd is the directory, waiting to look around.
+        let mut sh = Command::new("sh")
+            .args([
+                "-c",
+                "read x; test -f pyvenv.cfg && test -x bin/python && echo ok",
+            ])
+            .current_dir(&d)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut args = vec![os("-p"), py.exe.as_os_str(), d.as_os_str()];
+        if clear {
+            args.push(os("--clear"));
+        }
+        ok(&rvenv(tmp.path(), &args));
+        let meta = d.metadata().unwrap();
+        assert_eq!(meta.ino(), ino, "the directory was replaced");
+        assert_eq!(meta.mode() & 0o7777, 0o2770, "its mode was lost");
+        writeln!(sh.stdin.take().unwrap()).unwrap();
+        let mut said = String::new();
+        BufReader::new(sh.stdout.take().unwrap())
+            .read_line(&mut said)
+            .unwrap();
+        sh.wait().unwrap();
+        assert_eq!(said, "ok\n", "the shell in it sees no venv");
+        assert_whole_or_absent(&d, &py.minor);
+        assert_eq!(
+            python_says(&d, "import sys; print(sys.prefix)").trim(),
+            d.to_str().unwrap()
+        );
+        assert!(stage_dirs(&d).is_empty(), "{:?}", stage_dirs(&d));
+    }
+    assert!(stage_dirs(tmp.path()).is_empty());
+}
+
+/// Two creates into one empty directory, both staging inside it: one venv
+/// ends up there, whole, and the other create says someone else made it.
+#[test]
+fn concurrent_creates_in_an_empty_directory() {
+    let Some(py) = newest() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    ok(&rvenv(
+        tmp.path(),
+        &[os("-p"), py.exe.as_os_str(), os("warm")],
+    ));
+    for round in 0..6 {
+        let d = tmp.path().join(format!("d{round}"));
+        fs::create_dir(&d).unwrap();
+        let spawn = || {
+            rvenv_cmd(tmp.path())
+                .args(["create", "-p"])
+                .arg(&py.exe)
+                .arg(&d)
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let wins = [&a, &b].iter().filter(|o| o.status.success()).count();
+        let both = format!(
+            "{}{}",
+            String::from_utf8_lossy(&a.stderr),
+            String::from_utf8_lossy(&b.stderr)
+        );
+        assert_eq!(wins, 1, "{both}");
+        assert!(
+            both.contains("already a venv") || both.contains("by someone else meanwhile"),
+            "{both}"
+        );
+        assert!(d.join("pyvenv.cfg").exists());
+        assert_whole_or_absent(&d, &py.minor);
+        assert!(stage_dirs(&d).is_empty(), "{:?}", stage_dirs(&d));
+    }
+}

@@ -3,10 +3,14 @@
 //! Nothing is lost and nothing is half-made: the venv is built in a private
 //! staging directory beside PATH (`.NAME.rvenv-stage-...`), `pyvenv.cfg` is
 //! written last, and one rename puts it in place; `--clear` swaps the new
-//! venv with the old one in one `renameat2(RENAME_EXCHANGE)`. The staging
-//! directory is `flock`ed while it is built, so a later create can tell the
-//! leftovers of a killed one (unlocked) from a create still running (locked)
-//! and removes only the former.
+//! venv with the old one in one `renameat2(RENAME_EXCHANGE)`. Where PATH
+//! is an existing empty directory, it is kept (as `python -m venv` keeps
+//! it: inode, mode, owner, ACL, mount, a shell's cwd): the staging
+//! directory is made inside it and its entries are moved out into it,
+//! `pyvenv.cfg` last, so it is a venv only once it is all there. The
+//! staging directory is `flock`ed while it is built, so a later create can
+//! tell the leftovers of a killed one (unlocked) from a create still
+//! running (locked) and removes only the former.
 
 pub mod facts;
 pub mod layout;
@@ -158,10 +162,22 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
         .with_context(|| format!("cannot create {}", parent.display()))?;
     // Again, now that it all exists: nothing swapped in meanwhile.
     crate::trust::check_build_path(&venv, parent, true)?;
-    clean_stale(parent, name);
-    let stage = Stage::new(parent, name)?;
+    // An existing empty directory is kept, as `python -m venv` keeps it:
+    // its inode, mode, owner, ACL and mount stay, a shell whose cwd it is
+    // stays in it, and its parent need not be writable (`mkdir /venv &&
+    // chown app /venv`). So the venv is staged inside it and moved in
+    // entry by entry; a renamed stage would replace it.
+    let inside = existing == Existing::EmptyDir;
+    let stage_dir = if inside { venv.as_path() } else { parent };
+    clean_stale(stage_dir, name);
+    let stage = Stage::new(stage_dir, name)?;
     let seeded = build(&stage.path, &plan, &wheels, cache)?;
-    let replaced = stage.commit(&venv, existing == Existing::Venv, opts.clear)?;
+    let replaced = if inside {
+        stage.commit_inside(&venv)?;
+        false
+    } else {
+        stage.commit(&venv, existing == Existing::Venv, opts.clear)?
+    };
     Ok(Created {
         path: venv,
         facts,
@@ -358,15 +374,39 @@ fn check_target(venv: &Path, clear: bool) -> anyhow::Result<Existing> {
             venv.display()
         );
     }
-    let mut entries =
-        std::fs::read_dir(venv).with_context(|| format!("cannot read {}", venv.display()))?;
-    if entries.next().is_some() {
+    let name = venv.file_name().unwrap_or_default();
+    let (ours, others) = entries_of(venv, name)?;
+    if others > 0 {
+        if ours {
+            bail!(
+                "{} holds what an interrupted rvenv create left there (no pyvenv.cfg); empty it \
+                 and create again",
+                venv.display()
+            );
+        }
         bail!(
             "{} is not empty and is not a venv; refusing to touch it",
             venv.display()
         );
     }
     Ok(Existing::EmptyDir)
+}
+
+/// Whether directory `dir` holds a staging directory of a create of
+/// `name` (made there when `dir` existed empty), and how many other
+/// entries it holds.
+fn entries_of(dir: &Path, name: &OsStr) -> anyhow::Result<(bool, usize)> {
+    let prefix = stage_prefix(name);
+    let (mut ours, mut others) = (false, 0);
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        if entry.file_name().as_bytes().starts_with(&prefix) {
+            ours = true;
+        } else {
+            others += 1;
+        }
+    }
+    Ok((ours, others))
 }
 
 fn stage_prefix(name: &OsStr) -> Vec<u8> {
@@ -500,6 +540,105 @@ impl Stage {
                 anyhow::Error::new(e).context(format!("cannot create {}", venv.display())),
             )),
         }
+    }
+}
+
+impl Stage {
+    /// Moves the venv staged inside the directory `venv` (which was empty)
+    /// out into it, entry by entry, pyvenv.cfg last: until then it is no
+    /// venv, and once it is there everything else is. Creates of the same
+    /// directory move their venvs in one at a time (an flock on it); the
+    /// second finds the first's and stops, as after a lost rename.
+    fn commit_inside(mut self, venv: &Path) -> anyhow::Result<()> {
+        use rustix::fs::{Mode, OFlags, RenameFlags};
+        let dir = File::open(venv).with_context(|| format!("cannot open {}", venv.display()))?;
+        dir.lock()
+            .with_context(|| format!("cannot lock {}", venv.display()))?;
+        let name = venv.file_name().unwrap_or_default();
+        if venv.join("pyvenv.cfg").symlink_metadata().is_ok() {
+            bail!(
+                "{} was created by someone else meanwhile; use --clear to replace it",
+                venv.display()
+            );
+        }
+        if entries_of(venv, name)?.1 > 0 {
+            bail!(
+                "{} is no longer empty and is not a venv; refusing to touch it",
+                venv.display()
+            );
+        }
+        let stage = rustix::fs::open(
+            &self.path,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .with_context(|| format!("cannot open {}", self.path.display()))?;
+        let mut names: Vec<OsString> = std::fs::read_dir(&self.path)
+            .with_context(|| format!("cannot read {}", self.path.display()))?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        names.sort_by_key(|n| n == "pyvenv.cfg");
+        // A Ctrl-C (or a TERM, HUP) between two moves would leave a
+        // directory that is neither empty nor a venv: such signals wait
+        // until the moves are done (only SIGKILL can still land there).
+        let _held = HeldSignals::new();
+        for (i, entry) in names.iter().enumerate() {
+            // Never over something that appeared meanwhile; a file system
+            // without RENAME_NOREPLACE gets a plain rename (under the lock).
+            let moved =
+                match rustix::fs::renameat_with(&stage, entry, &dir, entry, RenameFlags::NOREPLACE)
+                {
+                    Err(rustix::io::Errno::INVAL) => {
+                        rustix::fs::renameat(&stage, entry, &dir, entry)
+                    }
+                    other => other,
+                };
+            if let Err(e) = moved {
+                // Back into the stage, which is then removed: the
+                // directory is left as it was found, empty.
+                for back in &names[..i] {
+                    let _ = rustix::fs::renameat(&dir, back, &stage, back);
+                }
+                return Err(anyhow::Error::new(e).context(format!(
+                    "cannot move {} into place",
+                    venv.join(entry).display()
+                )));
+            }
+        }
+        self.committed = true;
+        let _ = std::fs::remove_dir(&self.path);
+        Ok(())
+    }
+}
+
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT blocked in this thread (the only
+/// one left when a venv is committed) until dropped; one that came
+/// meanwhile is delivered then.
+struct HeldSignals(libc::sigset_t);
+
+impl HeldSignals {
+    fn new() -> HeldSignals {
+        // SAFETY: the sets are plain values initialized by sigemptyset
+        // before use; pthread_sigmask only reads and writes them.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigemptyset(&mut old);
+            for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+                libc::sigaddset(&mut set, sig);
+            }
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+            HeldSignals(old)
+        }
+    }
+}
+
+impl Drop for HeldSignals {
+    fn drop(&mut self) {
+        // SAFETY: restores the mask saved by `new`.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.0, std::ptr::null_mut()) };
     }
 }
 
@@ -638,6 +777,14 @@ mod tests {
         assert!(check_target(&d, false).is_err());
         assert_eq!(check_target(&d, true).unwrap(), Existing::Venv);
         assert!(check_target(&d.join("f"), true).is_err());
+        // A create staging inside an empty directory leaves it empty; what
+        // an interrupted one moved in is named as such.
+        let e = tmp.path().join("e");
+        std::fs::create_dir_all(e.join(".e.rvenv-stage-1-0")).unwrap();
+        assert_eq!(check_target(&e, false).unwrap(), Existing::EmptyDir);
+        std::fs::create_dir(e.join("bin")).unwrap();
+        let err = check_target(&e, true).unwrap_err().to_string();
+        assert!(err.contains("interrupted rvenv create"), "{err}");
         assert_eq!(
             check_target(&d.join("nope"), false).unwrap(),
             Existing::Nothing
