@@ -1941,3 +1941,75 @@ fn concurrent_creates_in_an_empty_directory() {
         assert!(stage_dirs(&d).is_empty(), "{:?}", stage_dirs(&d));
     }
 }
+
+/// `--clear` of a venv that cannot be swapped whole, here one in a
+/// directory its user cannot write (`mkdir /opt/venv && chown app
+/// /opt/venv; USER app`), is emptied where it is and made again, as
+/// `python -m venv --clear` does: the directory stays, its inode too, and
+/// what was in it is gone.
+#[test]
+fn clear_where_the_parent_is_not_writable() {
+    use std::os::unix::fs::MetadataExt;
+    let Some(user) = common::other_user("rvt-clear", None) else {
+        return;
+    };
+    let python = Path::new("/usr/bin/python3");
+    if !python.exists() {
+        common::skip("no /usr/bin/python3 for a second user to run");
+        return;
+    }
+    let fx = common::Fixture::new();
+    let tmp = fx.shared_tmp();
+    let parent = tmp.join("opt");
+    fs::create_dir(&parent).unwrap();
+    let venv = parent.join("venv");
+    let home = tmp.join("home");
+    for dir in [&venv, &home] {
+        fs::create_dir(dir).unwrap();
+        std::os::unix::fs::chown(dir, Some(user.uid), Some(user.gid)).unwrap();
+    }
+    let ino = venv.metadata().unwrap().ino();
+    let create = |extra: &[&str]| {
+        let mut argv = vec![
+            common::rvenv_bin().as_os_str(),
+            os("create"),
+            os("--without-pip"),
+            os("-p"),
+            python.as_os_str(),
+        ];
+        argv.extend(extra.iter().map(|a| os(a)));
+        argv.push(venv.as_os_str());
+        let out = user
+            .command(&tmp, &argv)
+            .env("HOME", &home)
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{extra:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    create(&[]);
+    assert!(venv.join("pyvenv.cfg").exists());
+    fs::write(venv.join("bin/leftover"), "").unwrap();
+    create(&["--clear"]);
+    assert_eq!(
+        venv.metadata().unwrap().ino(),
+        ino,
+        "the directory was replaced"
+    );
+    assert!(venv.join("pyvenv.cfg").exists());
+    assert!(!venv.join("bin/leftover").exists(), "--clear kept a file");
+    assert!(stage_dirs(&venv).is_empty() && stage_dirs(&parent).is_empty());
+    let out = Command::new(venv.join("bin/python"))
+        .args(["-c", "import sys; print(sys.prefix)"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        venv.to_str().unwrap()
+    );
+}

@@ -167,6 +167,17 @@ pub fn create(opts: &Options, search: &Search, cache: Option<&Path>) -> anyhow::
     // stays in it, and its parent need not be writable (`mkdir /venv &&
     // chown app /venv`). So the venv is staged inside it and moved in
     // entry by entry; a renamed stage would replace it.
+    //
+    // A venv `--clear` cannot swap whole (a mount point, such as a
+    // container's volume, or one in a directory the user cannot write) is
+    // emptied where it is and filled the same way, as `python -m venv
+    // --clear` does: a create stopped after that leaves it empty.
+    let existing = if existing == Existing::Venv && opts.clear && !swappable(&venv, parent) {
+        empty_in_place(&venv)?;
+        Existing::EmptyDir
+    } else {
+        existing
+    };
     let inside = existing == Existing::EmptyDir;
     let stage_dir = if inside { venv.as_path() } else { parent };
     clean_stale(stage_dir, name);
@@ -390,6 +401,35 @@ fn check_target(venv: &Path, clear: bool) -> anyhow::Result<Existing> {
         );
     }
     Ok(Existing::EmptyDir)
+}
+
+/// Whether the directory `venv` can be replaced by a rename in `parent`:
+/// both on one file system (`venv` is no mount point) and `parent`
+/// writable by this user.
+fn swappable(venv: &Path, parent: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let same_fs = match (venv.symlink_metadata(), parent.metadata()) {
+        (Ok(v), Ok(p)) => v.dev() == p.dev(),
+        _ => false,
+    };
+    same_fs && rustix::fs::access(parent, rustix::fs::Access::WRITE_OK).is_ok()
+}
+
+/// Removes everything in the directory `venv` (a venv being cleared),
+/// leaving the directory itself; symlinks are removed, never followed.
+fn empty_in_place(venv: &Path) -> anyhow::Result<()> {
+    let cannot = || format!("cannot clear {}", venv.display());
+    for entry in std::fs::read_dir(venv).with_context(cannot)? {
+        let entry = entry.with_context(cannot)?;
+        let path = entry.path();
+        let removed = if entry.file_type().with_context(cannot)?.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.with_context(|| format!("cannot remove {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Whether directory `dir` holds a staging directory of a create of
