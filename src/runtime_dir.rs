@@ -46,7 +46,7 @@ pub fn private_dir(make: bool) -> Option<PathBuf> {
 }
 
 /// Removes the answer files and venv stamps of `dir` not written for a
-/// day: their shells have ended, or will make theirs again at their next
+/// day (their change time): their shells have ended, or will make theirs again at their next
 /// crossing (an answer file is made by `>|`, a stamp by the next answer).
 /// Not by pid: a shell in another pid namespace may share /dev/shm.
 pub fn sweep(dir: &Path) {
@@ -59,10 +59,12 @@ pub fn sweep(dir: &Path) {
         let ours = [b"a.".as_slice(), b"v."]
             .iter()
             .any(|p| name.as_bytes().starts_with(p));
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t < day_ago);
+        // By ctime: a stamp's mtime is its venv's (set by rvenv), the
+        // change time says when rvenv last set it.
+        let old = entry.metadata().is_ok_and(|m| {
+            SystemTime::UNIX_EPOCH + Duration::new(m.ctime().max(0) as u64, m.ctime_nsec() as u32)
+                < day_ago
+        });
         if ours && old {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -72,53 +74,72 @@ pub fn sweep(dir: &Path) {
 /// What the hook compares at each prompt while `venv` is on, to notice it
 /// replaced (deleted and made again, by hand or by a tool) within one
 /// command, when no `cd` asks rvenv again: `venv`'s pyvenv.cfg, and a
-/// stamp file written now, named after the venv directory's identity
-/// (device, inode, birth time; what the trust store holds). A venv made
-/// again has a new pyvenv.cfg, newer than the stamp: the hook asks rvenv,
-/// which judges the new venv (not trusted: it goes off, with its line).
-/// No one touches that stamp once the venv it names is gone, so every
-/// shell with that venv on sees it. None when there is no private
-/// directory for it (the hook then only tests that pyvenv.cfg exists), or
-/// the venv cannot be read.
+/// stamp file named after the venv directory's identity (device, inode,
+/// birth time; what the trust store holds) whose time is `began` (the
+/// file system's clock as rvenv began to decide, [`coarse_now`]), or
+/// just after the time of the pyvenv.cfg rvenv judged ([`STAMP_AHEAD`])
+/// when that is later. A venv made again since rvenv began (even while it
+/// was deciding) has a pyvenv.cfg at least as new as the stamp, and the
+/// hook asks rvenv, which judges the new venv (not trusted: it goes off,
+/// with its line): every shell but tcsh asks unless the stamp is strictly
+/// newer; tcsh (whole seconds) when pyvenv.cfg's second is later than the
+/// stamp's, or the venv directory's inode is not the one the stamp's name
+/// ends with (so a venv made again within the same second is noticed
+/// unless the file system gave it the old one's inode). No one touches that
+/// stamp once the venv it names is gone, so every shell with that venv on
+/// sees it. None when there is no private directory for it (the hook then
+/// only tests that pyvenv.cfg exists), or the venv cannot be read.
 ///
-/// A venv made again by a tool that keeps the old files' times (`tar x`,
-/// `rsync -a`, `cp -a`) is noticed at the next `cd` only.
-pub fn venv_stamp(venv: &Path) -> Option<(PathBuf, PathBuf)> {
+/// Missed until the next `cd`: a venv made again by a tool that keeps the
+/// old files' times (`tar x`, `rsync -a`, `cp -a`), an older venv moved
+/// into its place, and one on a file system whose server's clock is
+/// behind this machine's.
+pub fn venv_stamp(venv: &Path, began: SystemTime) -> Option<(PathBuf, PathBuf)> {
+    // The disk as the decision saw it (stat_memo), not as it is now.
     let meta = crate::stat_memo::metadata(venv).ok()?;
     let cfg = venv.join("pyvenv.cfg");
-    let cfg_time = crate::stat_memo::metadata(&cfg).ok()?.modified().ok()?;
+    let judged = crate::stat_memo::metadata(&cfg).ok()?.modified().ok()?;
     let born = meta
         .created()
         .ok()
         .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
-    let dir = private_dir(false)?;
-    let stamp = dir.join(format!("v.{:x}.{:x}.{born:x}", meta.dev(), meta.ino()));
-    touch_after(&stamp, cfg_time).then_some((cfg, stamp))
+    // Made if missing: a hook saved to a file (nushell's) is not loaded
+    // again after a reboot emptied $XDG_RUNTIME_DIR.
+    let dir = private_dir(true)?;
+    // The inode last, in decimal: tcsh compares it with its `-I`.
+    let stamp = dir.join(format!("v.{:x}.{born:x}.{}", meta.dev(), meta.ino()));
+    stamp_at(&stamp, began.max(judged + STAMP_AHEAD)).then_some((cfg, stamp))
 }
 
-/// Sets `stamp`'s time (made, mode 0600, when missing) to now as the file
-/// system's clock reads it (the coarse clock: what a file written this
-/// instant gets), or to just after `after` when that is not earlier (a
-/// file written within the same tick, one dated in the future): the stamp
-/// must be newer than the file the hook compares it with, or the hook
-/// would ask rvenv again at the next prompt; and a file written after this
-/// (a venv made again) must not look older than the stamp: within the
-/// same tick it looks as old, which the hook takes as changed.
-fn touch_after(stamp: &Path, after: SystemTime) -> bool {
-    let Ok(c_path) = std::ffi::CString::new(stamp.as_os_str().as_bytes()) else {
-        return false;
-    };
+/// Now, as the file system's clock reads it (the coarse clock: what a
+/// file written this instant gets as its time); None where it cannot be
+/// read.
+pub fn coarse_now() -> Option<SystemTime> {
     let mut now = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: a valid clock id and a timespec to fill.
     if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut now) } != 0 {
-        return false;
+        return None;
     }
-    let now = SystemTime::UNIX_EPOCH + Duration::new(now.tv_sec as u64, now.tv_nsec as u32);
-    let at = now.max(after + Duration::from_nanos(1));
+    Some(SystemTime::UNIX_EPOCH + Duration::new(now.tv_sec as u64, now.tv_nsec as u32))
+}
+
+/// How far the stamp is ahead of the pyvenv.cfg it was made for when
+/// that is newer than the decision: more than the coarsest time the hooks
+/// compare below a second (PowerShell's 100 ns ticks), so that it reads
+/// as strictly newer.
+pub const STAMP_AHEAD: Duration = Duration::from_micros(1);
+
+/// Sets `stamp`'s time (made, mode 0600, when missing) to `at`; never
+/// through a symlink. Another rvenv making the same stamp at once is no
+/// failure: both set the time.
+fn stamp_at(stamp: &Path, at: SystemTime) -> bool {
+    let Ok(c_path) = std::ffi::CString::new(stamp.as_os_str().as_bytes()) else {
+        return false;
+    };
     let Ok(since) = at.duration_since(SystemTime::UNIX_EPOCH) else {
         return false;
     };
@@ -148,9 +169,12 @@ fn touch_after(stamp: &Path, after: SystemTime) -> bool {
         .create_new(true)
         .mode(0o600)
         .custom_flags(libc::O_NOFOLLOW)
-        .open(stamp)
-        .is_ok();
-    made && set()
+        .open(stamp);
+    match made {
+        Ok(_) => set(),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => set(),
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]
@@ -158,29 +182,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stamp_is_newer_than_the_venv_file_even_one_from_the_future() {
+    fn stamp_is_the_judged_time_ahead_and_never_follows_a_symlink() {
         let tmp = tempfile::tempdir().unwrap();
         let cfg = tmp.path().join("pyvenv.cfg");
         std::fs::write(&cfg, "home = /usr/bin\n").unwrap();
         let stamp = tmp.path().join("v.stamp");
         let mtime = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
-        assert!(touch_after(&stamp, mtime(&cfg)));
-        assert!(mtime(&stamp) > mtime(&cfg));
-        // A file written after it, within the same tick or later, is not
-        // older than it.
-        std::fs::write(&cfg, "home = /usr/bin\n").unwrap();
-        assert!(mtime(&stamp) <= mtime(&cfg));
-        // A file dated an hour ahead: the stamp goes just past it.
-        let ahead = SystemTime::now() + Duration::from_secs(3600);
-        let file = std::fs::File::options().write(true).open(&cfg).unwrap();
-        file.set_modified(ahead).unwrap();
-        assert!(touch_after(&stamp, mtime(&cfg)));
-        assert!(mtime(&stamp) > mtime(&cfg));
+        let judged = mtime(&cfg);
+        assert!(stamp_at(&stamp, judged + STAMP_AHEAD));
+        assert_eq!(mtime(&stamp), judged + STAMP_AHEAD);
+        let meta = std::fs::symlink_metadata(&stamp).unwrap();
+        assert_eq!(meta.mode() & 0o777, 0o600);
+        // Made by another rvenv meanwhile: set all the same.
+        assert!(stamp_at(&stamp, judged));
+        assert_eq!(mtime(&stamp), judged);
         // Never through a symlink.
         let link = tmp.path().join("v.link");
         std::os::unix::fs::symlink(&cfg, &link).unwrap();
-        let before = mtime(&cfg);
-        touch_after(&link, SystemTime::UNIX_EPOCH);
-        assert_eq!(mtime(&cfg), before);
+        stamp_at(&link, SystemTime::UNIX_EPOCH);
+        assert_eq!(mtime(&cfg), judged);
     }
 }

@@ -129,7 +129,7 @@ case __rvenv_check:
         endif
         if ( "$__rvenv_vstamp" != "" ) then
             if ( -e "$__rvenv_vstamp" && -e "$__rvenv_vfile" ) then
-                if ( -M "$__rvenv_vstamp" <= -M "$__rvenv_vfile" ) set __rvenv_done = 0
+                if ( -M "$__rvenv_vstamp" < -M "$__rvenv_vfile" || -I "$__rvenv_venv" != "$__rvenv_vstamp:e" ) set __rvenv_done = 0
             else
                 set __rvenv_done = 0
             endif
@@ -243,7 +243,7 @@ case __rvenv_slow:
     endif
     if ( "$__rvenv_vstamp" != "" ) then
         if ( -e "$__rvenv_vstamp" && -e "$__rvenv_vfile" ) then
-            if ( -M "$__rvenv_vstamp" <= -M "$__rvenv_vfile" ) set __rvenv_go = 1
+            if ( -M "$__rvenv_vstamp" < -M "$__rvenv_vfile" || -I "$__rvenv_venv" != "$__rvenv_vstamp:e" ) set __rvenv_go = 1
         else
             set __rvenv_go = 1
         endif

@@ -80,6 +80,7 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     // One snapshot of the disk for the decision and what the hook watches
     // after it (see stat_memo): `watch` finds the repository the git check
     // found, without walking up again.
+    let began = crate::runtime_dir::coarse_now();
     let mut memo = crate::stat_memo::scope();
     let mut decision = decide(&input, &sources);
     let mut stderr = std::io::stderr().lock();
@@ -107,7 +108,9 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
     decision.watch = found
         .as_ref()
         .and_then(|venv| crate::vcs::watch(venv, &env));
-    decision.venv_stamp = found.and_then(|venv| crate::runtime_dir::venv_stamp(&venv));
+    decision.venv_stamp = found
+        .zip(began)
+        .and_then(|(venv, began)| crate::runtime_dir::venv_stamp(&venv, began));
     drop(memo);
     let home = env.get("HOME").map(Path::new);
     // All lines in one write (stderr is unbuffered: `writeln!` would make
