@@ -707,11 +707,12 @@ fn copy_data(
     while left > 0 {
         let chunk = usize::try_from(left).unwrap_or(usize::MAX);
         match rustix::fs::copy_file_range(src, None, &*dst, None, chunk) {
-            Ok(0) => break,
-            Ok(n) => left -= n as u64,
-            // Not between these files (another file system, an old
-            // kernel): the offsets are shared, so carry on from there.
-            Err(_) => {
+            Ok(n) if n > 0 => left -= n as u64,
+            // Nothing more copied while bytes are left (a file system that
+            // says 0 rather than an error), or not between these files
+            // (another file system, an old kernel): the offsets are shared,
+            // so the plain copy carries on from there.
+            Ok(_) | Err(_) => {
                 let mut src = src;
                 std::io::copy(&mut src, dst)?;
                 break;
