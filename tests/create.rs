@@ -1849,6 +1849,85 @@ fn a_hanging_interpreter_is_stopped() {
     }
 }
 
+/// Ctrl-C while rvenv waits for an interpreter that does not answer (the
+/// interpreter runs in a process group of its own, out of the terminal's
+/// reach): rvenv stops the interpreter and what it started, then dies of
+/// that SIGINT at once, as it would have, leaving nothing behind.
+#[test]
+fn ctrl_c_while_asking_a_hanging_interpreter() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path().join("python3");
+    let pid_file = tmp.path().join("child.pid");
+    fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nsleep 300 &\necho $! > '{}'\nwait\n",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    let v = tmp.path().join("v");
+    let mut child = timed(RVENV, 15)
+        .args([os("create"), os("-p"), fake.as_os_str(), v.as_os_str()])
+        .current_dir(tmp.path())
+        .env("RVENV_CACHE_DIR", cache_dir())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pid_file.exists() {
+        assert!(Instant::now() < deadline, "the script never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // `timed` runs rvenv under timeout(1): the signal goes to rvenv itself.
+    let rvenv_pid = fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .find(|pid| {
+            fs::read_to_string(format!("/proc/{pid}/status"))
+                .is_ok_and(|s| s.contains(&format!("PPid:\t{}\n", child.id())))
+        })
+        .expect("rvenv under timeout");
+    let start = Instant::now();
+    // SAFETY: kill touches no memory.
+    unsafe { libc::kill(rvenv_pid, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    // timeout(1) reports its child's death by a signal as 128 + it.
+    assert!(
+        status.code() == Some(130) || status.signal() == Some(libc::SIGINT),
+        "{status:?}"
+    );
+    assert!(!v.exists());
+    let pid: i32 = fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let runs = || {
+        fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+            s.rsplit_once(") ")
+                .is_some_and(|(_, r)| !r.starts_with('Z'))
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while runs() {
+        assert!(
+            Instant::now() < deadline,
+            "the script's child {pid} still runs"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// An existing empty directory is kept, as `python -m venv` keeps it: the
 /// venv is built inside it, so its inode, mode (setgid, group bits) and a
 /// shell sitting in it stay, where a renamed staging directory would

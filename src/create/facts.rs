@@ -189,6 +189,11 @@ fn query_timeout() -> anyhow::Result<Duration> {
 /// answered within the timeout, so a hanging `-p` never hangs rvenv.
 pub fn query(interpreter: &Path) -> anyhow::Result<Facts> {
     let timeout = query_timeout()?;
+    // The child has a process group of its own, out of the terminal's
+    // reach: a Ctrl-C (or TERM, HUP, QUIT) meant for rvenv is held while it
+    // runs, stops the group, then ends rvenv as it would have. (The child
+    // starts with no signal blocked: std resets its mask.)
+    let held = super::HeldSignals::new();
     let mut child = Command::new(interpreter)
         .arg("-I")
         .arg("-c")
@@ -220,15 +225,32 @@ pub fn query(interpreter: &Path) -> anyhow::Result<Facts> {
     read_all(child.stdout.take().map(|p| Box::new(p) as _), true);
     read_all(child.stderr.take().map(|p| Box::new(p) as _), false);
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    for _ in 0..2 {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok((true, buf)) => stdout = buf,
-            Ok((false, buf)) => stderr = buf,
-            Err(_) => break,
+    let mut closed = 0;
+    let mut signal = None;
+    while closed < 2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match rx.recv_timeout(left.min(Duration::from_millis(20))) {
+            Ok((true, buf)) => (stdout, closed) = (buf, closed + 1),
+            Ok((false, buf)) => (stderr, closed) = (buf, closed + 1),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                signal = held.take_pending();
+                if signal.is_some() {
+                    break;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    // Both pipes closed, so it has exited or is about to; or the time is up.
+    // Both pipes closed, so it has exited or is about to; or the time is up
+    // (a pipe still open: even with the interpreter gone, something it
+    // started holds it); or rvenv was told to stop.
     let status = loop {
+        if closed < 2 {
+            break None;
+        }
         let done = child
             .try_wait()
             .with_context(|| format!("cannot wait for {}", interpreter.display()))?;
@@ -243,6 +265,12 @@ pub fn query(interpreter: &Path) -> anyhow::Result<Facts> {
         // names no other group.
         unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
         let _ = child.wait();
+        if let Some(sig) = signal {
+            drop(held);
+            // SAFETY: raise only sends the signal this process was sent,
+            // now unblocked, which ends it as it would have.
+            unsafe { libc::raise(sig) };
+        }
         bail!(
             "{} did not answer within {} s and was stopped; check that `{} -c pass` returns, \
              or name another Python with -p (RVENV_PYTHON_TIMEOUT sets the limit)",

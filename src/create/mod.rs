@@ -653,32 +653,47 @@ impl Stage {
 }
 
 /// SIGINT, SIGTERM, SIGHUP and SIGQUIT blocked in this thread (the only
-/// one left when a venv is committed) until dropped; one that came
-/// meanwhile is delivered then.
-struct HeldSignals(libc::sigset_t);
+/// one left when a venv is committed; threads it starts meanwhile block
+/// them too) until dropped; one that came meanwhile is delivered then.
+pub(crate) struct HeldSignals {
+    old: libc::sigset_t,
+    held: libc::sigset_t,
+}
 
 impl HeldSignals {
-    fn new() -> HeldSignals {
+    pub(crate) fn new() -> HeldSignals {
         // SAFETY: the sets are plain values initialized by sigemptyset
         // before use; pthread_sigmask only reads and writes them.
         unsafe {
-            let mut set: libc::sigset_t = std::mem::zeroed();
+            let mut held: libc::sigset_t = std::mem::zeroed();
             let mut old: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
+            libc::sigemptyset(&mut held);
             libc::sigemptyset(&mut old);
             for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
-                libc::sigaddset(&mut set, sig);
+                libc::sigaddset(&mut held, sig);
             }
-            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
-            HeldSignals(old)
+            libc::pthread_sigmask(libc::SIG_BLOCK, &held, &mut old);
+            HeldSignals { old, held }
         }
+    }
+
+    /// One of the held signals that came, taken off the pending ones
+    /// (without waiting); None when none did.
+    pub(crate) fn take_pending(&self) -> Option<i32> {
+        let zero = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: a valid signal set and timeout; no siginfo asked for.
+        let sig = unsafe { libc::sigtimedwait(&self.held, std::ptr::null_mut(), &zero) };
+        (sig > 0).then_some(sig)
     }
 }
 
 impl Drop for HeldSignals {
     fn drop(&mut self) {
         // SAFETY: restores the mask saved by `new`.
-        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.0, std::ptr::null_mut()) };
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.old, std::ptr::null_mut()) };
     }
 }
 
