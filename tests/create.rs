@@ -1785,16 +1785,13 @@ fn a_path_that_is_not_utf8_leaves_a_python_that_starts() {
     assert_eq!(prefix.stdout, v.as_os_str().as_bytes());
 }
 
-/// An interpreter that never answers rvenv's query is stopped, with what
-/// it started, once RVENV_PYTHON_TIMEOUT has passed: rvenv fails with one
-/// line naming it instead of hanging.
-#[test]
-fn a_hanging_interpreter_is_stopped() {
-    let tmp = tempfile::tempdir().unwrap();
-    let fake = tmp.path().join("python3");
-    let pid_file = tmp.path().join("child.pid");
-    // A child of its own that holds rvenv's pipes: killing the script
-    // alone would leave rvenv waiting on them.
+/// A `python3` in `dir` that never answers: a script whose child of its
+/// own (its pid written to the returned file) holds rvenv's pipes, so that
+/// killing the script alone would leave rvenv waiting on them.
+fn hanging_interpreter(dir: &Path) -> (PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = dir.join("python3");
+    let pid_file = dir.join("child.pid");
     fs::write(
         &fake,
         format!(
@@ -1803,8 +1800,41 @@ fn a_hanging_interpreter_is_stopped() {
         ),
     )
     .unwrap();
-    use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    (fake, pid_file)
+}
+
+/// Fails unless the process whose pid is in `pid_file` is gone within 5 s
+/// (a zombie counts as gone: where PID 1 does not reap, it stays one).
+fn assert_gone_soon(pid_file: &Path) {
+    let pid: i32 = fs::read_to_string(pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let runs = || {
+        fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+            s.rsplit_once(") ")
+                .is_some_and(|(_, r)| !r.starts_with('Z'))
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while runs() {
+        assert!(
+            Instant::now() < deadline,
+            "the script's child {pid} still runs"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// An interpreter that never answers rvenv's query is stopped, with what
+/// it started, once RVENV_PYTHON_TIMEOUT has passed: rvenv fails with one
+/// line naming it instead of hanging.
+#[test]
+fn a_hanging_interpreter_is_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (fake, pid_file) = hanging_interpreter(tmp.path());
     let v = tmp.path().join("v");
     let start = Instant::now();
     let out = timed(RVENV, 15)
@@ -1827,26 +1857,7 @@ fn a_hanging_interpreter_is_stopped() {
     assert!(err.contains("did not answer"), "{err}");
     assert!(!v.exists());
     // What the script started is gone too.
-    let pid: i32 = fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    // A zombie is gone too: where PID 1 does not reap, it stays one.
-    let runs = || {
-        fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-            s.rsplit_once(") ")
-                .is_some_and(|(_, r)| !r.starts_with('Z'))
-        })
-    };
-    while runs() {
-        assert!(
-            Instant::now() < deadline,
-            "the script's child {pid} still runs"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert_gone_soon(&pid_file);
 }
 
 /// Ctrl-C while rvenv waits for an interpreter that does not answer (the
@@ -1857,18 +1868,7 @@ fn a_hanging_interpreter_is_stopped() {
 fn ctrl_c_while_asking_a_hanging_interpreter() {
     use std::os::unix::process::ExitStatusExt;
     let tmp = tempfile::tempdir().unwrap();
-    let fake = tmp.path().join("python3");
-    let pid_file = tmp.path().join("child.pid");
-    fs::write(
-        &fake,
-        format!(
-            "#!/bin/sh\nsleep 300 &\necho $! > '{}'\nwait\n",
-            pid_file.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    let (fake, pid_file) = hanging_interpreter(tmp.path());
     let v = tmp.path().join("v");
     let mut child = timed(RVENV, 15)
         .args([os("create"), os("-p"), fake.as_os_str(), v.as_os_str()])
@@ -1907,25 +1907,7 @@ fn ctrl_c_while_asking_a_hanging_interpreter() {
         "{status:?}"
     );
     assert!(!v.exists());
-    let pid: i32 = fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let runs = || {
-        fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-            s.rsplit_once(") ")
-                .is_some_and(|(_, r)| !r.starts_with('Z'))
-        })
-    };
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while runs() {
-        assert!(
-            Instant::now() < deadline,
-            "the script's child {pid} still runs"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert_gone_soon(&pid_file);
 }
 
 /// An existing empty directory is kept, as `python -m venv` keeps it: the
