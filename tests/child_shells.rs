@@ -22,7 +22,40 @@ shell_tests!(
     scripts_never_run_the_hook,
     deactivate_and_pin_carry_into_a_child,
     child_gives_back_the_pythonhome_set_aside,
+    adopted_venv_made_again_goes_off,
 );
+
+/// The venv a child shell adopted from its parent's hook is made again
+/// between two of the child's prompts (no `cd`): the child's next prompt
+/// judges the new venv, which was never allowed, and takes it off with its
+/// line, as a shell that activated it itself does.
+fn adopted_venv_made_again_goes_off(sh: Shell) {
+    let fx = common::Fixture::new();
+    let shop = fx.dir("shop");
+    let venv = fx.venv("shop/.venv");
+    let untrusted = || Opts::default().env("RVENV_TRUSTED_DIRS", "");
+    let mut s = Session::start(sh, &fx, untrusted());
+    let orig = s.initial.path().to_vec();
+    s.run(&format!("rvenv allow {}", venv.display()));
+    s.run(&sh.cd(&shop));
+    s.state()
+        .assert_on(&bytes(&venv), b"shop", &orig, "parent entered");
+    // Made again at once after the child's first prompt, the one that
+    // adopted the venv (an answer that must already watch it).
+    s.nest(sh, None, untrusted());
+    common::next_second_in_tcsh(sh);
+    std::fs::remove_dir_all(&venv).unwrap();
+    fx.venv("shop/.venv");
+    let step = s.run("");
+    step.assert_prompt(PROMPT.as_bytes(), "child, made again");
+    let said = String::from_utf8_lossy(&step.output);
+    assert_eq!(
+        said.matches("was replaced since you allowed it").count(),
+        1,
+        "{sh:?}: {said:?}"
+    );
+    s.state().assert_off(&orig, "child, made again");
+}
 
 fn path_without(path: &[u8], entry: &Path) -> Vec<u8> {
     let entry = bytes(entry.join("bin"));

@@ -697,6 +697,7 @@ fn replaced_while_on_goes_off_at_the_next_prompt(sh: Shell) {
         let step = s.run("");
         step.assert_prompt(&prompt_with(b"proj"), &ctx);
         s.state().assert_on(&bytes(&venv), b"proj", &orig, &ctx);
+        common::next_second_in_tcsh(sh);
         fs::remove_dir_all(&venv).unwrap();
         fx.venv("work/proj/.venv");
         let marker = fx.payload(&venv, "ls");

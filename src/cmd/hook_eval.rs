@@ -97,14 +97,21 @@ pub fn run(args: &HookEvalArgs) -> anyhow::Result<()> {
         memo = crate::stat_memo::scope();
         decision = decide(&input, &sources);
     }
-    // The venv on after this answer, found by the hook (not pinned by
-    // `rvenv activate PATH`, the user's own word).
+    // The venv on after this answer (one adopted from a parent shell's
+    // hook included), found by the hook (not pinned by `rvenv activate
+    // PATH`, here or in a parent: the user's own word).
     let on = match &decision.activate {
         Some(activation) => Some(activation.venv.clone()),
-        None if decision.deactivate.is_none() => input.state.active.clone(),
+        None if decision.deactivate.is_none() => decision
+            .adopt
+            .as_ref()
+            .map(|adoption| adoption.venv.clone())
+            .or_else(|| input.state.active.clone()),
         None => None,
     };
-    let found = on.filter(|venv| input.state.pin.as_ref() != Some(venv));
+    let found = on.filter(|venv| {
+        input.state.pin.as_ref() != Some(venv) && decision.pin.as_ref() != Some(venv)
+    });
     decision.watch = found
         .as_ref()
         .and_then(|venv| crate::vcs::watch(venv, &env));
