@@ -46,7 +46,7 @@ pub fn private_dir(make: bool) -> Option<PathBuf> {
 }
 
 /// Removes the answer files and venv stamps of `dir` not written for a
-/// day (their change time): their shells have ended, or will make theirs again at their next
+/// day: their shells have ended, or will make theirs again at their next
 /// crossing (an answer file is made by `>|`, a stamp by the next answer).
 /// Not by pid: a shell in another pid namespace may share /dev/shm.
 pub fn sweep(dir: &Path) {
@@ -59,11 +59,18 @@ pub fn sweep(dir: &Path) {
         let ours = [b"a.".as_slice(), b"v."]
             .iter()
             .any(|p| name.as_bytes().starts_with(p));
-        // By ctime: a stamp's mtime is its venv's (set by rvenv), the
+        // An answer file by its mtime (bash writes it); a stamp by its
+        // change time: its mtime is its venv's, set by rvenv, and the
         // change time says when rvenv last set it.
+        let stamp = name.as_bytes().starts_with(b"v.");
         let old = entry.metadata().is_ok_and(|m| {
-            SystemTime::UNIX_EPOCH + Duration::new(m.ctime().max(0) as u64, m.ctime_nsec() as u32)
-                < day_ago
+            let when = if stamp {
+                SystemTime::UNIX_EPOCH
+                    + Duration::new(m.ctime().max(0) as u64, m.ctime_nsec() as u32)
+            } else {
+                m.modified().unwrap_or(SystemTime::now())
+            };
+            when < day_ago
         });
         if ours && old {
             let _ = std::fs::remove_file(entry.path());
